@@ -1,0 +1,296 @@
+import { z } from "zod";
+import { codecNames } from "../codec/codec.js";
+import { durationSeconds, formatDuration, MAX_DURATION_SECONDS } from "./duration.js";
+
+/** The connection used when the file configures none: a Redis server on this machine. */
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+/** How a store lays sessions out in Redis. See {@link StoreConfig.strategy}. */
+export const storeStrategies = ["string", "hash"] as const;
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+function nameSchema(kind: "connection" | "store") {
+  return z
+    .string()
+    .regex(
+      NAME_PATTERN,
+      `is not a valid ${kind} name: use 1 to 64 letters, digits, "_", "." or "-", starting with a letter or digit`,
+    );
+}
+
+/** An integer field; one message for every way it can be wrong, so the reader sees the whole rule at once. */
+function integer(min: number, max?: number) {
+  const message =
+    max === undefined ? `must be an integer of at least ${min}` : `must be an integer from ${min} to ${max}`;
+  const schema = z.int({ error: message }).min(min, message);
+  return max === undefined ? schema : schema.max(max, message);
+}
+
+/** Objects reject unknown keys: a typo such as `bucketbits` must fail loudly instead of silently using a default. */
+function strictMapping<Shape extends z.core.$ZodShape>(shape: Shape) {
+  const message = `must be a mapping with the keys ${Object.keys(shape).join(", ")}`;
+  return z.strictObject(shape, { error: (issue) => (issue.code === "invalid_type" ? message : undefined) });
+}
+
+const PREFIX_MAX_BYTES = 64;
+const prefixMessage = `must be a non-empty string of at most ${PREFIX_MAX_BYTES} bytes (UTF-8)`;
+
+const redisConnectionShape = {
+  /**
+   * Where the Redis server is: `redis://[[user]:password@]host[:port][/db]`, or `rediss://…` for TLS. Only these
+   * two schemes are accepted. Required for every connection listed in the file. Error messages never repeat the
+   * URL, since it may carry a password.
+   *
+   * @example "rediss://:secret@cache.internal:6380/2"
+   */
+  url: z.url({
+    protocol: /^rediss?$/,
+    hostname: /./, // `redis://` and `redis:host` parse as URLs, but without a host
+
+    error: (issue) =>
+      issue.input === undefined
+        ? "is required (e.g. redis://127.0.0.1:6379)"
+        : "must be a redis:// or rediss:// URL with a host (e.g. redis://127.0.0.1:6379)",
+  }),
+  /**
+   * How long to wait for the TCP (and TLS) connection to be established before failing, in milliseconds.
+   * An integer from 1 to 60000.
+   *
+   * @defaultValue 2000
+   */
+  connectTimeoutMs: integer(1, 60_000).default(2000),
+};
+
+/** One entry under `redis` in the file: a named Redis connection, as written (before names are attached). */
+export const redisConnectionSchema = strictMapping(redisConnectionShape);
+
+const storeShape = {
+  /**
+   * The name of the connection (a key under `redis`) the store keeps its sessions on. It must exist.
+   *
+   * @defaultValue "default"
+   */
+  redis: z.string({ error: "must be the name of a connection under redis" }).default("default"),
+  /**
+   * How sessions are laid out in Redis. `"string"`: one String key per session, expired by Redis itself.
+   * `"hash"`: sessions are fields of `2^bucketBits` Hash keys (buckets), far fewer bytes per session when there
+   * are many small ones; expired fields are removed when met and by a sweep.
+   *
+   * @defaultValue "hash"
+   */
+  strategy: z.enum(storeStrategies, { error: 'must be "string" or "hash"' }).default("hash"),
+  /**
+   * Prepended to every Redis key the store writes. Non-empty, at most 64 bytes in UTF-8. Stores on the same
+   * connection must not have prefixes where one is a prefix of the other, since they would share keys.
+   *
+   * @defaultValue `${storeName}:`, e.g. `"default:"`
+   */
+  prefix: z
+    .string({ error: prefixMessage })
+    .refine(
+      (prefix) => prefix.length > 0 && Buffer.byteLength(prefix, "utf8") <= PREFIX_MAX_BYTES,
+      prefixMessage,
+    )
+    .optional(),
+  /**
+   * For the `"hash"` strategy: sessions are spread over `2^bucketBits` buckets. An integer from 1 to 24.
+   * Validated but unused with the `"string"` strategy.
+   *
+   * @defaultValue 16 (65536 buckets)
+   */
+  bucketBits: integer(1, 24).default(16),
+  /**
+   * How session payloads are compressed; one of `"none"`, `"zstd"`, `"gzip"`, `"brotli"`. Changing it needs no
+   * migration: each record names the codec it was written with.
+   *
+   * @defaultValue "zstd"
+   */
+  codec: z.enum(codecNames, { error: `must be one of ${codecNames.join(", ")}` }).default("zstd"),
+  /**
+   * Payloads smaller than this many bytes are stored uncompressed, where compression rarely pays off.
+   * An integer of at least 0 (0 compresses everything).
+   *
+   * @defaultValue 400
+   */
+  compressMinBytes: integer(0).default(400),
+  /**
+   * The TTL, in seconds, a session gets when the client does not ask for one: how long it lives unless saved
+   * or touched again.
+   * A duration (seconds, or a string like `"14d"`), from 1 second to 2^31-1 seconds; at most `maxTtl`.
+   *
+   * @defaultValue 14 days (1209600 seconds; Django's `SESSION_COOKIE_AGE`)
+   */
+  defaultTtl: durationSeconds({ min: 1, max: MAX_DURATION_SECONDS }).default(14 * 86_400),
+  /**
+   * The longest TTL a client may request for a session. A duration from 1 second to 2^31-1
+   * seconds, and at least `defaultTtl`.
+   *
+   * @defaultValue 30 days (2592000 seconds)
+   */
+  maxTtl: durationSeconds({ min: 1, max: MAX_DURATION_SECONDS }).default(30 * 86_400),
+  /**
+   * An absolute limit on a session's life, counted from its creation no matter how often it is written:
+   * afterwards it is gone even if still in use. A duration of at most 2^31-1 seconds; `0` means unlimited.
+   *
+   * @defaultValue 0 (unlimited)
+   */
+  maxLifetime: durationSeconds({ min: 0, max: MAX_DURATION_SECONDS }).default(0),
+  /**
+   * The largest session accepted, measured as the size of its JSON encoding before compression, in bytes.
+   * An integer from 64 to 67108864 (64 MiB).
+   *
+   * @defaultValue 1048576 (1 MiB)
+   */
+  maxSessionBytes: integer(64, 64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Whether to log keys that fail to parse (e.g. probes with forged session keys). Logged keys are redacted.
+   *
+   * @defaultValue false
+   */
+  logKeyErrors: z.boolean({ error: "must be true or false" }).default(false),
+};
+
+/** One entry under `stores` in the file: a named session store, as written (before names are attached). */
+export const storeSchema = strictMapping(storeShape);
+
+/** A Redis connection as the rest of the code sees it: every default applied. */
+export interface RedisConnectionConfig extends Readonly<z.output<typeof redisConnectionSchema>> {
+  /** The connection's key under `redis` in the file; stores refer to it by this name. */
+  readonly name: string;
+}
+
+/** A session store as the rest of the code sees it: every default applied. */
+export interface StoreConfig extends Readonly<z.output<typeof storeSchema>> {
+  /** The store's key under `stores` in the file. */
+  readonly name: string;
+  /**
+   * Prepended to every Redis key the store writes. Non-empty, at most 64 bytes in UTF-8; never a prefix of (or
+   * prefixed by) the prefix of another store on the same connection.
+   *
+   * @defaultValue `${name}:`, e.g. `"default:"`
+   */
+  readonly prefix: string;
+}
+
+/** How a store lays sessions out in Redis: `"string"` or `"hash"`. */
+export type StoreStrategy = StoreConfig["strategy"];
+
+function nameConnections(
+  connections: Record<string, z.output<typeof redisConnectionSchema>>,
+): Readonly<Record<string, RedisConnectionConfig>> {
+  const named: Record<string, RedisConnectionConfig> = {};
+  for (const [name, connection] of Object.entries(connections)) {
+    named[name] = Object.freeze({ name, ...connection });
+  }
+  return Object.freeze(named);
+}
+
+function resolveStores(
+  stores: Record<string, z.output<typeof storeSchema>>,
+): Readonly<Record<string, StoreConfig>> {
+  const resolved: Record<string, StoreConfig> = {};
+  for (const [name, store] of Object.entries(stores)) {
+    resolved[name] = Object.freeze({ name, ...store, prefix: store.prefix ?? `${name}:` });
+  }
+  return Object.freeze(resolved);
+}
+
+const configShape = {
+  /**
+   * Named Redis connections, like django-redisession's `REDIS_CONFIG`. Connection names are 1 to 64 letters,
+   * digits, `_`, `.` or `-`, starting with a letter or digit. The environment variable `REDIS_URL` overrides
+   * (or creates) `redis.default.url`.
+   *
+   * @defaultValue `{ default: { url: "redis://127.0.0.1:6379" } }`, only when the file has no `redis` key
+   */
+  redis: z
+    .record(nameSchema("connection"), redisConnectionSchema, {
+      error: (issue) =>
+        issue.code === "invalid_type" ? "must be a mapping of connection names to connections" : undefined,
+    })
+    .prefault({ default: { url: DEFAULT_REDIS_URL } })
+    .transform(nameConnections),
+  /**
+   * Named session stores, like django-redisession's `REDIS_SESSION_CONFIG`; at least one. Store names follow the
+   * same rules as connection names.
+   *
+   * @defaultValue `{ default: {} }`: one store named `default` with every default, only when the file has no
+   *   `stores` key
+   */
+  stores: z
+    .record(nameSchema("store"), storeSchema, {
+      error: (issue) =>
+        issue.code === "invalid_type" ? "must be a mapping of store names to stores" : undefined,
+    })
+    .refine((stores) => Object.keys(stores).length > 0, "must define at least one store")
+    .prefault({ default: {} })
+    .transform(resolveStores),
+};
+
+/**
+ * The whole configuration file. Parsing it applies every default, attaches names, checks references between
+ * fields, and freezes the result.
+ */
+export const configSchema = strictMapping(configShape)
+  // Cross-field rules need every field valid (and the transforms above run), so they wait for a clean parse.
+  .superRefine(
+    (config, ctx) => {
+      const connectionNames = Object.keys(config.redis);
+      const storesByConnection = new Map<string, StoreConfig[]>();
+      for (const store of Object.values(config.stores)) {
+        // `in` would also find inherited names such as "constructor".
+        if (!Object.hasOwn(config.redis, store.redis)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["stores", store.name, "redis"],
+            message: `names connection "${store.redis}", which is not defined under redis (defined: ${connectionNames.join(", ") || "none"})`,
+          });
+        }
+        if (store.defaultTtl > store.maxTtl) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["stores", store.name, "maxTtl"],
+            message: `must be at least defaultTtl (${formatDuration(store.defaultTtl)}), but is ${formatDuration(store.maxTtl)}`,
+          });
+        }
+        const neighbours = storesByConnection.get(store.redis) ?? [];
+        const clash = neighbours.find(
+          (other) => other.prefix.startsWith(store.prefix) || store.prefix.startsWith(other.prefix),
+        );
+        if (clash !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["stores", store.name, "prefix"],
+            message: `"${store.prefix}" overlaps the prefix "${clash.prefix}" of store "${clash.name}" on connection "${store.redis}"; the two stores would share keys`,
+          });
+        }
+        storesByConnection.set(store.redis, [...neighbours, store]);
+      }
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  )
+  .readonly();
+
+/** The validated configuration, every default applied: what `loadConfig` and `parseConfig` return. Deeply frozen. */
+export type Config = z.output<typeof configSchema>;
+
+/** The configuration as written in a file or passed to `parseConfig`: every field optional except `url`. */
+export type ConfigInput = z.input<typeof configSchema>;
+
+const keysByLevel = {
+  root: Object.keys(configShape),
+  connection: Object.keys(redisConnectionShape),
+  store: Object.keys(storeShape),
+};
+
+/**
+ * The keys the schema allows in the mapping at `path` (e.g. `["stores", "default"]`), used to suggest the
+ * intended key when an unknown one is found. Empty for paths that are not mappings with fixed keys.
+ */
+export function keysAllowedAt(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return keysByLevel.root;
+  if (path.length === 2 && path[0] === "redis") return keysByLevel.connection;
+  if (path.length === 2 && path[0] === "stores") return keysByLevel.store;
+  return [];
+}

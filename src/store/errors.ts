@@ -1,0 +1,86 @@
+/**
+ * Typed failures of a {@link SessionRepository}. Callers branch on the class (`instanceof`), never on message
+ * text; the gRPC layer maps each class to one status code in one place. Messages are safe to show a caller: they
+ * never contain a raw session key or stored data. The underlying failure, when there is one, is the `cause`.
+ *
+ * A missing or expired session is not an error: reads answer `null` for it.
+ */
+export abstract class SessionStoreError extends Error {
+  /** A stable, machine-readable name for logs and metrics. */
+  abstract readonly code: string;
+}
+
+/** A key from outside is not 32 lowercase hexadecimal characters. Nothing was sent to Redis. */
+export class InvalidKeyError extends SessionStoreError {
+  override readonly name = "InvalidKeyError";
+  readonly code = "invalid_key";
+}
+
+/** An argument other than the key is out of range (a TTL, a version, a non-object session). Nothing was sent. */
+export class InvalidArgumentError extends SessionStoreError {
+  override readonly name = "InvalidArgumentError";
+  readonly code = "invalid_argument";
+}
+
+/** The session's JSON exceeds the store's `maxSessionBytes`. Nothing was sent to Redis. */
+export class SessionTooLargeError extends SessionStoreError {
+  override readonly name = "SessionTooLargeError";
+  readonly code = "too_large";
+
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`session data is ${size} bytes, over the store's limit of ${limit} bytes`);
+  }
+}
+
+/** A must-create save found a live session under the key; the stored session is untouched. */
+export class SessionExistsError extends SessionStoreError {
+  override readonly name = "SessionExistsError";
+  readonly code = "already_exists";
+}
+
+/** A must-exist save, touch or rotation found no live session under the key; nothing was written. */
+export class SessionNotFoundError extends SessionStoreError {
+  override readonly name = "SessionNotFoundError";
+  readonly code = "not_found";
+}
+
+/**
+ * An expected-version save found another version (a concurrent writer won), or a rotation kept racing with
+ * writers. Nothing was written; re-read and retry.
+ */
+export class VersionConflictError extends SessionStoreError {
+  override readonly name = "VersionConflictError";
+  readonly code = "conflict";
+
+  constructor(
+    message: string,
+    /** The version now stored, when known. */
+    readonly currentVersion?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A stored value could not be decoded (bad header, unknown codec, corrupt or oversized payload, not a JSON
+ * object). The record is left in place for inspection; every other session keeps working.
+ */
+export class CorruptRecordError extends SessionStoreError {
+  override readonly name = "CorruptRecordError";
+  readonly code = "corrupt_record";
+}
+
+/** Redis could not be reached or did not answer; the operation may or may not have been applied. */
+export class BackendUnavailableError extends SessionStoreError {
+  override readonly name = "BackendUnavailableError";
+  readonly code = "unavailable";
+}
+
+/** Redis answered with an error that is not about availability (a bug, a misconfigured or read-only server). */
+export class BackendError extends SessionStoreError {
+  override readonly name = "BackendError";
+  readonly code = "backend_error";
+}

@@ -1,0 +1,75 @@
+import type { BucketLayout } from "./bucket-layout.js";
+import { BackendError } from "./errors.js";
+import { HASH_DELETE, HASH_GET, HASH_ROTATE, HASH_SAVE, HASH_TOUCH } from "./lua/hash-scripts.js";
+import { okReply } from "./lua/script-reply.js";
+import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
+import type { RedisLink, RedisReply } from "./redis-link.js";
+import { newSessionKeyBytes } from "./session-key.js";
+import { asRecord } from "./string-strategy.js";
+
+/** How often a rotation draws a new key when the drawn field is taken (a 112-bit collision). */
+const ROTATE_ATTEMPTS = 3;
+
+/**
+ * Sessions as fields of `2^bucketBits` Redis Hashes. Many small sessions share one listpack-encoded Hash, far
+ * fewer bytes per session than a String each. Redis 7.0 cannot expire a field, so expiry lives in the record
+ * header: every script ignores and deletes an expired field it meets, and the sweep removes the rest.
+ */
+export class HashStrategy implements RecordStorage {
+  constructor(
+    private readonly link: RedisLink,
+    readonly layout: BucketLayout,
+  ) {}
+
+  async read(key: Buffer, now: number, lifetime: number): Promise<Buffer | null> {
+    return asRecord(await this.run(HASH_GET, key, [String(now), String(lifetime)]));
+  }
+
+  save(key: Buffer, args: SaveArgs): Promise<RedisReply> {
+    const { now, ttl, lifetime, condition, expected, codecId, payload } = args;
+    return this.run(HASH_SAVE, key, [
+      String(now),
+      String(ttl),
+      String(lifetime),
+      condition,
+      expected,
+      String(codecId),
+      payload,
+    ]);
+  }
+
+  touch(key: Buffer, args: TouchArgs, withValue: boolean): Promise<RedisReply> {
+    return this.run(HASH_TOUCH, key, [
+      String(args.now),
+      String(args.ttl),
+      String(args.lifetime),
+      withValue ? "1" : "0",
+    ]);
+  }
+
+  async delete(key: Buffer, now: number, lifetime: number): Promise<boolean> {
+    return (await this.run(HASH_DELETE, key, [String(now), String(lifetime)])) === 1;
+  }
+
+  /** One script: the new key is drawn in the same bucket (it keeps at least 112 unknown bits). */
+  async rotate(key: Buffer, now: number, lifetime: number): Promise<RotatedRecord> {
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+      const fresh = this.layout.sameBucketKey(key, newSessionKeyBytes());
+      const reply = await this.run(HASH_ROTATE, key, [
+        this.layout.fieldOf(fresh),
+        String(now),
+        String(lifetime),
+      ]);
+      if (Array.isArray(reply) && reply[0] === 1) continue;
+      const record = asRecord(okReply(reply)[1] ?? null);
+      if (record === null) throw new BackendError("unexpected script reply");
+      return { key: fresh, record };
+    }
+    throw new BackendError("could not draw a free key in the bucket");
+  }
+
+  /** Runs a per-session script: KEYS = [bucket], ARGV = [field, ...args]. */
+  private run(script: Parameters<RedisLink["run"]>[0], key: Buffer, args: (string | Buffer)[]) {
+    return this.link.run(script, [this.layout.bucketOf(key)], [this.layout.fieldOf(key), ...args]);
+  }
+}

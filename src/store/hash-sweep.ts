@@ -1,0 +1,53 @@
+import type { BucketLayout } from "./bucket-layout.js";
+import { HASH_SWEEP_BUCKET } from "./lua/hash-scripts.js";
+import type { RedisLink } from "./redis-link.js";
+import type { SweepOptions, SweepReport } from "./session-repository.js";
+
+/** Buckets swept concurrently (node-redis pipelines them on one connection). */
+const SWEEP_BATCH = 64;
+
+/**
+ * Sweeps buckets `fromBucket` .. `fromBucket + maxBuckets - 1` in order, one Lua script per bucket, so values
+ * never leave Redis and each bucket is examined atomically. Walking in order (not sampling random keys, as the
+ * seed's `cleanuprs` did) means a budgeted sweep resumed from `nextBucket` covers every bucket in turn.
+ */
+export async function sweepBuckets(
+  link: RedisLink,
+  layout: BucketLayout,
+  now: number,
+  options: SweepOptions = {},
+): Promise<SweepReport> {
+  const started = performance.now();
+  const from = Math.min(Math.max(0, Math.floor(options.fromBucket ?? 0)), layout.count);
+  const budget = Math.max(0, Math.floor(options.maxBuckets ?? layout.count));
+  const end = Math.min(layout.count, from + budget);
+  const total = end - from;
+  let fieldsScanned = 0;
+  let fieldsRemoved = 0;
+  let corruptFields = 0;
+
+  for (let batchStart = from; batchStart < end; batchStart += SWEEP_BATCH) {
+    const batchEnd = Math.min(end, batchStart + SWEEP_BATCH);
+    const replies = await Promise.all(
+      Array.from({ length: batchEnd - batchStart }, (_, offset) =>
+        link.run(HASH_SWEEP_BUCKET, [layout.bucketAt(batchStart + offset)], [String(now)]),
+      ),
+    );
+    for (const reply of replies) {
+      const [scanned, removed, corrupt] = Array.isArray(reply) ? reply.map(Number) : [];
+      fieldsScanned += scanned ?? 0;
+      fieldsRemoved += removed ?? 0;
+      corruptFields += corrupt ?? 0;
+    }
+    options.onProgress?.(batchEnd - from, total);
+  }
+
+  return {
+    bucketsScanned: total,
+    fieldsScanned,
+    fieldsRemoved,
+    corruptFields,
+    nextBucket: end < layout.count ? end : null,
+    elapsedMs: performance.now() - started,
+  };
+}

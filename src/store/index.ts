@@ -1,0 +1,25 @@
+/** The session repository on Redis: strategies, record format, errors. Knows nothing of gRPC. */
+export {
+  createSessionRepository,
+  HashSessionRepository,
+  StringSessionRepository,
+} from "./create-repository.js";
+export * from "./errors.js";
+export { createRedisClient, type RedisClient } from "./redis-connection.js";
+export type { CommandSender } from "./redis-link.js";
+export type { JsonObject, JsonValue, SaveCondition, Session, SessionStamp } from "./session.js";
+export { isSessionKey } from "./session-key.js";
+export {
+  type BatchGetResult,
+  type GetOptions,
+  isSweepable,
+  type SaveOptions,
+  type SessionRepository,
+  type SweepableRepository,
+  type SweepOptions,
+  type SweepReport,
+  type TtlOptions,
+} from "./session-repository.js";
+export type { RepositoryDependencies } from "./store-context.js";
+export type { StoreLogger } from "./store-logger.js";
+export type { BucketFill, ListpackLimits, StatsOptions, StatsProvider, StoreStats } from "./store-stats.js";

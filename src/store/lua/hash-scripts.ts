@@ -1,0 +1,130 @@
+import { LuaScript } from "./lua-script.js";
+import { RECORD_LUA } from "./record-lua.js";
+
+/**
+ * Scripts of the hash strategy: KEYS[1] is the bucket, a Redis Hash whose fields are sessions. Redis 7.0 cannot
+ * expire a field, so every script judges the expiry in the record header, and one that meets an expired field
+ * deletes it (lazily, atomically with its own check, so a session re-saved meanwhile is never deleted).
+ */
+
+/**
+ * ARGV: field, now, lifetime.
+ * Reply: the record, or nil when no live session (an expired one is deleted). A corrupt record is returned as is
+ * for the caller to report.
+ */
+export const HASH_GET = new LuaScript(
+  "hash-get",
+  `${RECORD_LUA}
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then return false end
+if inspect(value, tonumber(ARGV[2]), tonumber(ARGV[3])) == 'dead' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return false
+end
+return value
+`,
+);
+
+/**
+ * ARGV: field, now, ttl, lifetime, condition, expected version, codec id, payload.
+ * Reply: {0, version, created, expires} or a refusal (see record-lua.ts).
+ */
+export const HASH_SAVE = new LuaScript(
+  "hash-save",
+  `${RECORD_LUA}
+local bucket, field = KEYS[1], ARGV[1]
+local now, ttl, lifetime = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local state, _, _, version, created = inspect(redis.call('HGET', bucket, field), now, lifetime)
+local new_version, new_created, refusal = decide_save(state, version, created, ARGV[5], tonumber(ARGV[6]), now)
+if not new_version then return refusal end
+local expires = expiry_for(now, ttl, new_created, lifetime)
+redis.call('HSET', bucket, field, pack_header(expires, tonumber(ARGV[7]), new_version, new_created) .. ARGV[8])
+return {0, new_version, new_created, expires}
+`,
+);
+
+/**
+ * Rewrites only the expiry bytes of a live field; the payload never leaves Redis.
+ * ARGV: field, now, ttl, lifetime, with_value ('1' to also return the record).
+ * Reply: {0, version, created, expires[, record]}, {2} when no live session, {4} when corrupt.
+ */
+export const HASH_TOUCH = new LuaScript(
+  "hash-touch",
+  `${RECORD_LUA}
+local bucket, field = KEYS[1], ARGV[1]
+local now, ttl, lifetime = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local value = redis.call('HGET', bucket, field)
+local state, _, _, version, created = inspect(value, now, lifetime)
+if state == 'corrupt' then return {4} end
+if state == 'dead' then redis.call('HDEL', bucket, field) end
+if state ~= 'live' then return {2} end
+local expires = expiry_for(now, ttl, created, lifetime)
+redis.call('HSET', bucket, field, pack_expiry(expires) .. string.sub(value, 5))
+if ARGV[5] == '1' then return {0, version, created, expires, value} end
+return {0, version, created, expires}
+`,
+);
+
+/**
+ * ARGV: field, now, lifetime.
+ * Reply: 1 when a live (or corrupt) session was deleted, 0 when there was none or only an expired one.
+ */
+export const HASH_DELETE = new LuaScript(
+  "hash-delete",
+  `${RECORD_LUA}
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+if inspect(value, tonumber(ARGV[2]), tonumber(ARGV[3])) == 'dead' then return 0 end
+return 1
+`,
+);
+
+/**
+ * Moves a live field to a new field of the same bucket in one step.
+ * ARGV: old field, new field, now, lifetime.
+ * Reply: {0, record}, {1} when the new field is taken, {2} when no live session, {4} when corrupt.
+ */
+export const HASH_ROTATE = new LuaScript(
+  "hash-rotate",
+  `${RECORD_LUA}
+local bucket, old_field, new_field = KEYS[1], ARGV[1], ARGV[2]
+local value = redis.call('HGET', bucket, old_field)
+local state = inspect(value, tonumber(ARGV[3]), tonumber(ARGV[4]))
+if state == 'corrupt' then return {4} end
+if state == 'dead' then redis.call('HDEL', bucket, old_field) end
+if state ~= 'live' then return {2} end
+if redis.call('HSETNX', bucket, new_field, value) == 0 then return {1} end
+redis.call('HDEL', bucket, old_field)
+return {0, value}
+`,
+);
+
+/**
+ * Deletes the expired fields of one bucket, comparing each value's 4-byte expiry prefix inside Redis; values are
+ * never returned. Fields too short or of another record format are counted and left alone; a key that is not a
+ * Hash is skipped.
+ * ARGV: now. Reply: {fields scanned, fields removed, corrupt fields}.
+ */
+export const HASH_SWEEP_BUCKET = new LuaScript(
+  "hash-sweep-bucket",
+  `${RECORD_LUA}
+local bucket, now = KEYS[1], tonumber(ARGV[1])
+if redis.call('TYPE', bucket).ok ~= 'hash' then return {0, 0, 0} end
+local entries = redis.call('HGETALL', bucket)
+local expired, corrupt = {}, 0
+for i = 1, #entries, 2 do
+  local value = entries[i + 1]
+  if #value < HEADER_BYTES or string.byte(value, 5) ~= RECORD_FORMAT then
+    corrupt = corrupt + 1
+  elseif struct.unpack('>I4', value) <= now then
+    expired[#expired + 1] = entries[i]
+  end
+end
+-- HDEL in slices: unpack() of a very large table would overflow the Lua C stack.
+for i = 1, #expired, 500 do
+  redis.call('HDEL', bucket, unpack(expired, i, math.min(i + 499, #expired)))
+end
+return {#entries / 2, #expired, corrupt}
+`,
+);

@@ -1,0 +1,48 @@
+import {
+  BackendError,
+  CorruptRecordError,
+  SessionExistsError,
+  SessionNotFoundError,
+  VersionConflictError,
+} from "../errors.js";
+import type { RedisReply } from "../redis-link.js";
+import { type SessionStamp, stampOf } from "../session.js";
+import { ScriptStatus } from "./record-lua.js";
+
+/**
+ * The array of a record script's reply whose status is ok. Any other status is thrown as the store error it
+ * stands for (see `record-lua.ts` for the statuses).
+ */
+export function okReply(reply: RedisReply): RedisReply[] {
+  if (!Array.isArray(reply)) throw new BackendError("unexpected script reply");
+  switch (reply[0]) {
+    case ScriptStatus.ok:
+      return reply;
+    case ScriptStatus.exists:
+      throw new SessionExistsError("a session already exists under this key");
+    case ScriptStatus.missing:
+      throw new SessionNotFoundError("no live session under this key");
+    case ScriptStatus.conflict:
+      throw new VersionConflictError("the session was changed by another writer", Number(reply[1]));
+    case ScriptStatus.corrupt:
+      throw new CorruptRecordError("the stored record cannot be decoded");
+    default:
+      throw new BackendError("unexpected script reply");
+  }
+}
+
+/** The stamp in an ok `{0, version, created, expires, ...}` reply. */
+export function stampFrom(key: string, reply: RedisReply): SessionStamp {
+  const [version, created, expires] = okReply(reply).slice(1, 4);
+  if (typeof version !== "number" || typeof created !== "number" || typeof expires !== "number") {
+    throw new BackendError("unexpected script reply");
+  }
+  return stampOf(key, version, created, expires);
+}
+
+/** The record at `index` of an ok reply. */
+export function recordFrom(reply: RedisReply, index: number): Buffer {
+  const record = okReply(reply)[index];
+  if (!Buffer.isBuffer(record)) throw new BackendError("unexpected script reply");
+  return record;
+}

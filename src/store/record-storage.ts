@@ -1,0 +1,51 @@
+import type { RedisReply } from "./redis-link.js";
+
+/** The arguments of a conditional save, as every strategy's save script takes them. */
+export interface SaveArgs {
+  readonly now: number;
+  readonly ttl: number;
+  /** Absolute lifetime in seconds, 0 for none. */
+  readonly lifetime: number;
+  /** The condition as the scripts spell it (`CONDITION_ARG`). */
+  readonly condition: string;
+  /** The expected version for a `version` condition, else "0". */
+  readonly expected: string;
+  readonly codecId: number;
+  readonly payload: Buffer;
+}
+
+/** The arguments of a touch. */
+export interface TouchArgs {
+  readonly now: number;
+  readonly ttl: number;
+  readonly lifetime: number;
+}
+
+/** A record moved to a new key by a rotation. */
+export interface RotatedRecord {
+  readonly key: Buffer;
+  readonly record: Buffer;
+}
+
+/**
+ * Where a strategy keeps records: one Redis String per session, or fields of Redis Hash buckets. A strategy only
+ * moves bytes; validation, encoding and decoding happen once, above it, for both.
+ *
+ * Script replies follow `record-lua.ts`: `{0, version, created, expires[, record]}` or a refusal status.
+ */
+export interface RecordStorage {
+  /** The stored record under `key`, or `null`. May remove an expired one. Corrupt records are returned as is. */
+  read(key: Buffer, now: number, lifetime: number): Promise<Buffer | null>;
+  /** Runs the conditional save. */
+  save(key: Buffer, args: SaveArgs): Promise<RedisReply>;
+  /** Rewrites the expiry of a live record; with `withValue`, also returns the record. */
+  touch(key: Buffer, args: TouchArgs, withValue: boolean): Promise<RedisReply>;
+  /** Removes the record; whether a live (or corrupt) one was there. */
+  delete(key: Buffer, now: number, lifetime: number): Promise<boolean>;
+  /**
+   * Moves a live record to a fresh key and removes the old one.
+   *
+   * @throws {SessionNotFoundError | CorruptRecordError | VersionConflictError}
+   */
+  rotate(key: Buffer, now: number, lifetime: number): Promise<RotatedRecord>;
+}

@@ -1,0 +1,71 @@
+import {
+  AbortError,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ErrorReply,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+} from "redis";
+import { BackendError, BackendUnavailableError, SessionStoreError } from "./errors.js";
+
+/** node-redis failures that mean "Redis is not reachable right now", whatever the command was. */
+const UNREACHABLE = [
+  AbortError,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+];
+
+/**
+ * Error replies (by their first word, which is how Redis types its errors) that a healthy, reachable server does
+ * not give: it is loading, busy with a script, failing over or a read-only replica. Retrying later can succeed.
+ */
+const TRANSIENT_REPLIES = new Set(["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY"]);
+
+/** Socket errors (by `code`) from below node-redis. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EPIPE",
+]);
+
+/** The first word of a Redis error reply, e.g. `NOSCRIPT`. */
+export function replyErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof ErrorReply)) return undefined;
+  return error.message.split(" ", 1)[0];
+}
+
+/**
+ * The one place where Redis-client failures become store errors. The message names only the kind of failure;
+ * the client's error is kept as `cause` for logs.
+ */
+export function toStoreError(error: unknown): SessionStoreError {
+  if (error instanceof SessionStoreError) return error;
+  if (UNREACHABLE.some((type) => error instanceof type)) {
+    return new BackendUnavailableError("Redis is unavailable", { cause: error });
+  }
+  const replyCode = replyErrorCode(error);
+  if (replyCode !== undefined) {
+    if (TRANSIENT_REPLIES.has(replyCode)) {
+      return new BackendUnavailableError(`Redis is unavailable (${replyCode})`, { cause: error });
+    }
+    return new BackendError(`Redis refused the command (${replyCode})`, { cause: error });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && UNREACHABLE_CODES.has(code)) {
+    return new BackendUnavailableError("Redis is unavailable", { cause: error });
+  }
+  return new BackendError("Redis call failed", { cause: error });
+}

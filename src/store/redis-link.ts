@@ -1,0 +1,46 @@
+import { RESP_TYPES, type RedisArgument } from "redis";
+import type { LuaScript } from "./lua/lua-script.js";
+import { replyErrorCode, toStoreError } from "./redis-errors.js";
+
+/** A reply as this module asks for it: bulk strings as Buffers, integers as numbers. */
+export type RedisReply = null | number | Buffer | string | RedisReply[];
+
+/** The part of a node-redis client (or cluster) the store needs. */
+export interface CommandSender {
+  sendCommand(args: ReadonlyArray<RedisArgument>, options?: object): Promise<unknown>;
+}
+
+/** Bulk strings stay binary: keys, fields and records are raw bytes, never text. */
+const BINARY_REPLIES = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
+
+/**
+ * The store's only way to Redis: raw commands and cached Lua scripts with binary replies, every failure turned
+ * into a store error by `toStoreError`.
+ */
+export class RedisLink {
+  constructor(private readonly client: CommandSender) {}
+
+  /** Sends one command. */
+  async command(args: readonly RedisArgument[]): Promise<RedisReply> {
+    try {
+      return (await this.client.sendCommand(args, BINARY_REPLIES)) as RedisReply;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  /** Runs `script` by SHA1, sending its source only when the server answers NOSCRIPT. */
+  async run(
+    script: LuaScript,
+    keys: readonly RedisArgument[],
+    args: readonly RedisArgument[],
+  ): Promise<RedisReply> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return (await this.client.sendCommand(["EVALSHA", script.sha1, ...tail], BINARY_REPLIES)) as RedisReply;
+    } catch (error) {
+      if (replyErrorCode(error) !== "NOSCRIPT") throw toStoreError(error);
+    }
+    return this.command(["EVAL", script.source, ...tail]);
+  }
+}

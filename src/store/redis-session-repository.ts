@@ -1,0 +1,121 @@
+import { CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
+import { recordFrom, stampFrom } from "./lua/script-reply.js";
+import type { RecordStorage } from "./record-storage.js";
+import type { JsonObject, Session, SessionStamp } from "./session.js";
+import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
+import type {
+  BatchGetResult,
+  GetOptions,
+  SaveOptions,
+  SessionRepository,
+  TtlOptions,
+} from "./session-repository.js";
+import type { StoreContext } from "./store-context.js";
+
+/** How often `create` draws another key when the drawn one is taken (a 128-bit collision). */
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * A {@link SessionRepository} over either strategy. Everything from outside is validated here, before any Redis
+ * call; the strategy only moves bytes.
+ */
+export class RedisSessionRepository implements SessionRepository {
+  constructor(
+    protected readonly context: StoreContext,
+    protected readonly storage: RecordStorage,
+  ) {}
+
+  async create(data: JsonObject = {}, options: TtlOptions = {}): Promise<Session> {
+    for (let attempt = 1; ; attempt++) {
+      const key = formatSessionKey(newSessionKeyBytes());
+      try {
+        return await this.save(key, data, { ttl: options.ttl, condition: { kind: "mustCreate" } });
+      } catch (error) {
+        if (!(error instanceof SessionExistsError) || attempt >= CREATE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<Session | null> {
+    const keyBytes = this.context.keyBytes(key);
+    if (options.touch) {
+      const ttl = this.context.ttl(options.ttl);
+      try {
+        const reply = await this.storage.touch(keyBytes, this.touchArgs(ttl), true);
+        const stamp = stampFrom(key, reply);
+        const session = this.context.decode(key, recordFrom(reply, 4));
+        return session && { ...session, ...stamp };
+      } catch (error) {
+        if (error instanceof SessionNotFoundError) return null;
+        throw error;
+      }
+    }
+    const record = await this.storage.read(keyBytes, this.context.now(), this.context.lifetime);
+    return record === null ? null : this.context.decode(key, record);
+  }
+
+  async getMany(keys: readonly string[]): Promise<BatchGetResult> {
+    const unique = [...new Set(keys)];
+    const keyBytes = unique.map((key) => this.context.keyBytes(key));
+    const now = this.context.now();
+    const records = await Promise.all(
+      keyBytes.map((bytes) => this.storage.read(bytes, now, this.context.lifetime)),
+    );
+    const result: BatchGetResult = { found: [], missing: [], corrupt: [] };
+    unique.forEach((key, index) => {
+      const record = records[index] ?? null;
+      try {
+        const session = record === null ? null : this.context.decode(key, record);
+        if (session === null) result.missing.push(key);
+        else result.found.push(session);
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw error;
+        result.corrupt.push(key);
+      }
+    });
+    return result;
+  }
+
+  async save(key: string, data: JsonObject, options: SaveOptions = {}): Promise<Session> {
+    const keyBytes = this.context.keyBytes(key);
+    const ttl = this.context.ttl(options.ttl);
+    const [condition, expected] = this.context.conditionArgs(options.condition);
+    const { codecId, payload } = this.context.encode(data);
+    const reply = await this.storage.save(keyBytes, {
+      now: this.context.now(),
+      ttl,
+      lifetime: this.context.lifetime,
+      condition,
+      expected,
+      codecId,
+      payload,
+    });
+    return { ...stampFrom(key, reply), data };
+  }
+
+  async touch(key: string, options: TtlOptions = {}): Promise<SessionStamp> {
+    const keyBytes = this.context.keyBytes(key);
+    const ttl = this.context.ttl(options.ttl);
+    return stampFrom(key, await this.storage.touch(keyBytes, this.touchArgs(ttl), false));
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return await this.storage.delete(this.context.keyBytes(key), this.context.now(), this.context.lifetime);
+  }
+
+  async rotate(key: string): Promise<Session> {
+    const moved = await this.storage.rotate(
+      this.context.keyBytes(key),
+      this.context.now(),
+      this.context.lifetime,
+    );
+    const newKey = formatSessionKey(moved.key);
+    const session = this.context.decode(newKey, moved.record);
+    if (session === null) throw new SessionNotFoundError("no live session under this key");
+    return session;
+  }
+
+  private touchArgs(ttl: number) {
+    return { now: this.context.now(), ttl, lifetime: this.context.lifetime };
+  }
+}

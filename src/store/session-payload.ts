@@ -1,0 +1,84 @@
+import type { Codec } from "../codec/codec.js";
+import { CodecError } from "../codec/codec.js";
+import { codecById } from "../codec/codec-registry.js";
+import { CorruptRecordError, InvalidArgumentError, SessionTooLargeError } from "./errors.js";
+import type { JsonObject } from "./session.js";
+
+/** How a store turns session data into a record payload. */
+export interface PayloadSettings {
+  /** The codec new payloads are compressed with. */
+  readonly codec: Codec;
+  /** Payloads of at least this many JSON bytes are compressed (when that makes them smaller). */
+  readonly compressMinBytes: number;
+  /** Largest JSON size accepted on write and produced on read. */
+  readonly maxSessionBytes: number;
+}
+
+/** An encoded payload and the id of the codec that encoded it (for the record header). */
+export interface EncodedPayload {
+  readonly codecId: number;
+  readonly payload: Buffer;
+}
+
+/** The codec id of an uncompressed payload. */
+const PLAIN = 0;
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Serializes `data` to JSON and compresses it when it is at least `compressMinBytes` and the codec makes it
+ * smaller; otherwise stores it plain, so small sessions pay no decompression on read.
+ *
+ * @throws {InvalidArgumentError} when `data` is not a JSON object.
+ * @throws {SessionTooLargeError} when its JSON exceeds `maxSessionBytes`.
+ */
+export function encodePayload(data: JsonObject, settings: PayloadSettings): EncodedPayload {
+  if (!isJsonObject(data)) throw new InvalidArgumentError("session data must be a JSON object");
+  let json: Buffer;
+  try {
+    json = Buffer.from(JSON.stringify(data), "utf8");
+  } catch (error) {
+    throw new InvalidArgumentError("session data cannot be serialized as JSON", { cause: error });
+  }
+  if (json.byteLength > settings.maxSessionBytes) {
+    throw new SessionTooLargeError(json.byteLength, settings.maxSessionBytes);
+  }
+  const { codec } = settings;
+  if (codec.id !== PLAIN && json.byteLength >= settings.compressMinBytes) {
+    const compressed = codec.compress(json);
+    if (compressed.byteLength < json.byteLength) return { codecId: codec.id, payload: compressed };
+  }
+  return { codecId: PLAIN, payload: json };
+}
+
+/**
+ * The session data in a payload written by any codec, whatever the store's codec is now.
+ *
+ * @throws {CorruptRecordError} when the codec id is unknown, the payload does not decompress within
+ *   `maxSessionBytes`, or it is not a JSON object.
+ */
+export function decodePayload(codecId: number, payload: Buffer, maxSessionBytes: number): JsonObject {
+  const codec = codecById(codecId);
+  if (codec === undefined) throw new CorruptRecordError(`record has unknown codec id ${codecId}`);
+  let json: Buffer;
+  try {
+    json = codec.decompress(payload, maxSessionBytes);
+  } catch (error) {
+    if (error instanceof CodecError) {
+      throw new CorruptRecordError(`record payload cannot be decoded (${error.codec}: ${error.reason})`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(json.toString("utf8"));
+  } catch (error) {
+    throw new CorruptRecordError("record payload is not valid JSON", { cause: error });
+  }
+  if (!isJsonObject(data)) throw new CorruptRecordError("record payload is not a JSON object");
+  return data;
+}

@@ -1,0 +1,123 @@
+import type { JsonObject, SaveCondition, Session, SessionStamp } from "./session.js";
+
+/** Options of calls that set an expiry. */
+export interface TtlOptions {
+  /**
+   * Seconds from now until the session expires: an integer from 1 to the store's `maxTtl`. Default: the store's
+   * `defaultTtl`. The expiry never passes the session's absolute lifetime (`maxLifetime` after creation).
+   */
+  readonly ttl?: number;
+}
+
+/** Options of {@link SessionRepository.get}. */
+export interface GetOptions extends TtlOptions {
+  /** Also slide the expiry to now + `ttl`, in the same round trip. Default: false. */
+  readonly touch?: boolean;
+}
+
+/** Options of {@link SessionRepository.save}. */
+export interface SaveOptions extends TtlOptions {
+  /** When the save may write. Default: `{ kind: "upsert" }`. */
+  readonly condition?: SaveCondition;
+}
+
+/** What {@link SessionRepository.getMany} found. Every distinct requested key is in exactly one list. */
+export interface BatchGetResult {
+  /** Live sessions, in the order their keys were first requested. */
+  readonly found: Session[];
+  /** Keys with no live session (never stored, deleted, or expired). */
+  readonly missing: string[];
+  /** Keys whose stored record could not be decoded. */
+  readonly corrupt: string[];
+}
+
+/**
+ * The sessions of one store.
+ *
+ * A missing or expired session is a normal answer, never an error: reads answer `null` (or list the key as
+ * missing), and an expired session is indistinguishable from one that never existed. Errors are for everything
+ * else, and are always a {@link SessionStoreError} subclass:
+ * - `InvalidKeyError`, `InvalidArgumentError`, `SessionTooLargeError`: the request was refused before any Redis
+ *   call; nothing was read or written.
+ * - `SessionExistsError`, `SessionNotFoundError`, `VersionConflictError`: a save's condition (or a touch's or
+ *   rotation's need for a live session) did not hold; nothing was written.
+ * - `CorruptRecordError`: the stored value under this key cannot be decoded; it is left in place, and every other
+ *   session keeps working.
+ * - `BackendUnavailableError`, `BackendError`: Redis failed; a write may or may not have been applied.
+ *
+ * Every call touches exactly one Redis key (except {@link SessionRepository.getMany}, which makes one such call
+ * per key, and a string-strategy rotation, which must write a second key) and runs as one command or one Lua
+ * script, so no concurrent writer can interleave with it.
+ *
+ * Keys are 32 lowercase hexadecimal characters; the store makes them, clients only echo them back.
+ */
+export interface SessionRepository {
+  /** Stores `data` (default `{}`) under a fresh key from the CSPRNG; never overwrites anything. */
+  create(data?: JsonObject, options?: TtlOptions): Promise<Session>;
+
+  /** The live session under `key`, or `null`. With `touch`, its expiry also slides, atomically. */
+  get(key: string, options?: GetOptions): Promise<Session | null>;
+
+  /** The live sessions under `keys`. Duplicates are read once. A corrupt record fails only its own key. */
+  getMany(keys: readonly string[]): Promise<BatchGetResult>;
+
+  /**
+   * Writes `data` under `key` if `condition` holds, bumping the version (a new session starts at 1) and setting
+   * the expiry to now + `ttl`. The creation time of a live session is kept.
+   */
+  save(key: string, data: JsonObject, options?: SaveOptions): Promise<Session>;
+
+  /** Sets a live session's expiry to now + `ttl` without rewriting its data. */
+  touch(key: string, options?: TtlOptions): Promise<SessionStamp>;
+
+  /** Removes the session; answers whether a live one was there. Idempotent. */
+  delete(key: string): Promise<boolean>;
+
+  /**
+   * Moves a live session to a fresh key (anti-fixation, Django's `cycle_key`): same data, version, creation and
+   * expiry; the old key is gone when this returns.
+   */
+  rotate(key: string): Promise<Session>;
+}
+
+/** What one sweep did. */
+export interface SweepReport {
+  /** Buckets examined. */
+  readonly bucketsScanned: number;
+  /** Fields (sessions) examined. */
+  readonly fieldsScanned: number;
+  /** Expired fields deleted. */
+  readonly fieldsRemoved: number;
+  /** Fields too short or malformed to carry an expiry; left in place and counted. */
+  readonly corruptFields: number;
+  /** The bucket to continue from, or `null` when the sweep reached the last bucket. */
+  readonly nextBucket: number | null;
+  /** Wall time taken, in milliseconds. */
+  readonly elapsedMs: number;
+}
+
+/** Options of {@link SweepableRepository.sweep}. */
+export interface SweepOptions {
+  /** First bucket to examine. Default: 0. */
+  readonly fromBucket?: number;
+  /** At most this many buckets (the budget). Default: all remaining buckets. */
+  readonly maxBuckets?: number;
+  /** Called after each batch of buckets with how many of `total` are done. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** A store whose expired sessions stay in Redis until swept (the hash strategy; Redis 7.0 cannot expire fields). */
+export interface SweepableRepository {
+  /**
+   * Deletes expired sessions bucket by bucket, in bucket order. Values never travel to this process: each bucket
+   * is swept by one Lua script comparing the 4-byte expiry prefix inside Redis.
+   */
+  sweep(options?: SweepOptions): Promise<SweepReport>;
+}
+
+/** Whether a repository can be swept. */
+export function isSweepable(
+  repository: SessionRepository,
+): repository is SessionRepository & SweepableRepository {
+  return typeof (repository as Partial<SweepableRepository>).sweep === "function";
+}

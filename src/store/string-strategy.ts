@@ -1,0 +1,91 @@
+import { CorruptRecordError, SessionNotFoundError, VersionConflictError } from "./errors.js";
+import { STRING_DELETE_IF_UNCHANGED, STRING_SAVE, STRING_TOUCH } from "./lua/string-scripts.js";
+import { readHeader } from "./record.js";
+import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
+import type { RedisLink, RedisReply } from "./redis-link.js";
+import { newSessionKeyBytes } from "./session-key.js";
+
+/** How often a rotation restarts when writers keep changing the session under it. */
+const ROTATE_ATTEMPTS = 3;
+
+/**
+ * One Redis String per session under `prefix + 16 key bytes`, its Redis TTL set in the same command as the
+ * write, so Redis itself removes expired sessions and there is nothing to sweep.
+ */
+export class StringStrategy implements RecordStorage {
+  constructor(
+    private readonly link: RedisLink,
+    readonly prefix: Buffer,
+  ) {}
+
+  /** The Redis key of a session. */
+  redisKey(key: Buffer): Buffer {
+    return Buffer.concat([this.prefix, key]);
+  }
+
+  async read(key: Buffer): Promise<Buffer | null> {
+    return asRecord(await this.link.command(["GET", this.redisKey(key)]));
+  }
+
+  save(key: Buffer, args: SaveArgs): Promise<RedisReply> {
+    const { now, ttl, lifetime, condition, expected, codecId, payload } = args;
+    return this.link.run(
+      STRING_SAVE,
+      [this.redisKey(key)],
+      [String(now), String(ttl), String(lifetime), condition, expected, String(codecId), payload],
+    );
+  }
+
+  touch(key: Buffer, args: TouchArgs, withValue: boolean): Promise<RedisReply> {
+    return this.link.run(
+      STRING_TOUCH,
+      [this.redisKey(key)],
+      [String(args.now), String(args.ttl), String(args.lifetime), withValue ? "1" : "0"],
+    );
+  }
+
+  async delete(key: Buffer): Promise<boolean> {
+    return (await this.link.command(["DEL", this.redisKey(key)])) === 1;
+  }
+
+  /**
+   * The old and new keys are different Redis keys (different cluster slots), so this cannot be one script. It
+   * copies the record to a fresh key (SET NX, same expiry), then deletes the old key only if it still holds the
+   * bytes that were copied; if a writer changed it meanwhile, the copy is dropped and the rotation starts over,
+   * so no write is lost. A crash between the steps leaves the old session alive and an orphan copy that expires
+   * with it — never a success with the old key alive.
+   */
+  async rotate(key: Buffer, now: number, lifetime: number): Promise<RotatedRecord> {
+    const oldKey = this.redisKey(key);
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+      const record = await this.read(key);
+      const header = record === null ? null : readHeader(record);
+      if (record === null) throw new SessionNotFoundError("no live session under this key");
+      if (header === null) throw new CorruptRecordError("record header is malformed");
+      const ended = lifetime > 0 && header.createdAt + lifetime <= now;
+      if (header.expiresAt <= now || ended) throw new SessionNotFoundError("no live session under this key");
+
+      const fresh = newSessionKeyBytes();
+      const freshKey = this.redisKey(fresh);
+      const copied = await this.link.command([
+        "SET",
+        freshKey,
+        record,
+        "NX",
+        "EXAT",
+        String(header.expiresAt),
+      ]);
+      if (copied === null) continue; // 128-bit collision: astronomically unlikely, but never overwrite.
+      if ((await this.link.run(STRING_DELETE_IF_UNCHANGED, [oldKey], [record])) === 1) {
+        return { key: fresh, record };
+      }
+      await this.link.command(["DEL", freshKey]);
+    }
+    throw new VersionConflictError("the session kept changing during rotation");
+  }
+}
+
+/** A GET-like reply as a record. */
+export function asRecord(reply: RedisReply): Buffer | null {
+  return Buffer.isBuffer(reply) ? reply : null;
+}

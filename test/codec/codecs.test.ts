@@ -1,0 +1,230 @@
+import { randomBytes } from "node:crypto";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import zstd from "zstd-napi/binding.js";
+import {
+  brotliCodec,
+  type Codec,
+  CodecError,
+  type CodecErrorReason,
+  codecById,
+  codecByName,
+  codecNames,
+  gzipCodec,
+  zstdCodec,
+} from "../../src/codec/index.js";
+
+const KiB = 1024;
+
+/** Asserts that `decode` throws a {@link CodecError} with the given reason. */
+function expectRefusal(decode: () => unknown, reason: CodecErrorReason): void {
+  expect(decode).toThrow(CodecError);
+  expect(decode).toThrow(expect.objectContaining({ reason }));
+}
+
+/** About `bytes` bytes of session-like JSON: repeated keys, varied values. */
+function jsonish(bytes: number): Buffer {
+  const cart: unknown[] = [];
+  let json = "";
+  for (let i = 0; json.length < bytes; i++) {
+    cart.push({ sku: `SKU-${(i * 7919) % 100_000}`, qty: (i % 5) + 1, title: `Item ${i}`, promo: i % 3 === 0 });
+    json = JSON.stringify({ userId: "u_8f3a9c2e", roles: ["admin", "editor"], cart });
+  }
+  return Buffer.from(json);
+}
+
+const inputs: ReadonlyArray<readonly [string, Uint8Array]> = [
+  ["empty", new Uint8Array(0)],
+  ["small", Buffer.from('{"userId":"ada"}')],
+  ["1 KiB JSON-ish", jsonish(KiB)],
+  ["200 KiB random", randomBytes(200 * KiB)],
+  ["200 KiB repetitive", Buffer.from("visited:/checkout;".repeat(12 * KiB)).subarray(0, 200 * KiB)],
+];
+const repetitive = inputs[4]?.[1] ?? new Uint8Array(0);
+const sample = jsonish(KiB);
+
+// Garbage must be refused by every compressing codec; a fixed text keeps the test deterministic (random bytes
+// could, with tiny probability, start a valid brotli stream).
+const garbage = Buffer.from("this is not a compressed stream, only plain text pretending to be one");
+
+describe.each(codecNames.map((name) => codecByName(name)))("$name codec", (codec: Codec) => {
+  const compresses = codec.name !== "none";
+
+  it.each(inputs)("round-trips %s input", (_label, input) => {
+    const compressed = codec.compress(input);
+    // The cap is exactly the original size: the tightest cap that must still succeed.
+    expect(codec.decompress(compressed, input.length)).toEqual(Buffer.from(input));
+  });
+
+  it.skipIf(!compresses)("shrinks repetitive input", () => {
+    expect(codec.compress(repetitive).length).toBeLessThan(repetitive.length / 10);
+  });
+
+  it.runIf(!compresses)("stores input unchanged (identity codec)", () => {
+    expect(codec.compress(repetitive)).toEqual(Buffer.from(repetitive));
+  });
+
+  it("returns buffers it owns, not views of the caller's input", () => {
+    const input = Buffer.from(sample);
+    const compressed = codec.compress(input);
+    const decompressed = codec.decompress(compressed, input.length);
+    input.fill(0);
+    compressed.fill(0);
+    expect(decompressed).toEqual(sample);
+  });
+
+  it.each([
+    ["1 KiB JSON-ish", sample],
+    ["200 KiB random", inputs[3]?.[1] ?? new Uint8Array(0)],
+    ["200 KiB repetitive", repetitive],
+  ])("accepts output exactly at maxBytes and refuses one byte more (%s)", (_label, input) => {
+    const compressed = codec.compress(input);
+    expect(codec.decompress(compressed, input.length)).toHaveLength(input.length);
+    expectRefusal(() => codec.decompress(compressed, input.length - 1), "limit");
+  });
+
+  it("refuses any output under a cap of 0 but accepts empty output", () => {
+    expectRefusal(() => codec.decompress(codec.compress(Buffer.from("x")), 0), "limit");
+    expect(codec.decompress(codec.compress(new Uint8Array(0)), 0)).toHaveLength(0);
+  });
+
+  it.each([Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY])("rejects the nonsensical cap %s", (maxBytes) => {
+    expect(() => codec.decompress(codec.compress(sample), maxBytes)).toThrow(RangeError);
+  });
+
+  it.skipIf(!compresses)("refuses garbage as malformed", () => {
+    expectRefusal(() => codec.decompress(garbage, 64 * KiB), "malformed");
+  });
+
+  it.skipIf(!compresses)("refuses empty input as malformed", () => {
+    expectRefusal(() => codec.decompress(new Uint8Array(0), 64 * KiB), "malformed");
+  });
+
+  // The identity codec cannot tell a truncated or extended payload from a different one: nothing to test.
+  it.skipIf(!compresses)("refuses truncated input as malformed", () => {
+    const compressed = codec.compress(sample);
+    for (const length of [1, 4, compressed.length >> 1, compressed.length - 1]) {
+      expectRefusal(() => codec.decompress(compressed.subarray(0, length), 64 * KiB), "malformed");
+    }
+  });
+
+  it.skipIf(!compresses)("refuses trailing garbage as malformed", () => {
+    const compressed = codec.compress(sample);
+    for (const tail of [Buffer.from([0]), Buffer.alloc(8), Buffer.from("trailing garbage"), garbage]) {
+      expectRefusal(() => codec.decompress(Buffer.concat([compressed, tail]), 64 * KiB), "malformed");
+    }
+  });
+
+  it.skipIf(!compresses)("refuses a corrupted body as malformed", () => {
+    const compressed = Buffer.from(codec.compress(sample));
+    // Flip bits in the middle of the stream; each codec's framing or checksum must notice.
+    for (let i = compressed.length >> 2; i < (compressed.length * 3) >> 2; i++) compressed[i] = ~(compressed[i] ?? 0);
+    expectRefusal(() => codec.decompress(compressed, 64 * KiB), "malformed");
+  });
+});
+
+describe("zstd specifics", () => {
+  /** A zstd stream made with the streaming API, so its frames do not declare their content size. */
+  function streamedFrames(...parts: Uint8Array[]): Buffer {
+    const cctx = new zstd.CCtx();
+    const out: Buffer[] = [];
+    for (const part of parts) {
+      let src = part;
+      for (;;) {
+        const dst = Buffer.allocUnsafe(zstd.cStreamOutSize());
+        const [remaining, produced, consumed] = cctx.compressStream2(dst, src, zstd.EndDirective.end);
+        out.push(dst.subarray(0, produced));
+        src = src.subarray(consumed);
+        if (remaining === 0 && src.length === 0) break;
+      }
+    }
+    return Buffer.concat(out);
+  }
+
+  const big = inputs[3]?.[1] ?? new Uint8Array(0);
+
+  it("decodes frames that do not declare their size, in bounded chunks", () => {
+    const stream = streamedFrames(big);
+    expect(zstd.getFrameContentSize(stream)).toBeNull();
+    expect(zstdCodec.decompress(stream, big.length)).toEqual(Buffer.from(big));
+    expectRefusal(() => zstdCodec.decompress(stream, big.length - 1), "limit");
+  });
+
+  it("decodes concatenated frames and applies the cap to their sum", () => {
+    const stream = Buffer.concat([zstdCodec.compress(sample), streamedFrames(repetitive), zstdCodec.compress(sample)]);
+    const expected = Buffer.concat([sample, repetitive, sample]);
+    expect(zstdCodec.decompress(stream, expected.length)).toEqual(expected);
+    expectRefusal(() => zstdCodec.decompress(stream, expected.length - 1), "limit");
+  });
+
+  it("refuses a frame that declares more content than the cap before decoding it", () => {
+    const declared = zstdCodec.compress(repetitive);
+    expect(zstd.getFrameContentSize(declared)).toBe(repetitive.length);
+    expectRefusal(() => zstdCodec.decompress(declared.subarray(0, 20), repetitive.length - 1), "limit");
+  });
+
+  it("refuses a truncated frame that does not declare its size", () => {
+    const stream = streamedFrames(repetitive);
+    expectRefusal(() => zstdCodec.decompress(stream.subarray(0, stream.length - 1), 1024 * KiB), "malformed");
+  });
+
+  it("leaves the shared context usable after a refused frame", () => {
+    expectRefusal(() => zstdCodec.decompress(streamedFrames(repetitive), KiB), "limit");
+    expect(zstdCodec.decompress(zstdCodec.compress(sample), sample.length)).toEqual(sample);
+  });
+});
+
+describe("gzip specifics", () => {
+  it("decodes concatenated gzip members (valid RFC 1952)", () => {
+    const stream = Buffer.concat([gzipSync(sample), gzipSync(repetitive)]);
+    expect(gzipCodec.decompress(stream, sample.length + repetitive.length)).toEqual(
+      Buffer.concat([sample, repetitive]),
+    );
+  });
+});
+
+describe("brotli specifics", () => {
+  const wideWindow = brotliCompressSync(sample, { params: { [zlibConstants.BROTLI_PARAM_LGWIN]: 24 } });
+
+  it("refuses a stream declaring a 16 MiB window under a smaller cap", () => {
+    expectRefusal(() => brotliCodec.decompress(wideWindow, 1024 * KiB), "limit");
+  });
+
+  it("accepts that stream when the cap covers the window", () => {
+    expect(brotliCodec.decompress(wideWindow, 16 * 1024 * KiB)).toEqual(sample);
+  });
+
+  it("decodes streams with every standard window size up to the default", () => {
+    for (let lgwin = 10; lgwin <= 22; lgwin++) {
+      const stream = brotliCompressSync(sample, { params: { [zlibConstants.BROTLI_PARAM_LGWIN]: lgwin } });
+      expect(brotliCodec.decompress(stream, sample.length)).toEqual(sample);
+    }
+  });
+});
+
+describe("codec registry", () => {
+  it("gives every codec a unique id that fits the one-byte record header", () => {
+    const ids = codecNames.map((name) => codecByName(name).id);
+    expect(new Set(ids).size).toBe(codecNames.length);
+    for (const id of ids) expect(id >= 0 && id <= 255 && Number.isInteger(id)).toBe(true);
+  });
+
+  it.each(codecNames)("finds %s by name and by id", (name) => {
+    const codec = codecByName(name);
+    expect(codec.name).toBe(name);
+    expect(codecById(codec.id)).toBe(codec);
+  });
+
+  it("keeps the documented ids (stored records depend on them)", () => {
+    expect(codecNames.map((name) => [name, codecByName(name).id])).toEqual([
+      ["none", 0],
+      ["zstd", 1],
+      ["gzip", 2],
+      ["brotli", 3],
+    ]);
+  });
+
+  it.each([4, 255, -1, 1.5, Number.NaN])("has no codec for id %s", (id) => {
+    expect(codecById(id)).toBeUndefined();
+  });
+});

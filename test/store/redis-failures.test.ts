@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { createSessionRepository } from "../../src/store/create-repository.js";
+import { BackendUnavailableError } from "../../src/store/errors.js";
+import { createRedisClient } from "../../src/store/redis-connection.js";
+import { useRedis } from "../support/redis-fixture.js";
+import { startRedisServer } from "../support/redis-server.js";
+import { makeStore, storeConfig, strategies } from "../support/store-fixture.js";
+
+const redis = useRedis();
+
+describe.each(strategies)("%s strategy when Redis fails", (strategy) => {
+  it("reloads its scripts after SCRIPT FLUSH (EVALSHA falls back to EVAL on NOSCRIPT)", async () => {
+    const { repository } = makeStore(redis, { strategy });
+    const session = await repository.create({ a: 1 });
+    const evalCalls = async () => {
+      const info = String(await redis.raw("INFO", "commandstats"));
+      return Number(/cmdstat_eval:calls=(\d+)/.exec(info)?.[1] ?? 0);
+    };
+    await redis.raw("SCRIPT", "FLUSH");
+    const before = await evalCalls();
+    expect((await repository.save(session.key, { a: 2 })).version).toBe(2);
+    expect(await evalCalls()).toBe(before + 1); // NOSCRIPT, then EVAL
+    // EVAL cached the script again: the next save is a plain EVALSHA hit.
+    expect((await repository.save(session.key, { a: 3 })).version).toBe(3);
+    expect(await evalCalls()).toBe(before + 1);
+  });
+
+  it("answers BackendUnavailableError at once while Redis is down, and recovers when it returns", async () => {
+    const server = await startRedisServer();
+    const client = createRedisClient({ name: "outage", url: server.url, connectTimeoutMs: 500 });
+    await client.connect();
+    try {
+      const repository = createSessionRepository(storeConfig({ strategy }), client);
+      const session = await repository.create({ a: 1 });
+      await server.stop();
+      const started = Date.now();
+      await expect(repository.get(session.key)).rejects.toThrow(BackendUnavailableError);
+      await expect(repository.create({})).rejects.toThrow(BackendUnavailableError);
+      await expect(repository.delete(session.key)).rejects.toThrow(BackendUnavailableError);
+      // Fails fast instead of queueing until Redis returns (a generous bound; not a timing test).
+      expect(Date.now() - started).toBeLessThan(5_000);
+
+      const restarted = await startRedisServer([], server.port);
+      try {
+        await expect.poll(() => client.isReady, { timeout: 10_000 }).toBe(true);
+        // A fresh server: the old session is gone (nothing on disk), scripts are reloaded on NOSCRIPT.
+        expect(await repository.get(session.key)).toBeNull();
+        expect((await repository.create({ b: 2 })).version).toBe(1);
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      client.destroy();
+    }
+  });
+});

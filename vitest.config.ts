@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
+    // Each test file gets its own process: memory assertions (peak RSS) and Redis clients stay per file.
+    pool: "forks",
+    // One private redis-server per worker (see global-setup.ts).
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
