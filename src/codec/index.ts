@@ -6,7 +6,6 @@
  */
 export { brotliCodec } from "./brotli-codec.js";
 export {
-  assertMaxBytes,
   type Codec,
   CodecError,
   type CodecErrorReason,

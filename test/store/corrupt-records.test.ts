@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { codecByName } from "../../src/codec/codec-registry.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
+import { HEADER_BYTES } from "../../src/store/record.js";
 import type { JsonObject } from "../../src/store/session.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { codecs, makeStore, readRaw, strategies, writeRaw } from "../support/store-fixture.js";
@@ -80,5 +82,29 @@ describe.each(strategies)("%s strategy with randomly corrupted records", (strate
     expect(outcomes.absent).toBeGreaterThan(0);
     expect(outcomes.corrupt).toBeGreaterThan(0);
     expect(outcomes.valid + outcomes.absent + outcomes.corrupt).toBe(CYCLES);
+  });
+});
+
+describe.each(strategies)("%s strategy with a decompression bomb stored as a record", (strategy) => {
+  it("refuses it with CorruptRecordError (the codec's limit) and keeps serving other sessions", async () => {
+    const maxSessionBytes = 64 * 1024;
+    const stores = codecs
+      .filter((codec) => codec !== "none")
+      .map((codec) => makeStore(redis, { strategy, codec, maxSessionBytes, compressMinBytes: 0 }));
+    for (const store of stores) {
+      const victim = await store.repository.create({ a: 1 });
+      const bystander = await store.repository.create({ b: 2 });
+      const record = (await readRaw(redis, store.config, victim.key)) as Buffer;
+      // 8 MiB of JSON-ish zeros, compressed by the store's own codec: far past the 64 KiB cap when inflated.
+      const bomb = codecByName(store.config.codec).compress(Buffer.alloc(8 * 1024 * 1024, 0x30));
+      const header = Buffer.from(record.subarray(0, HEADER_BYTES));
+      header[5] = codecByName(store.config.codec).id;
+      await writeRaw(redis, store.config, victim.key, Buffer.concat([header, bomb]));
+
+      const read = store.repository.get(victim.key);
+      await expect(read).rejects.toThrow(CorruptRecordError);
+      await expect(read).rejects.toMatchObject({ cause: { reason: "limit" } });
+      expect(await store.repository.get(bystander.key)).toEqual(bystander);
+    }
   });
 });
