@@ -42,9 +42,8 @@ export class RedisSessionRepository implements SessionRepository {
       const ttl = this.context.ttl(options.ttl);
       try {
         const reply = await this.storage.touch(keyBytes, this.touchArgs(ttl), true);
-        const stamp = stampFrom(key, reply);
-        const session = this.context.decode(key, recordFrom(reply, 4));
-        return session && { ...session, ...stamp };
+        // The record carries the expiry from before the touch; the reply carries the new one.
+        return { ...this.context.decodeLive(key, recordFrom(reply, 4)), ...stampFrom(key, reply) };
       } catch (error) {
         if (error instanceof SessionNotFoundError) return null;
         throw error;
@@ -109,10 +108,7 @@ export class RedisSessionRepository implements SessionRepository {
       this.context.now(),
       this.context.lifetime,
     );
-    const newKey = formatSessionKey(moved.key);
-    const session = this.context.decode(newKey, moved.record);
-    if (session === null) throw new SessionNotFoundError("no live session under this key");
-    return session;
+    return this.context.decodeLive(formatSessionKey(moved.key), moved.record);
   }
 
   private touchArgs(ttl: number) {

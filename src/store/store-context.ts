@@ -2,7 +2,7 @@ import { codecByName } from "../codec/codec-registry.js";
 import type { StoreConfig } from "../config/config-schema.js";
 import { CorruptRecordError, InvalidArgumentError } from "./errors.js";
 import { CONDITION_ARG } from "./lua/record-lua.js";
-import { payloadOf, readHeader, UINT32_MAX } from "./record.js";
+import { payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
 import type { RedisLink } from "./redis-link.js";
 import { type JsonObject, type SaveCondition, type Session, stampOf } from "./session.js";
 import { describeMalformedKey, parseSessionKey } from "./session-key.js";
@@ -24,7 +24,7 @@ export interface RepositoryDependencies {
 
 /**
  * What both strategies share: validation of everything from outside before any Redis call, payload encoding,
- * the clock, and the reading of script replies. Strategies differ only in where a record lives.
+ * and the clock. Strategies differ only in where a record lives.
  */
 export class StoreContext {
   readonly payload: PayloadSettings;
@@ -43,7 +43,7 @@ export class StoreContext {
       compressMinBytes: config.compressMinBytes,
       maxSessionBytes: config.maxSessionBytes,
     };
-    this.lifetime = config.maxLifetime ?? 0;
+    this.lifetime = config.maxLifetime;
     this.logger = dependencies.logger ?? silentLogger;
     this.clock = dependencies.clock ?? Date.now;
   }
@@ -96,12 +96,26 @@ export class StoreContext {
    * removed it yet: Redis' clock and ours can differ, and hash fields expire only when read or swept).
    */
   decode(key: string, record: Buffer): Session | null {
-    const header = readHeader(record);
-    if (header === null) throw new CorruptRecordError("record header is malformed");
+    const header = headerOf(record);
     const now = this.now();
     const lifetimeEnd = this.lifetime > 0 ? header.createdAt + this.lifetime : Number.POSITIVE_INFINITY;
     if (header.expiresAt <= now || lifetimeEnd <= now) return null;
+    return this.decodeLive(key, record);
+  }
+
+  /**
+   * The session in a record that a script has just judged live (after a touch or a rotation), whatever the
+   * clock says now: a second boundary passed since must not turn a session the script kept into "missing".
+   */
+  decodeLive(key: string, record: Buffer): Session {
+    const header = headerOf(record);
     const data = decodePayload(header.codecId, payloadOf(record), this.config.maxSessionBytes);
     return { ...stampOf(key, header.version, header.createdAt, header.expiresAt), data };
   }
+}
+
+function headerOf(record: Buffer): RecordHeader {
+  const header = readHeader(record);
+  if (header === null) throw new CorruptRecordError("record header is malformed");
+  return header;
 }

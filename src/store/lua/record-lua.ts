@@ -23,10 +23,11 @@ local function inspect(value, now, lifetime)
   return 'live', expires, codec, version, created
 end
 
--- now + ttl, but never past the absolute lifetime.
+-- now + ttl, but never past the absolute lifetime, nor past what the uint32 header field can hold.
 local function expiry_for(now, ttl, created, lifetime)
   local expires = now + ttl
   if lifetime > 0 and created + lifetime < expires then expires = created + lifetime end
+  if expires > UINT32_MAX then expires = UINT32_MAX end
   return expires
 end
 
