@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { codecNames } from "../codec/codec.js";
 import { durationSeconds, formatDuration, MAX_DURATION_SECONDS } from "./duration.js";
+import { integer, strictMapping } from "./schema-helpers.js";
+import { serverSchema } from "./server-schema.js";
 
 /** The connection used when the file configures none: a Redis server on this machine. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -17,20 +19,6 @@ function nameSchema(kind: "connection" | "store") {
       NAME_PATTERN,
       `is not a valid ${kind} name: use 1 to 64 letters, digits, "_", "." or "-", starting with a letter or digit`,
     );
-}
-
-/** An integer field; one message for every way it can be wrong, so the reader sees the whole rule at once. */
-function integer(min: number, max?: number) {
-  const message =
-    max === undefined ? `must be an integer of at least ${min}` : `must be an integer from ${min} to ${max}`;
-  const schema = z.int({ error: message }).min(min, message);
-  return max === undefined ? schema : schema.max(max, message);
-}
-
-/** Objects reject unknown keys: a typo such as `bucketbits` must fail loudly instead of silently using a default. */
-function strictMapping<Shape extends z.core.$ZodShape>(shape: Shape) {
-  const message = `must be a mapping with the keys ${Object.keys(shape).join(", ")}`;
-  return z.strictObject(shape, { error: (issue) => (issue.code === "invalid_type" ? message : undefined) });
 }
 
 const PREFIX_MAX_BYTES = 64;
@@ -226,6 +214,12 @@ const configShape = {
     .refine((stores) => Object.keys(stores).length > 0, "must define at least one store")
     .prefault({ default: {} })
     .transform(resolveStores),
+  /**
+   * How the gRPC server listens, times out and shuts down. See {@link ServerConfig}.
+   *
+   * @defaultValue every field's default
+   */
+  server: serverSchema.prefault({}),
 };
 
 /**
@@ -280,6 +274,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 const keysByLevel = {
   root: Object.keys(configShape),
+  server: Object.keys(serverSchema.shape),
   connection: Object.keys(redisConnectionShape),
   store: Object.keys(storeShape),
 };
@@ -290,6 +285,7 @@ const keysByLevel = {
  */
 export function keysAllowedAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return keysByLevel.root;
+  if (path.length === 1 && path[0] === "server") return keysByLevel.server;
   if (path.length === 2 && path[0] === "redis") return keysByLevel.connection;
   if (path.length === 2 && path[0] === "stores") return keysByLevel.store;
   return [];

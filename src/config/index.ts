@@ -27,3 +27,4 @@ export {
   parseDuration,
 } from "./duration.js";
 export { type ConfigEnv, type LoadConfigOptions, loadConfig, parseConfig } from "./load-config.js";
+export { type ServerConfig, serverSchema } from "./server-schema.js";

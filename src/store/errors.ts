@@ -10,6 +10,12 @@ export abstract class SessionStoreError extends Error {
   abstract readonly code: string;
 }
 
+/** A request names a store that is not configured. Nothing was sent to Redis. */
+export class UnknownStoreError extends SessionStoreError {
+  override readonly name = "UnknownStoreError";
+  readonly code = "unknown_store";
+}
+
 /** A key from outside is not 32 lowercase hexadecimal characters. Nothing was sent to Redis. */
 export class InvalidKeyError extends SessionStoreError {
   override readonly name = "InvalidKeyError";

@@ -142,8 +142,8 @@ describe("parseConfig field validation", () => {
       { redis: { "my cache": { url: "redis://h" } } },
       'redis["my cache"]: is not a valid connection name',
     ],
-    ["whole file", "stores: {}", ": must be a mapping with the keys redis, stores"],
-    ["whole file list", [], ": must be a mapping with the keys redis, stores"],
+    ["whole file", "stores: {}", ": must be a mapping with the keys redis, stores, server"],
+    ["whole file list", [], ": must be a mapping with the keys redis, stores, server"],
   ])("reports %s at its path", (_name, raw, expected) => {
     const lines = issueLines(() => parseConfig(raw));
     expect(lines).toHaveLength(1);
@@ -189,7 +189,7 @@ describe("parseConfig unknown keys", () => {
       { redis: { default: { url: "redis://h", "connect-timeout-ms": 5 } } },
       'redis.default.connect-timeout-ms: unknown key; did you mean "connectTimeoutMs"?',
     ],
-    [{ sessions: {} }, "sessions: unknown key; expected one of redis, stores"],
+    [{ sessions: {} }, "sessions: unknown key; expected one of redis, stores, server"],
     [
       { stores: { default: { ttl: 5 } } },
       "stores.default.ttl: unknown key; expected one of redis, strategy, prefix,",
@@ -204,5 +204,20 @@ describe("parseConfig unknown keys", () => {
     expect(
       issueLines(() => parseConfig({ stores: { s: { a: 1, b: 2 } } })).map((line) => line.split(":")[0]),
     ).toEqual(["stores.s.a", "stores.s.b"]);
+  });
+});
+
+describe("server fields", () => {
+  it.each([
+    [{ port: 70_000 }, "server.port", "must be an integer from 0 to 65535"],
+    [{ port: -1 }, "server.port", "must be an integer from 0 to 65535"],
+    [{ host: "" }, "server.host", "must not be empty"],
+    [{ requestTimeoutMs: 0 }, "server.requestTimeoutMs", "must be an integer from 1 to 3600000"],
+    [{ maxMessageBytes: 10 }, "server.maxMessageBytes", "must be an integer from 1024 to 67108864"],
+    [{ healthIntervalMs: 5 }, "server.healthIntervalMs", "must be an integer from 100 to 60000"],
+    [{ shutdownGrace: 5 }, "server.shutdownGrace", "unknown key"],
+  ])("reports %j at %s", (server, path, message) => {
+    const issue = configErrorOf(() => parseConfig({ server })).issues.find((i) => i.path === path);
+    expect(issue?.message).toContain(message);
   });
 });

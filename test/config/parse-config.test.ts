@@ -15,11 +15,34 @@ const storeDefaults = {
   logKeyErrors: false,
 } satisfies Omit<StoreConfig, "name" | "prefix">;
 
+/** Every server default, as documented in server-schema.ts. */
+const serverDefaults = {
+  host: "0.0.0.0",
+  port: 50051,
+  requestTimeoutMs: 10_000,
+  shutdownGraceMs: 10_000,
+  maxMessageBytes: 4 * 1024 * 1024,
+  keepaliveTimeMs: 60_000,
+  keepaliveTimeoutMs: 20_000,
+  healthIntervalMs: 1_000,
+};
+
 describe("parseConfig defaults", () => {
   it.each([undefined, null, {}])("turns %j into one local connection and one default store", (raw) => {
     expect(parseConfig(raw)).toEqual({
       redis: { default: { name: "default", url: "redis://127.0.0.1:6379", connectTimeoutMs: 2000 } },
       stores: { default: { name: "default", prefix: "default:", ...storeDefaults } },
+      server: serverDefaults,
+    });
+  });
+
+  it("applies every server default, and keeps server values that are given", () => {
+    expect(parseConfig({}).server).toEqual(serverDefaults);
+    expect(parseConfig({ server: { port: 0, host: "127.0.0.1", shutdownGraceMs: 0 } }).server).toEqual({
+      ...serverDefaults,
+      port: 0,
+      host: "127.0.0.1",
+      shutdownGraceMs: 0,
     });
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { startRedisServer } from "../../src/cli/redis-server-process.js";
 import { createSessionRepository } from "../../src/store/create-repository.js";
 import { BackendUnavailableError } from "../../src/store/errors.js";
 import { createRedisClient } from "../../src/store/redis-connection.js";
 import { useRedis } from "../support/redis-fixture.js";
-import { startRedisServer } from "../support/redis-server.js";
 import { makeStore, storeConfig, strategies } from "../support/store-fixture.js";
 
 const redis = useRedis();

@@ -1,5 +1,9 @@
 import type { TestProject } from "vitest/node";
-import { assertRedisServerInstalled, type RedisServer, startRedisServer } from "./redis-server.js";
+import {
+  assertRedisServerInstalled,
+  type RedisServer,
+  startRedisServer,
+} from "../../src/cli/redis-server-process.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -2,6 +2,11 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 
+/**
+ * Private `redis-server` child processes: the test suite's Redis, and the one `redisession serve` starts when no
+ * Redis is configured and none answers locally.
+ */
+
 /** A private `redis-server` child process. */
 export interface RedisServer {
   readonly port: number;
@@ -10,16 +15,23 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-const INSTALL_HINT =
+/** One line telling how to get `redis-server`. */
+export const INSTALL_HINT =
   "redis-server is not on PATH: install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)";
+
+/** Whether `redis-server` can be run from PATH. */
+export function isRedisServerInstalled(): boolean {
+  try {
+    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Throws a one-line message saying how to install Redis when `redis-server` is missing. */
 export function assertRedisServerInstalled(): void {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-  } catch {
-    throw new Error(INSTALL_HINT);
-  }
+  if (!isRedisServerInstalled()) throw new Error(INSTALL_HINT);
 }
 
 async function freePort(): Promise<number> {

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config/config-error.js";
+import { type ConfigEnv, loadConfig } from "../config/load-config.js";
+import { createLogger } from "../server/logger.js";
+import { startServer } from "../server/server.js";
+import { ensureLocalRedis, NoRedisError } from "./private-redis.js";
+import type { RedisServer } from "./redis-server-process.js";
+
+const USAGE = `usage: redisession serve [--config FILE] [--port N] [--host ADDRESS]
+
+  --config FILE   YAML or JSON configuration (default: $REDISESSION_CONFIG, else built-in defaults)
+  --port N        port to listen on (default: the configuration's server.port, 50051)
+  --host ADDRESS  address to listen on (default: the configuration's server.host, 0.0.0.0)
+
+Environment: REDIS_URL overrides the default Redis connection; LOG_LEVEL sets the log level (default info).`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`redisession: ${message}\n`);
+  process.exit(code);
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be an integer from 0 to 65535`);
+  return port;
+}
+
+async function serve(args: string[], env: ConfigEnv): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: "string" }, port: { type: "string" }, host: { type: "string" } },
+    strict: true,
+  });
+  const logger = createLogger();
+  let config = loadConfig({ path: values.config, env });
+
+  // Nothing configured at all: use the local Redis, or start a private one so a fresh machine just works.
+  const nothingConfigured = values.config === undefined && !env.REDISESSION_CONFIG && !env.REDIS_URL;
+  let privateRedis: RedisServer | undefined;
+  if (nothingConfigured) {
+    privateRedis = await ensureLocalRedis(logger);
+    if (privateRedis !== undefined) config = loadConfig({ env: { ...env, REDIS_URL: privateRedis.url } });
+  }
+
+  const server = await startServer({ config, logger, port: parsePort(values.port), host: values.host });
+  const stop = async (signal: string) => {
+    logger.info({ signal }, "signal received");
+    await server.shutdown();
+    await privateRedis?.stop();
+    logger.flush();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === "serve") return serve(rest, process.env);
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  fail(`unknown command "${command}"\n${USAGE}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof NoRedisError) fail(error.message, 1);
+  if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    fail(`${error.message}\n${USAGE}`);
+  }
+  process.stderr.write(
+    `redisession: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import { z } from "zod";
+
+/** An integer field; one message for every way it can be wrong, so the reader sees the whole rule at once. */
+export function integer(min: number, max?: number) {
+  const message =
+    max === undefined ? `must be an integer of at least ${min}` : `must be an integer from ${min} to ${max}`;
+  const schema = z.int({ error: message }).min(min, message);
+  return max === undefined ? schema : schema.max(max, message);
+}
+
+/** Objects reject unknown keys: a typo such as `bucketbits` must fail loudly instead of silently using a default. */
+export function strictMapping<Shape extends z.core.$ZodShape>(shape: Shape) {
+  const message = `must be a mapping with the keys ${Object.keys(shape).join(", ")}`;
+  return z.strictObject(shape, { error: (issue) => (issue.code === "invalid_type" ? message : undefined) });
+}

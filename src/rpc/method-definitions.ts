@@ -1,0 +1,48 @@
+import {
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+  fromBinary,
+  type MessageShape,
+  toBinary,
+} from "@bufbuild/protobuf";
+import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+
+/**
+ * The bridge between protobuf-es descriptors and grpc-js: everything grpc-js needs to serve or call a method —
+ * its path and its (de)serializers — is read from the generated descriptor, so adding an RPC to the proto adds it
+ * to the server and the client with no code written per method.
+ */
+
+/** Any message of any type, as grpc-js sees it. */
+export type AnyMessage = MessageShape<DescMessage>;
+
+/** The request message type of a method descriptor. */
+export type InputOf<M> = M extends { readonly input: infer I extends DescMessage } ? I : never;
+
+/** The response message type of a method descriptor. */
+export type OutputOf<M> = M extends { readonly output: infer O extends DescMessage } ? O : never;
+
+/** The HTTP/2 path of a method: `/<package>.<Service>/<Method>`. */
+export function methodPath(method: DescMethod): string {
+  return `/${method.parent.typeName}/${method.name}`;
+}
+
+/** The grpc-js definition of one method: its path, its streaming shape and its binary (de)serializers. */
+export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessage, AnyMessage> {
+  return {
+    path: methodPath(method),
+    originalName: method.localName,
+    requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+    responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+    requestSerialize: (message) => Buffer.from(toBinary(method.input, message)),
+    requestDeserialize: (bytes) => fromBinary(method.input, bytes),
+    responseSerialize: (message) => Buffer.from(toBinary(method.output, message)),
+    responseDeserialize: (bytes) => fromBinary(method.output, bytes),
+  };
+}
+
+/** The grpc-js service definition of a protobuf-es service, keyed by each method's `localName`. */
+export function serviceDefinition(service: DescService): ServiceDefinition {
+  return Object.fromEntries(service.methods.map((method) => [method.localName, methodDefinition(method)]));
+}

@@ -1,0 +1,117 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { type ChannelOptions, Server, ServerCredentials } from "@grpc/grpc-js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
+import type { Config } from "../config/config-schema.js";
+import { serviceDefinition } from "../rpc/method-definitions.js";
+import { SessionStores } from "../store/store-registry.js";
+import { toCallFailure } from "./grpc-status.js";
+import { HealthMonitor, healthHandlers } from "./health.js";
+import type { Logger } from "./logger.js";
+import { reflectionService } from "./reflection.js";
+import { type BindOptions, bindService, type ServiceImpl } from "./service-impl.js";
+import { sessionHandlers } from "./session-handlers.js";
+
+/** What {@link startServer} needs. */
+export interface StartServerOptions {
+  /** The validated configuration: stores, Redis connections and the `server` section. */
+  readonly config: Config;
+  /** Structured logs. */
+  readonly logger: Logger;
+  /** Overrides `config.server.port` (0: any free port). */
+  readonly port?: number;
+  /** Overrides `config.server.host`. */
+  readonly host?: string;
+  /** How long to wait at start-up for Redis before serving anyway (health says NOT_SERVING meanwhile). */
+  readonly redisWaitMs?: number;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** The port it listens on (the real one when 0 was asked for). */
+  readonly port: number;
+  readonly health: HealthMonitor;
+  readonly stores: SessionStores;
+  /**
+   * Graceful shutdown: NOT_SERVING at once, new calls refused, calls in flight given `graceMs` (default: the
+   * configured `shutdownGraceMs`) to finish, then every connection closed; then Redis. Idempotent.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+function channelOptions(config: Config["server"]): ChannelOptions {
+  return {
+    "grpc.max_receive_message_length": config.maxMessageBytes,
+    "grpc.max_send_message_length": config.maxMessageBytes,
+    "grpc.keepalive_time_ms": config.keepaliveTimeMs,
+    "grpc.keepalive_timeout_ms": config.keepaliveTimeoutMs,
+    // Clients with long-lived idle channels keep them alive with pings; do not punish them for it.
+    "grpc.keepalive_permit_without_calls": 1,
+  };
+}
+
+/**
+ * Starts the gRPC server: SessionService, grpc.health.v1.Health and server reflection, over the configured
+ * stores. Resolves once it listens.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, logger } = options;
+  const stores = SessionStores.fromConfig(config, { logger });
+  const redisReady = await stores.open(options.redisWaitMs ?? config.server.requestTimeoutMs);
+  if (!redisReady)
+    logger.warn("Redis is not reachable yet; serving anyway and reporting NOT_SERVING until it is");
+
+  const health = new HealthMonitor(stores, config.server.healthIntervalMs);
+  await health.start();
+
+  const shutdownController = new AbortController();
+  const bindOptions: BindOptions = {
+    requestTimeoutMs: config.server.requestTimeoutMs,
+    toStatus: (error, method) => toCallFailure(error, method, logger),
+    shutdownSignal: shutdownController.signal,
+  };
+  const server = new Server(channelOptions(config.server));
+  const register = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
+    server.addService(serviceDefinition(service), bindService(service, impl, bindOptions));
+  register(SessionService, sessionHandlers(stores));
+  register(Health, healthHandlers(health));
+  reflectionService([SessionService, Health]).addToServer(server);
+
+  const host = options.host ?? config.server.host;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(
+      `${host}:${options.port ?? config.server.port}`,
+      ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
+    );
+  });
+  logger.info({ host, port, stores: stores.names() }, "redisession listening");
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (graceMs = config.server.shutdownGraceMs): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ graceMs }, "shutting down: NOT_SERVING, draining calls in flight");
+      health.beginShutdown();
+      // Let open Watch streams send NOT_SERVING before they are ended.
+      await new Promise((resolve) => setImmediate(resolve));
+      shutdownController.abort();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          logger.warn("grace period over: closing remaining calls");
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      health.stop();
+      await stores.close();
+      logger.info("stopped");
+    })();
+    return stopping;
+  };
+
+  return { port, health, stores, shutdown };
+}

@@ -1,0 +1,70 @@
+import type { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
+import { SessionNotFoundError } from "../store/errors.js";
+import type { SessionStores } from "../store/store-registry.js";
+import { InvalidRequestError } from "./call-errors.js";
+import type { ServiceImpl } from "./service-impl.js";
+import { saveCondition, sessionMessage, stampOf, ttlSeconds } from "./session-messages.js";
+
+/** Most keys one BatchGetSessions may ask for: bounds the work and the reply size of one call. */
+export const MAX_BATCH_KEYS = 1000;
+
+/**
+ * The SessionService handlers: each finds the request's store and calls its repository, nothing else. Failures
+ * are thrown as they come; the service bridge maps them to status codes in one place.
+ */
+export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof SessionService> {
+  return {
+    async createSession(request) {
+      const session = await stores
+        .get(request.store)
+        .create(request.data ?? {}, { ttl: ttlSeconds(request.ttl) });
+      return { session: sessionMessage(session) };
+    },
+
+    async getSession(request) {
+      const repository = stores.get(request.store);
+      const session = await repository.get(request.key, {
+        touch: request.touch,
+        ttl: ttlSeconds(request.ttl),
+      });
+      if (session === null) throw new SessionNotFoundError("no live session under this key");
+      return { session: sessionMessage(session) };
+    },
+
+    async batchGetSessions(request) {
+      if (request.keys.length > MAX_BATCH_KEYS) {
+        throw new InvalidRequestError(`at most ${MAX_BATCH_KEYS} keys per call`);
+      }
+      const result = await stores.get(request.store).getMany(request.keys);
+      return {
+        sessions: result.found.map(sessionMessage),
+        missingKeys: result.missing,
+        corruptKeys: result.corrupt,
+      };
+    },
+
+    async saveSession(request) {
+      const repository = stores.get(request.store);
+      const condition = saveCondition(request.condition, request.expectedVersion);
+      const saved = await repository.save(request.key, request.data ?? {}, {
+        ttl: ttlSeconds(request.ttl),
+        condition,
+      });
+      // The caller has the data it sent; echoing it would double the bytes of every save.
+      return { session: sessionMessage(stampOf(saved)) };
+    },
+
+    async touchSession(request) {
+      const stamp = await stores.get(request.store).touch(request.key, { ttl: ttlSeconds(request.ttl) });
+      return { session: sessionMessage(stamp) };
+    },
+
+    async deleteSession(request) {
+      return { existed: await stores.get(request.store).delete(request.key) };
+    },
+
+    async rotateSessionKey(request) {
+      return { session: sessionMessage(await stores.get(request.store).rotate(request.key)) };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { type Duration, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  SaveCondition as SaveConditionEnum,
+  type SessionSchema,
+} from "../../gen/redisession/v1/session_service_pb.js";
+import type { SaveCondition, Session, SessionStamp } from "../store/session.js";
+import { InvalidRequestError } from "./call-errors.js";
+
+/**
+ * Conversions between the wire messages and the repository's plain types. The repository knows nothing of
+ * protobuf; the handlers know nothing of records.
+ */
+
+/** Seconds in a TTL Duration, or undefined when unset. Range checks are the store's (it knows its maxTtl). */
+export function ttlSeconds(ttl: Duration | undefined): number | undefined {
+  if (ttl === undefined) return undefined;
+  if (ttl.nanos !== 0) throw new InvalidRequestError("ttl must be a whole number of seconds");
+  return Number(ttl.seconds);
+}
+
+/** A session (or a stamp, without data) as a `Session` message. */
+export function sessionMessage(session: Session | SessionStamp): MessageInitShape<typeof SessionSchema> {
+  return {
+    key: session.key,
+    data: "data" in session ? session.data : undefined,
+    version: session.version,
+    createTime: timestampFromDate(session.createdAt),
+    expireTime: timestampFromDate(session.expiresAt),
+  };
+}
+
+/** A session without its data. */
+export function stampOf({ key, version, createdAt, expiresAt }: SessionStamp): SessionStamp {
+  return { key, version, createdAt, expiresAt };
+}
+
+/** The repository's save condition for a SaveSession request's `condition` and `expected_version`. */
+export function saveCondition(condition: SaveConditionEnum, expectedVersion: number): SaveCondition {
+  if (condition !== SaveConditionEnum.EXPECTED_VERSION && expectedVersion !== 0) {
+    throw new InvalidRequestError("expected_version is only allowed with SAVE_CONDITION_EXPECTED_VERSION");
+  }
+  switch (condition) {
+    case SaveConditionEnum.UNSPECIFIED:
+    case SaveConditionEnum.UPSERT:
+      return { kind: "upsert" };
+    case SaveConditionEnum.MUST_CREATE:
+      return { kind: "mustCreate" };
+    case SaveConditionEnum.MUST_EXIST:
+      return { kind: "mustExist" };
+    case SaveConditionEnum.EXPECTED_VERSION:
+      // 0 means "unset" on the wire; versions start at 1.
+      if (expectedVersion === 0) throw new InvalidRequestError("expected_version must be at least 1");
+      return { kind: "version", expected: expectedVersion };
+    default:
+      throw new InvalidRequestError("unknown save condition");
+  }
+}

@@ -1,0 +1,111 @@
+import type { Config } from "../config/config-schema.js";
+import {
+  createSessionRepository,
+  type HashSessionRepository,
+  type StringSessionRepository,
+} from "./create-repository.js";
+import { UnknownStoreError } from "./errors.js";
+import { createRedisClient, type RedisClient } from "./redis-connection.js";
+import type { RepositoryDependencies } from "./store-context.js";
+import { silentLogger } from "./store-logger.js";
+
+/** A configured store's repository. */
+export type StoreRepository = StringSessionRepository | HashSessionRepository;
+
+/** The store a request names when it names none. */
+export const DEFAULT_STORE = "default";
+
+/**
+ * Every configured store, each on the Redis connection it names; one client per connection, shared by its
+ * stores. Owns the clients: {@link SessionStores.open} starts them, {@link SessionStores.close} ends them.
+ */
+export class SessionStores {
+  private constructor(
+    private readonly repositories: ReadonlyMap<string, StoreRepository>,
+    private readonly clients: ReadonlyMap<string, RedisClient>,
+  ) {}
+
+  /** Builds the stores of `config`; nothing connects until {@link SessionStores.open}. */
+  static fromConfig(config: Config, dependencies: RepositoryDependencies = {}): SessionStores {
+    const logger = dependencies.logger ?? silentLogger;
+    const clients = new Map<string, RedisClient>();
+    const repositories = new Map<string, StoreRepository>();
+    for (const store of Object.values(config.stores)) {
+      let client = clients.get(store.redis);
+      if (client === undefined) {
+        const connection = config.redis[store.redis];
+        if (connection === undefined)
+          throw new Error(`store ${store.name} names unknown connection ${store.redis}`);
+        client = createRedisClient(connection, logger);
+        clients.set(store.redis, client);
+      }
+      repositories.set(store.name, createSessionRepository(store, client, dependencies));
+    }
+    return new SessionStores(repositories, clients);
+  }
+
+  /**
+   * Starts connecting every client and waits up to `waitMs` for all to be ready. Never fails for an unreachable
+   * Redis: clients keep reconnecting in the background and calls answer "unavailable" meanwhile.
+   *
+   * @returns whether every connection was ready in time.
+   */
+  async open(waitMs = 0): Promise<boolean> {
+    const connecting = [...this.clients.values()].map((client) =>
+      client.connect().then(
+        () => true,
+        () => false, // Rejects only when the client is destroyed while still retrying.
+      ),
+    );
+    if (waitMs <= 0) return this.clients.size === 0;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+    });
+    const ready = await Promise.race([Promise.all(connecting).then((all) => all.every(Boolean)), timeout]);
+    clearTimeout(timer);
+    return ready;
+  }
+
+  /** The repository of store `name` (empty: the default store). */
+  get(name: string): StoreRepository {
+    const repository = this.repositories.get(name === "" ? DEFAULT_STORE : name);
+    if (repository === undefined) throw new UnknownStoreError("unknown store");
+    return repository;
+  }
+
+  /** The configured store names. */
+  names(): string[] {
+    return [...this.repositories.keys()];
+  }
+
+  /**
+   * Whether every connection answers PING within `timeoutMs`. A hung server (accepting bytes, answering none)
+   * counts as down: the timeout, not the reply, ends the wait.
+   */
+  async ping(timeoutMs = 1_000): Promise<boolean> {
+    const pings = [...this.clients.values()].map((client) => {
+      if (!client.isReady) return Promise.resolve(false);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const answer = client.ping().then(
+        () => true,
+        () => false,
+      );
+      return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
+    });
+    return (await Promise.all(pings)).every(Boolean);
+  }
+
+  /** Closes every connection (pending commands finish first). */
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.clients.values()].map(async (client) => {
+        if (client.isReady) await client.close();
+        else client.destroy();
+      }),
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import { create, type DescMethod, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import { Client, credentials, Metadata } from "@grpc/grpc-js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { type AnyMessage, methodDefinition } from "../../src/rpc/method-definitions.js";
+
+/** A plain grpc-js channel for calling services the shipped client does not cover (health, reflection). */
+export function rawClient(target: string): Client {
+  return new Client(target, credentials.createInsecure());
+}
+
+/** One unary call through `client`. */
+export function unary<M extends DescMethod>(
+  client: Client,
+  method: M,
+  request: MessageInitShape<M["input"]>,
+  timeoutMs = 2_000,
+): Promise<MessageShape<M["output"]>> {
+  const definition = methodDefinition(method);
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      definition.path,
+      definition.requestSerialize,
+      definition.responseDeserialize,
+      create(method.input, request) as AnyMessage,
+      new Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (error, response) => (error ? reject(error) : resolve(response as MessageShape<M["output"]>)),
+    );
+  });
+}
+
+/** Calls grpc.health.v1.Health/Check. */
+export function healthCheck(client: Client, service = "") {
+  return unary(client, Health.method.check, { service });
+}
+
+/** Opens grpc.health.v1.Health/Watch; collects every status it streams until `cancel()`. */
+export function healthWatch(client: Client, service = "") {
+  const definition = methodDefinition(Health.method.watch);
+  const statuses: number[] = [];
+  let ended = false;
+  const call = client.makeServerStreamRequest(
+    definition.path,
+    definition.requestSerialize,
+    definition.responseDeserialize,
+    create(Health.method.watch.input, { service }) as AnyMessage,
+    new Metadata(),
+    {},
+  );
+  call.on("data", (message: MessageShape<typeof Health.method.watch.output>) =>
+    statuses.push(message.status),
+  );
+  call.on("error", () => {
+    ended = true;
+  });
+  call.on("end", () => {
+    ended = true;
+  });
+  return {
+    statuses,
+    get ended() {
+      return ended;
+    },
+    cancel: () => call.cancel(),
+  };
+}

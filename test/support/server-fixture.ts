@@ -1,0 +1,59 @@
+import { afterAll, beforeAll } from "vitest";
+import { createSessionClient, type SessionClient } from "../../src/client/index.js";
+import type { Config } from "../../src/config/config-schema.js";
+import { parseConfig } from "../../src/config/load-config.js";
+import { createLogger } from "../../src/server/logger.js";
+import { type RunningServer, startServer } from "../../src/server/server.js";
+import { workerRedisUrl } from "./redis-fixture.js";
+
+/** Stores every server test has: the default (hash, zstd) and a string store with another codec. */
+export const TEST_STORES = {
+  default: {
+    strategy: "hash",
+    codec: "zstd",
+    bucketBits: 8,
+    maxTtl: 86_400,
+    defaultTtl: 3600,
+    maxSessionBytes: 4096,
+  },
+  strings: { strategy: "string", codec: "gzip", compressMinBytes: 64, maxTtl: 86_400, defaultTtl: 3600 },
+} as const;
+
+/** A configuration for a test server on a free loopback port. */
+export function serverConfig(options: { redisUrl?: string; server?: Record<string, unknown> } = {}): Config {
+  return parseConfig(
+    {
+      redis: { default: { url: options.redisUrl ?? workerRedisUrl(), connectTimeoutMs: 500 } },
+      stores: TEST_STORES,
+      server: { host: "127.0.0.1", port: 0, healthIntervalMs: 100, ...options.server },
+    },
+    {},
+  );
+}
+
+/** Quiet unless TEST_LOG_LEVEL asks otherwise. */
+export const testLogger = () => createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+/** A real server on port 0 over the worker's Redis, and the shipped client connected to it, for one file. */
+export function useServer(options: { server?: Record<string, unknown> } = {}) {
+  let running: RunningServer | undefined;
+  let client: SessionClient | undefined;
+  beforeAll(async () => {
+    running = await startServer({ config: serverConfig(options), logger: testLogger() });
+    client = createSessionClient(`127.0.0.1:${running.port}`, { defaultTimeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    client?.close();
+    await running?.shutdown(0);
+  });
+  return {
+    get server(): RunningServer {
+      if (running === undefined) throw new Error("useServer: used before beforeAll");
+      return running;
+    },
+    get client(): SessionClient {
+      if (client === undefined) throw new Error("useServer: used before beforeAll");
+      return client;
+    },
+  };
+}
