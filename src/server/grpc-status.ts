@@ -55,7 +55,8 @@ const LOGGED = new Set([status.INTERNAL, status.DATA_LOSS, status.UNAVAILABLE]);
 export function toCallFailure(error: unknown, method: DescMethod, logger: Logger): CallFailure {
   const match = CODES.find(([type]) => error instanceof type);
   const code = match?.[1] ?? status.INTERNAL;
-  const details = match === undefined ? "internal error" : (error as Error | SessionStoreError).message;
+  // INTERNAL means a bug or a misconfigured Redis: what went wrong is for the operator's log, not the caller.
+  const details = code === status.INTERNAL ? "internal error" : (error as Error | SessionStoreError).message;
   if (LOGGED.has(code)) {
     const cause = error instanceof Error ? (error.cause ?? error) : error;
     logger.warn(

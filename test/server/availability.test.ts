@@ -2,9 +2,9 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
 import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
-import { createSessionClient, type SessionClient, SessionServiceError } from "../../src/client/index.js";
+import { createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
-import { createRedisClient } from "../../src/store/redis-connection.js";
+import { failureOf, pauseRedis } from "../support/call-helpers.js";
 import { healthCheck, healthWatch, rawClient } from "../support/raw-grpc.js";
 import { serverConfig, testLogger } from "../support/server-fixture.js";
 
@@ -31,26 +31,6 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function failureCode(call: Promise<unknown>): Promise<status> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SessionServiceError);
-  return (error as SessionServiceError).code;
-}
-
-/**
- * Makes the test's Redis stop answering every other client for `seconds` (CLIENT PAUSE): connected, but hung.
- * Resolves once the pause is in force, so calls made afterwards are sure to wait.
- */
-async function hangRedis(seconds: number): Promise<void> {
-  const other = createRedisClient({ name: "pauser", url: redis.url, connectTimeoutMs: 500 });
-  await other.connect();
-  await other.sendCommand(["CLIENT", "PAUSE", String(seconds * 1000), "ALL"]);
-  other.destroy();
-}
-
 describe("availability", () => {
   it("is SERVING while Redis answers, for the server and for SessionService; NOT_FOUND for other services", async () => {
     expect((await healthCheck(raw)).status).toBe(Serving.SERVING);
@@ -60,20 +40,22 @@ describe("availability", () => {
 
   it("ends a call at its deadline when Redis hangs: DEADLINE_EXCEEDED, not a hang", async () => {
     const { session } = await client.createSession({});
-    await hangRedis(1.5);
+    const resumed = await pauseRedis(redis.url, 1.5);
     const started = Date.now();
-    expect(await failureCode(client.getSession({ key: session?.key ?? "" }, { timeoutMs: 300 }))).toBe(
+    expect((await failureOf(client.getSession({ key: session?.key ?? "" }, { timeoutMs: 300 }))).code).toBe(
       status.DEADLINE_EXCEEDED,
     );
     // The server's own request timeout (400 ms here) ends calls whose client set no deadline.
-    expect(await failureCode(client.getSession({ key: session?.key ?? "" }, { timeoutMs: 0 }))).toBe(
+    expect((await failureOf(client.getSession({ key: session?.key ?? "" }, { timeoutMs: 0 }))).code).toBe(
       status.DEADLINE_EXCEEDED,
     );
     expect(Date.now() - started).toBeLessThan(1_500);
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // let the pause end before the next test
+    await resumed();
   });
 
   it("goes NOT_SERVING when Redis stops, answers UNAVAILABLE within the deadline, and recovers", async () => {
+    // The previous test's pause may have turned the status NOT_SERVING for a moment.
+    await expect.poll(async () => (await healthCheck(raw)).status, { timeout: 5_000 }).toBe(Serving.SERVING);
     const watch = healthWatch(raw);
     await expect.poll(() => watch.statuses).toEqual([Serving.SERVING]);
     const { session } = await client.createSession({ data: { a: 1 } });
@@ -84,11 +66,11 @@ describe("availability", () => {
       .toBe(Serving.NOT_SERVING);
     await expect.poll(() => watch.statuses.at(-1)).toBe(Serving.NOT_SERVING);
     for (const call of [
-      client.getSession({ key: session?.key ?? "" }, { timeoutMs: 2_000 }),
-      client.createSession({}, { timeoutMs: 2_000 }),
-      client.deleteSession({ key: session?.key ?? "" }, { timeoutMs: 2_000 }),
+      () => client.getSession({ key: session?.key ?? "" }, { timeoutMs: 2_000 }),
+      () => client.createSession({}, { timeoutMs: 2_000 }),
+      () => client.deleteSession({ key: session?.key ?? "" }, { timeoutMs: 2_000 }),
     ]) {
-      expect(await failureCode(call)).toBe(status.UNAVAILABLE);
+      expect((await failureOf(call())).code).toBe(status.UNAVAILABLE);
     }
 
     redis = await startRedisServer([], redis.port);

@@ -3,7 +3,8 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
-import { SessionServiceError } from "../../src/client/index.js";
+import type { SessionServiceError } from "../../src/client/index.js";
+import { failureOf } from "../support/call-helpers.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { TEST_STORES, useServer } from "../support/server-fixture.js";
 import { rawLocation, storeConfig } from "../support/store-fixture.js";
@@ -15,16 +16,8 @@ const api = () => served.client;
 const seconds = (ts: { seconds: bigint } | undefined) => Number(ts?.seconds ?? -1n);
 const newKey = () => randomBytes(16).toString("hex");
 
-/** The gRPC status code a call failed with, after checking the failure is the client's one error class. */
-async function codeOf(call: Promise<unknown>): Promise<status> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(SessionServiceError);
-    return (error as SessionServiceError).code;
-  }
-  throw new Error("the call succeeded");
-}
+/** The gRPC status code a call failed with. */
+const codeOf = async (call: Promise<unknown>) => (await failureOf(call)).code;
 
 describe.each([
   { store: "", strategy: "hash (default store, zstd)" },
