@@ -22,7 +22,7 @@ export interface StartServerOptions {
   readonly port?: number;
   /** Overrides `config.server.host`. */
   readonly host?: string;
-  /** How long to wait at start-up for Redis before serving anyway (health says NOT_SERVING meanwhile). */
+  /** How long to wait at start-up for Redis before serving anyway (health says NOT_SERVING meanwhile). Default: 2 s. */
   readonly redisWaitMs?: number;
 }
 
@@ -57,7 +57,7 @@ function channelOptions(config: Config["server"]): ChannelOptions {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
   const stores = SessionStores.fromConfig(config, { logger });
-  const redisReady = await stores.open(options.redisWaitMs ?? config.server.requestTimeoutMs);
+  const redisReady = await stores.open(options.redisWaitMs ?? 2_000);
   if (!redisReady)
     logger.warn("Redis is not reachable yet; serving anyway and reporting NOT_SERVING until it is");
 
