@@ -1,3 +1,4 @@
+import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import type { ServiceClientOptions } from "./client-options.js";
 import type { ServiceClient, UnaryMethodName } from "./client-types.js";
@@ -11,16 +12,17 @@ import { createClient } from "./create-client.js";
 export type SessionClient = ServiceClient<typeof SessionService>;
 
 /**
- * Options of {@link createSessionClient}: those of `createClient` except `retryableMethods`, which is fixed to
- * {@link IDEMPOTENT_SESSION_METHODS}. Defaults: insecure credentials, `defaultTimeoutMs` 5000, retry with
- * `maxAttempts` 4, `initialBackoffMs` 100, `maxBackoffMs` 2000, `backoffMultiplier` 2, no extra metadata.
+ * Options of {@link createSessionClient}: those of `createClient` except `retryableMethods`, which is always the
+ * RPCs the proto declares idempotent ({@link IDEMPOTENT_SESSION_METHODS}). Defaults: insecure credentials,
+ * `defaultTimeoutMs` 5000, retry with `maxAttempts` 4, `initialBackoffMs` 100, `maxBackoffMs` 2000,
+ * `backoffMultiplier` 2, no extra metadata.
  */
 export type SessionClientOptions = Omit<ServiceClientOptions<typeof SessionService>, "retryableMethods">;
 
 /**
- * The SessionService RPCs retried on UNAVAILABLE. UNAVAILABLE may come after the server carried out a call (the
- * proto says "a write may or may not have happened"), so only calls that can run twice with the effect of once are
- * retried:
+ * The SessionService RPCs retried on UNAVAILABLE: those whose `idempotency_level` the proto declares. UNAVAILABLE
+ * may come after the server carried out a call (the proto says "a write may or may not have happened"), so only
+ * calls that can run twice with the effect of once are declared so:
  * - getSession and batchGetSessions read (a getSession with `touch` slides the expiry to now + ttl, and doing that
  *   twice lands on the same expiry, give or take the time between attempts);
  * - touchSession sets the expiry to now + ttl, likewise;
@@ -31,15 +33,16 @@ export type SessionClientOptions = Omit<ServiceClientOptions<typeof SessionServi
  * saveSession would count the version up twice, fail a MUST_CREATE or EXPECTED_VERSION save that in fact
  * succeeded, or write stale data over a newer save; rotateSessionKey would move the session on again (losing the
  * key the first attempt made) or answer NOT_FOUND after it succeeded. Their callers decide, knowing what they sent.
- *
- * The proto declares no `idempotency_level` (so the descriptor cannot tell), hence this explicit list.
  */
-export const IDEMPOTENT_SESSION_METHODS = Object.freeze([
-  "getSession",
-  "batchGetSessions",
-  "touchSession",
-  "deleteSession",
-] as const satisfies readonly UnaryMethodName<typeof SessionService>[]);
+export const IDEMPOTENT_SESSION_METHODS: readonly UnaryMethodName<typeof SessionService>[] = Object.freeze(
+  SessionService.methods
+    .filter(
+      (method) =>
+        method.methodKind === "unary" &&
+        method.idempotency !== MethodOptions_IdempotencyLevel.IDEMPOTENCY_UNKNOWN,
+    )
+    .map((method) => method.localName as UnaryMethodName<typeof SessionService>),
+);
 
 /**
  * Makes a client of a redisession server.
@@ -63,5 +66,5 @@ export const IDEMPOTENT_SESSION_METHODS = Object.freeze([
  * @throws TypeError or RangeError for invalid options.
  */
 export function createSessionClient(target: string, options: SessionClientOptions = {}): SessionClient {
-  return createClient(SessionService, target, { ...options, retryableMethods: IDEMPOTENT_SESSION_METHODS });
+  return createClient(SessionService, target, { ...options, retryableMethods: undefined });
 }

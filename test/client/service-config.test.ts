@@ -69,12 +69,13 @@ describe("the service config", () => {
     expect(settings.channelOptions["grpc.enable_retries"]).toBe(0);
   });
 
-  it("retries by default only what the proto declares idempotent (nothing, for SessionService)", () => {
-    const config = buildServiceConfig(SessionService, [], resolveRetryOptions(undefined));
+  it("retries by default exactly what the proto declares idempotent", () => {
+    const declared = IDEMPOTENT_SESSION_METHODS.map((name) => SessionService.method[name]);
+    const config = buildServiceConfig(SessionService, declared, resolveRetryOptions(undefined));
     const settings = resolveClientSettings(SessionService, {});
 
     expect(JSON.parse(String(settings.channelOptions["grpc.service_config"]))).toEqual(config);
-    expect(config.methodConfig).toHaveLength(1);
+    expect(config.methodConfig).toHaveLength(2);
   });
 });
 
@@ -113,5 +114,13 @@ describe("invalid options are refused when the client is made", () => {
     expect(() =>
       createClient(SessionService, "127.0.0.1:1", { retryableMethods: ["toString" as "getSession"] }),
     ).toThrow(TypeError);
+  });
+});
+
+describe("createSessionClient's retries", () => {
+  it("cover exactly the RPCs the proto declares idempotent", () => {
+    expect([...IDEMPOTENT_SESSION_METHODS].sort()).toEqual(
+      ["batchGetSessions", "deleteSession", "getSession", "touchSession"].sort(),
+    );
   });
 });
