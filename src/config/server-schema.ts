@@ -3,6 +3,54 @@ import { integer, strictMapping } from "./schema-helpers.js";
 
 const MAX_MS = 3_600_000;
 
+const sweepShape = {
+  /**
+   * How often each hash store's expired sessions are swept, in milliseconds; 0 turns the in-server sweeper off
+   * (sweep with `redisession cleanup` or the PurgeExpired RPC instead). Integer from 0 to 86400000.
+   *
+   * @defaultValue 60000
+   */
+  intervalMs: integer(0, 86_400_000).default(60_000),
+  /**
+   * Buckets one run sweeps at most, continuing where the previous run (of any replica) stopped. Integer from 1 to
+   * 16777216.
+   *
+   * @defaultValue 4096
+   */
+  bucketsPerRun: integer(1, 2 ** 24).default(4096),
+  /**
+   * How long a replica's sweep lease lasts without renewal, in milliseconds: with several replicas on one store
+   * only the lease holder sweeps, and a crashed holder's lease expires after this. Integer from 1000 to 3600000.
+   *
+   * @defaultValue 30000
+   */
+  leaseMs: integer(1_000, MAX_MS).default(30_000),
+};
+
+const metricsShape = {
+  /**
+   * Whether to serve Prometheus metrics over HTTP at `/metrics`.
+   *
+   * @defaultValue true
+   */
+  enabled: z.boolean({ error: "must be true or false" }).default(true),
+  /**
+   * The address the metrics endpoint listens on.
+   *
+   * @defaultValue "0.0.0.0"
+   */
+  host: z
+    .string({ error: "must be a host name or IP address" })
+    .min(1, "must not be empty")
+    .default("0.0.0.0"),
+  /**
+   * The metrics endpoint's TCP port; 0 picks a free one (tests). Integer from 0 to 65535.
+   *
+   * @defaultValue 9464
+   */
+  port: integer(0, 65_535).default(9464),
+};
+
 const serverShape = {
   /**
    * The address to listen on. `0.0.0.0` accepts connections on every IPv4 interface; `127.0.0.1` only locally.
@@ -61,6 +109,18 @@ const serverShape = {
    * @defaultValue 1000
    */
   healthIntervalMs: integer(100, 60_000).default(1_000),
+  /**
+   * The in-server sweeper of hash stores. See each field.
+   *
+   * @defaultValue every field's default
+   */
+  sweep: strictMapping(sweepShape).prefault({}),
+  /**
+   * The Prometheus metrics endpoint. See each field.
+   *
+   * @defaultValue every field's default
+   */
+  metrics: strictMapping(metricsShape).prefault({}),
 };
 
 /** The `server` section of the configuration file. */

@@ -25,6 +25,8 @@ const serverDefaults = {
   keepaliveTimeMs: 60_000,
   keepaliveTimeoutMs: 20_000,
   healthIntervalMs: 1_000,
+  sweep: { intervalMs: 60_000, bucketsPerRun: 4096, leaseMs: 30_000 },
+  metrics: { enabled: true, host: "0.0.0.0", port: 9464 },
 };
 
 describe("parseConfig defaults", () => {

@@ -25,7 +25,13 @@ export function serverConfig(options: { redisUrl?: string; server?: Record<strin
     {
       redis: { default: { url: options.redisUrl ?? workerRedisUrl(), connectTimeoutMs: 500 } },
       stores: TEST_STORES,
-      server: { host: "127.0.0.1", port: 0, healthIntervalMs: 100, ...options.server },
+      server: {
+        host: "127.0.0.1",
+        port: 0,
+        healthIntervalMs: 100,
+        metrics: { host: "127.0.0.1", port: 0 },
+        ...options.server,
+      },
     },
     {},
   );
