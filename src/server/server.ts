@@ -1,10 +1,12 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { type ChannelOptions, Server, ServerCredentials } from "@grpc/grpc-js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import type { Config } from "../config/config-schema.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
+import { adminHandlers } from "./admin-handlers.js";
 import { toCallFailure } from "./grpc-status.js";
 import { HealthMonitor, healthHandlers } from "./health.js";
 import type { Logger } from "./logger.js";
@@ -51,7 +53,7 @@ function channelOptions(config: Config["server"]): ChannelOptions {
 }
 
 /**
- * Starts the gRPC server: SessionService, grpc.health.v1.Health and server reflection, over the configured
+ * Starts the gRPC server: SessionService, SessionAdminService, grpc.health.v1.Health and server reflection, over the configured
  * stores. Resolves once it listens.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -74,8 +76,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const register = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
     server.addService(serviceDefinition(service), bindService(service, impl, bindOptions));
   register(SessionService, sessionHandlers(stores));
+  register(SessionAdminService, adminHandlers(stores, config));
   register(Health, healthHandlers(health));
-  reflectionService([SessionService, Health]).addToServer(server);
+  reflectionService([SessionService, SessionAdminService, Health]).addToServer(server);
 
   const host = options.host ?? config.server.host;
   const port = await new Promise<number>((resolve, reject) => {

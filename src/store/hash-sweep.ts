@@ -26,7 +26,8 @@ export async function sweepBuckets(
   let fieldsRemoved = 0;
   let corruptFields = 0;
 
-  for (let batchStart = from; batchStart < end; batchStart += SWEEP_BATCH) {
+  let batchStart = from;
+  for (; batchStart < end && !options.signal?.aborted; batchStart += SWEEP_BATCH) {
     const batchEnd = Math.min(end, batchStart + SWEEP_BATCH);
     const replies = await Promise.all(
       Array.from({ length: batchEnd - batchStart }, (_, offset) =>
@@ -42,12 +43,14 @@ export async function sweepBuckets(
     options.onProgress?.(batchEnd - from, total);
   }
 
+  // Stopped early by the signal: report the buckets actually swept, and resume from the first one not swept.
+  const stoppedAt = Math.min(batchStart, end);
   return {
-    bucketsScanned: total,
+    bucketsScanned: stoppedAt - from,
     fieldsScanned,
     fieldsRemoved,
     corruptFields,
-    nextBucket: end < layout.count ? end : null,
+    nextBucket: stoppedAt < layout.count ? stoppedAt : null,
     elapsedMs: performance.now() - started,
   };
 }

@@ -104,6 +104,8 @@ export interface SweepOptions {
   readonly maxBuckets?: number;
   /** Called after each batch of buckets with how many of `total` are done. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Stops the sweep between batches of buckets; the report then says how far it got. */
+  readonly signal?: AbortSignal;
 }
 
 /** A store whose expired sessions stay in Redis until swept (the hash strategy; Redis 7.0 cannot expire fields). */

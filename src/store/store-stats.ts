@@ -36,8 +36,20 @@ export interface StoreStats {
   /** Sizes of sampled stored records (header + payload), in bytes. */
   readonly recordBytes: { readonly sampled: number; readonly mean: number; readonly max: number };
   readonly listpackLimits: ListpackLimits | null;
+  /** Redis memory of the store, estimated from `MEMORY USAGE` of the sampled keys (null when MEMORY is refused). */
+  readonly memory: MemoryEstimate | null;
   /** Plain-language warnings: where the store's layout stops paying, and what to change. */
   readonly advisories: string[];
+}
+
+/** The store's memory footprint, estimated from samples. */
+export interface MemoryEstimate {
+  /** Keys whose `MEMORY USAGE` was read. */
+  readonly sampledKeys: number;
+  /** Mean bytes per session in the sample, all overhead included (key, object, encoding). */
+  readonly bytesPerSession: number;
+  /** `bytesPerSession` times the store's sessions. */
+  readonly totalBytes: number;
 }
 
 /** Options of a stats call. */
@@ -87,6 +99,33 @@ async function countEncodings(link: RedisLink, keys: readonly Buffer[]): Promise
     encodings[name] = (encodings[name] ?? 0) + 1;
   }
   return encodings;
+}
+
+/**
+ * Memory per session from `MEMORY USAGE` of `keys` (buckets or session Strings) holding `sessionsInKeys`
+ * sessions in all; null when the server refuses MEMORY or nothing was sampled.
+ */
+async function estimateMemory(
+  link: RedisLink,
+  keys: readonly Buffer[],
+  sessionsInKeys: number,
+  sessions: number,
+): Promise<MemoryEstimate | null> {
+  if (keys.length === 0 || sessionsInKeys === 0) return null;
+  let usages: number[];
+  try {
+    // SAMPLES 0: measure every field of a bucket, not a sample of them.
+    usages = (await inBatches(keys, (key) => link.command(["MEMORY", "USAGE", key, "SAMPLES", "0"]))).map(Number);
+  } catch (error) {
+    if (error instanceof BackendError) return null;
+    throw error;
+  }
+  const bytesPerSession = usages.reduce((a, b) => a + b, 0) / sessionsInKeys;
+  return {
+    sampledKeys: keys.length,
+    bytesPerSession: Math.round(bytesPerSession * 10) / 10,
+    totalBytes: Math.round(bytesPerSession * sessions),
+  };
 }
 
 /** The server's listpack limits, or null when CONFIG GET is refused (managed services often rename it). */
@@ -144,6 +183,9 @@ export async function hashStoreStats(
   ).map(Number);
   const recordBytes = summarize(sizes);
   const listpackLimits = await readListpackLimits(link);
+  const fillOf = new Map(buckets.map((bucket, i) => [bucket.toString("latin1"), fills[i] ?? 0]));
+  const sampledSessions = sampled.reduce((sum, bucket) => sum + (fillOf.get(bucket.toString("latin1")) ?? 0), 0);
+  const memory = await estimateMemory(link, sampled, sampledSessions, sessions);
 
   return {
     strategy: "hash",
@@ -153,6 +195,7 @@ export async function hashStoreStats(
     encodings,
     recordBytes,
     listpackLimits,
+    memory,
     advisories: hashAdvisories(layout, sessions, fill, encodings, recordBytes, listpackLimits),
   };
 }
@@ -244,6 +287,7 @@ export async function stringStoreStats(
     encodings: await countEncodings(link, sample),
     recordBytes: summarize(sizes),
     listpackLimits: await readListpackLimits(link),
+    memory: await estimateMemory(link, sample, sample.length, sessions),
     advisories: [],
   };
 }

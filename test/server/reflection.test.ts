@@ -78,14 +78,20 @@ async function registryFor(symbol: string) {
 }
 
 describe("server reflection", () => {
-  it("lists SessionService and Health", async () => {
+  it("lists SessionService, SessionAdminService and Health", async () => {
     const response = await reflect({ case: "listServices", value: "" });
     expect(response.messageResponse.case).toBe("listServicesResponse");
     const names =
       response.messageResponse.case === "listServicesResponse"
         ? response.messageResponse.value.service.map((s) => s.name)
         : [];
-    expect(names).toEqual(expect.arrayContaining(["redisession.v1.SessionService", "grpc.health.v1.Health"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "redisession.v1.SessionService",
+        "redisession.v1.SessionAdminService",
+        "grpc.health.v1.Health",
+      ]),
+    );
   });
 
   it("resolves SessionService's file and its imports, enough to call it from JSON with no proto at hand", async () => {

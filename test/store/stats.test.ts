@@ -59,6 +59,13 @@ describe("store stats", () => {
     expect(stats.recordBytes.sampled).toBeGreaterThan(0);
     expect(stats.listpackLimits).toEqual(serverLimits);
     expect(stats.advisories).toEqual([]);
+    // MEMORY USAGE of the sampled buckets: every session costs at least its 21-byte record and 15-byte field.
+    const memory = stats.memory;
+    expect(memory?.sampledKeys).toBe(16 - lengths.filter((n) => n === 0).length);
+    expect(memory?.bytesPerSession).toBeGreaterThan(21 + 15);
+    expect(memory?.bytesPerSession).toBeLessThan(200);
+    // bytesPerSession is rounded to 0.1 byte; the total is computed before rounding.
+    expect(Math.abs((memory?.totalBytes ?? 0) - (memory?.bytesPerSession ?? 0) * 100)).toBeLessThanOrEqual(5);
   });
 
   it("warns when records exceed hash-max-listpack-value and buckets turn into hashtables", async () => {
@@ -97,5 +104,8 @@ describe("store stats", () => {
     expect(stats.exact).toBe(true);
     expect(stats.encodings).toEqual({ embstr: 5 });
     expect(stats.recordBytes.sampled).toBe(5);
+    // A String key with its TTL costs far more than its ~22-byte record.
+    expect(stats.memory?.sampledKeys).toBe(5);
+    expect(stats.memory?.bytesPerSession).toBeGreaterThan(40);
   });
 });

@@ -1,0 +1,45 @@
+import type { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
+import type { Config } from "../config/config-schema.js";
+import { isSweepable, type SweepReport } from "../store/session-repository.js";
+import { DEFAULT_STORE, type SessionStores } from "../store/store-registry.js";
+import { purgeResponse, statsResponse, storeInfo } from "./admin-messages.js";
+import type { ServiceImpl } from "./service-impl.js";
+
+/** Keys sampled for stats when the request names no sample size. */
+const DEFAULT_SAMPLE_SIZE = 32;
+
+/** What a sweep may report back to (metrics, logs). */
+export type SweepListener = (store: string, report: SweepReport) => void;
+
+/** The SessionAdminService handlers, over the configured stores. */
+export function adminHandlers(
+  stores: SessionStores,
+  config: Config,
+  onSweep?: SweepListener,
+): ServiceImpl<typeof SessionAdminService> {
+  return {
+    async purgeExpired(request, context) {
+      const repository = stores.get(request.store);
+      if (!isSweepable(repository)) return { applicable: false };
+      const report = await repository.sweep({
+        fromBucket: request.fromBucket,
+        maxBuckets: request.budget === 0 ? undefined : request.budget,
+        signal: context.signal,
+      });
+      onSweep?.(request.store || DEFAULT_STORE, report);
+      return purgeResponse(report);
+    },
+
+    async getStoreStats(request) {
+      const repository = stores.get(request.store);
+      const stats = await repository.stats({ sampleSize: request.sampleSize || DEFAULT_SAMPLE_SIZE });
+      return statsResponse(request.store || DEFAULT_STORE, stats);
+    },
+
+    async listStores() {
+      return {
+        stores: Object.values(config.stores).map((store) => storeInfo(store, config.redis[store.redis])),
+      };
+    },
+  };
+}
