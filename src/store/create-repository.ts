@@ -1,5 +1,6 @@
 import type { StoreConfig } from "../config/config-schema.js";
 import { BucketLayout } from "./bucket-layout.js";
+import { hashStoreStats } from "./hash-stats.js";
 import { HashStrategy } from "./hash-strategy.js";
 import { sweepBuckets } from "./hash-sweep.js";
 import { type CommandSender, RedisLink } from "./redis-link.js";
@@ -7,13 +8,8 @@ import { RedisSessionRepository } from "./redis-session-repository.js";
 import { SESSION_KEY_BYTES } from "./session-key.js";
 import type { SweepableRepository, SweepOptions, SweepReport } from "./session-repository.js";
 import { type RepositoryDependencies, StoreContext } from "./store-context.js";
-import {
-  hashStoreStats,
-  type StatsOptions,
-  type StatsProvider,
-  type StoreStats,
-  stringStoreStats,
-} from "./store-stats.js";
+import type { StatsOptions, StatsProvider, StoreStats } from "./store-stats.js";
+import { stringStoreStats } from "./string-stats.js";
 import { StringStrategy } from "./string-strategy.js";
 
 /** A repository of the string strategy: one Redis String per session. */

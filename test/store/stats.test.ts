@@ -70,10 +70,14 @@ describe("store stats", () => {
 
   it("warns when records exceed hash-max-listpack-value and buckets turn into hashtables", async () => {
     const repository = await hashStore(2, 20, { blob: "y".repeat(150) });
+    // Keys are random: count the buckets that actually received sessions.
+    let occupied = 0;
+    for (let i = 0; i < 4; i++)
+      occupied += Number(await redis.raw("HLEN", repository.layout.bucketAt(i))) > 0 ? 1 : 0;
     const stats = await repository.stats();
-    expect(stats.encodings).toEqual({ hashtable: 4 });
+    expect(stats.encodings).toEqual({ hashtable: occupied });
     expect(stats.advisories.join("\n")).toMatch(`exceed hash-max-listpack-value (${serverLimits.value})`);
-    expect(stats.advisories.join("\n")).toMatch(/4 of 4 sampled buckets are hashtables/);
+    expect(stats.advisories.join("\n")).toMatch(`${occupied} of ${occupied} sampled buckets are hashtables`);
   });
 
   it("warns when buckets hold more fields than hash-max-listpack-entries", async () => {

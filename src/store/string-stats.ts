@@ -1,0 +1,54 @@
+import type { RedisLink } from "./redis-link.js";
+import {
+  buffersOf,
+  countEncodings,
+  estimateMemory,
+  inBatches,
+  readListpackLimits,
+  summarize,
+} from "./stats-sampling.js";
+import type { StatsOptions, StoreStats } from "./store-stats.js";
+
+/** Escapes glob metacharacters so a prefix matches only itself in SCAN MATCH. */
+function globEscape(bytes: Buffer): Buffer {
+  const out: number[] = [];
+  for (const byte of bytes) {
+    if ("*?[]\\".includes(String.fromCharCode(byte))) out.push(0x5c);
+    out.push(byte);
+  }
+  return Buffer.from(out);
+}
+
+/** Stats of a string-strategy store: an exact count by SCAN, and a sample of keys. */
+export async function stringStoreStats(
+  link: RedisLink,
+  prefix: Buffer,
+  keyBytes: number,
+  options: StatsOptions = {},
+): Promise<StoreStats> {
+  const sampleSize = options.sampleSize ?? 32;
+  const pattern = Buffer.concat([globEscape(prefix), Buffer.from("?".repeat(keyBytes))]);
+  let cursor = "0";
+  let sessions = 0;
+  const sample: Buffer[] = [];
+  do {
+    const reply = await link.command(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]);
+    const [next, keys] = Array.isArray(reply) ? reply : [];
+    cursor = String(next ?? "0");
+    const found = buffersOf(keys);
+    sessions += found.length;
+    sample.push(...found.slice(0, sampleSize - sample.length));
+  } while (cursor !== "0");
+
+  const sizes = (await inBatches(sample, (key) => link.command(["STRLEN", key]))).map(Number);
+  return {
+    strategy: "string",
+    sessions,
+    exact: true,
+    encodings: await countEncodings(link, sample),
+    recordBytes: summarize(sizes),
+    listpackLimits: await readListpackLimits(link),
+    memory: await estimateMemory(link, sample, sample.length, sessions),
+    advisories: [],
+  };
+}
