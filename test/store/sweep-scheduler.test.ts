@@ -1,0 +1,264 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { describe, expect, it } from "vitest";
+import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
+import type { RedisClient } from "../../src/store/redis-connection.js";
+import { sweepKeys } from "../../src/store/sweep-lease.js";
+import {
+  type ScheduledSweepReport,
+  type SweepableStore,
+  SweepScheduler,
+  type SweepSchedulerOptions,
+  type SweepSettings,
+  type SweepTimers,
+  startSweeper,
+} from "../../src/store/sweep-scheduler.js";
+import { useRedis } from "../support/redis-fixture.js";
+import { makeStore, readRaw } from "../support/store-fixture.js";
+
+const redis = useRedis();
+
+const BUCKETS = 16;
+
+function settings(overrides: Partial<SweepSettings> = {}): SweepSettings {
+  return { intervalMs: 0, bucketsPerRun: 4096, leaseMs: 30_000, ...overrides };
+}
+
+/** A 16-bucket hash store with sessions that outlive the sweeps and sessions already expired (clock moved). */
+async function populated(live = 30, doomed = 60) {
+  const store = makeStore(redis, { strategy: "hash", bucketBits: 4, codec: "none" });
+  const repository = store.repository as HashSessionRepository;
+  const liveKeys: string[] = [];
+  const doomedKeys: string[] = [];
+  for (let i = 0; i < live; i++) liveKeys.push((await repository.create({ i }, { ttl: 3600 })).key);
+  for (let i = 0; i < doomed; i++) doomedKeys.push((await repository.create({ i }, { ttl: 10 })).key);
+  store.clock.advanceSeconds(60);
+  const keys = sweepKeys(repository.layout.prefix);
+  /** The same store as another replica sees it: its own client, the same clock. */
+  const replica = (client: RedisClient) =>
+    createSessionRepository(store.config, client, { clock: store.clock.now }) as HashSessionRepository;
+  return { ...store, repository, liveKeys, doomedKeys, keys, replica };
+}
+
+/** A scheduler over one store, collecting what it reports. */
+function scheduler(
+  repository: HashSessionRepository | SweepableStore,
+  client: RedisClient,
+  sweep: Partial<SweepSettings> = {},
+  options: SweepSchedulerOptions = {},
+) {
+  const reports: ScheduledSweepReport[] = [];
+  const errors: unknown[] = [];
+  const observer = {
+    onSweep: (_: string, r: ScheduledSweepReport) => reports.push(r),
+    onError: (_: string, e: unknown) => errors.push(e),
+  };
+  const instance = new SweepScheduler([{ name: "test", repository, client }], settings(sweep), {
+    observer,
+    ...options,
+  });
+  return { scheduler: instance, reports, errors };
+}
+
+/** The store with every sweep call delayed, to make runs long without making Redis slow for everyone. */
+function slowed(repository: HashSessionRepository, delayMs: number): SweepableStore {
+  return {
+    layout: repository.layout,
+    sweep: async (options) => {
+      await sleep(delayMs);
+      return repository.sweep(options);
+    },
+  };
+}
+
+/** The buckets a run swept, in order. */
+const sweptBuckets = (report: ScheduledSweepReport) =>
+  Array.from({ length: report.bucketsScanned }, (_, i) => (report.fromBucket + i) % BUCKETS);
+
+const bucketOf = (key: string) => Number.parseInt(key[0] ?? "0", 16);
+
+async function leaseHolder(keys: { lease: Buffer }): Promise<string | null> {
+  const reply = await redis.raw("GET", keys.lease);
+  return reply === null ? null : String(reply);
+}
+
+describe("sweep scheduler", () => {
+  it("removes expired sessions, keeps live ones, and stores and advances the shared cursor", async () => {
+    const { repository, config, liveKeys, doomedKeys, keys } = await populated();
+    const { scheduler: a, reports } = scheduler(repository, redis.client, { bucketsPerRun: 6 });
+
+    const [first] = await a.runOnce();
+    expect(first).toMatchObject({ store: "test", outcome: "swept" });
+    expect(reports[0]).toMatchObject({
+      fromBucket: 0,
+      bucketsScanned: 6,
+      cursor: 6,
+      wrapped: false,
+      cursorSaved: true,
+    });
+    expect(String(await redis.raw("GET", keys.cursor))).toBe("6");
+    for (const key of doomedKeys) {
+      const expected = bucketOf(key) < 6 ? null : expect.any(Buffer);
+      expect(await readRaw(redis, config, key)).toEqual(expected);
+    }
+    expect(await redis.raw("EXISTS", keys.lease)).toBe(0);
+
+    await a.runOnce();
+    await a.runOnce(); // 12..15, then wraps to 0..1
+    expect(reports.map((r) => [r.fromBucket, r.cursor, r.wrapped])).toEqual([
+      [0, 6, false],
+      [6, 12, false],
+      [12, 2, true],
+    ]);
+    expect(String(await redis.raw("GET", keys.cursor))).toBe("2");
+    expect(reports.reduce((n, r) => n + r.fieldsRemoved, 0)).toBe(doomedKeys.length);
+    for (const key of doomedKeys) expect(await readRaw(redis, config, key)).toBeNull();
+    for (const key of liveKeys) expect(await repository.get(key)).not.toBeNull();
+
+    const whole = scheduler(repository, redis.client, { bucketsPerRun: 100 });
+    await whole.scheduler.runOnce();
+    // One run never sweeps a bucket twice: the budget is capped at one cycle.
+    expect(whole.reports[0]).toMatchObject({
+      fromBucket: 2,
+      bucketsScanned: BUCKETS,
+      cursor: 2,
+      wrapped: true,
+    });
+  });
+
+  it("lets only the lease holder sweep; replicas together cover every bucket once per cycle", async () => {
+    const { repository, doomedKeys, keys, replica } = await populated();
+    const clientB = await redis.newClient();
+    const slowA = scheduler(slowed(repository, 100), redis.client, {}, { chunkBuckets: 1 });
+    const b = scheduler(replica(clientB), clientB);
+
+    const running = slowA.scheduler.runOnce();
+    await expect.poll(() => leaseHolder(keys), { timeout: 10_000 }).toBe(slowA.scheduler.owner);
+    expect(await b.scheduler.runOnce()).toEqual([{ store: "test", outcome: "busy" }]);
+    expect(b.reports).toEqual([]);
+    const [done] = await running;
+    expect(done).toMatchObject({ outcome: "swept", report: { bucketsScanned: BUCKETS } });
+    expect(slowA.reports.reduce((n, r) => n + r.fieldsRemoved, 0)).toBe(doomedKeys.length);
+
+    // Two replicas taking turns, each on its own client: the cursor in Redis makes them one sweeper.
+    const replicas = [
+      scheduler(repository, redis.client, { bucketsPerRun: 5 }),
+      scheduler(replica(clientB), clientB, { bucketsPerRun: 5 }),
+    ];
+    for (let turn = 0; turn < 7; turn++) await replicas[turn % 2]?.scheduler.runOnce();
+    const reports = [0, 1, 2, 3, 4, 5, 6].map((turn) => replicas[turn % 2]?.reports[Math.floor(turn / 2)]);
+    const order = reports.flatMap((report) => (report === undefined ? [] : sweptBuckets(report)));
+    expect(order).toEqual(Array.from({ length: 35 }, (_, i) => i % BUCKETS));
+  });
+
+  it("waits out a crashed holder's lease, then takes over", async () => {
+    const { repository, doomedKeys, keys } = await populated();
+    await redis.raw("SET", keys.lease, "crashed-replica", "PX", 1500);
+    const { scheduler: b, reports } = scheduler(repository, redis.client);
+
+    expect(await b.runOnce()).toEqual([{ store: "test", outcome: "busy" }]);
+    expect(await redis.raw("EXISTS", keys.cursor)).toBe(0);
+    await expect
+      .poll(async () => (await b.runOnce())[0]?.outcome, { timeout: 10_000, interval: 200 })
+      .toBe("swept");
+    expect(reports[0]?.fieldsRemoved).toBe(doomedKeys.length);
+  });
+
+  it("renews the lease through a sweep longer than the lease, and releases it at the end", async () => {
+    const { repository, keys, replica } = await populated();
+    const clientB = await redis.newClient();
+    const a = scheduler(slowed(repository, 150), redis.client, { leaseMs: 1000 }, { chunkBuckets: 1 });
+    const b = scheduler(replica(clientB), clientB, { leaseMs: 1000 });
+
+    const started = performance.now();
+    let finished = false;
+    const running = a.scheduler.runOnce().finally(() => {
+      finished = true;
+    });
+    await expect.poll(() => leaseHolder(keys), { timeout: 10_000 }).toBe(a.scheduler.owner);
+    const attempts: string[] = [];
+    while (!finished) {
+      attempts.push((await b.scheduler.runOnce())[0]?.outcome ?? "none");
+      await sleep(100);
+    }
+    await running;
+    // 16 chunks of at least 150 ms each: the run outlived its 1-second lease several times over.
+    expect(performance.now() - started).toBeGreaterThan(2000);
+    expect(a.reports[0]).toMatchObject({ bucketsScanned: BUCKETS, cursorSaved: true });
+    expect(attempts.length).toBeGreaterThan(5);
+    expect(new Set(attempts)).toEqual(new Set(["busy"]));
+    expect(await redis.raw("EXISTS", keys.lease)).toBe(0);
+    expect((await b.scheduler.runOnce())[0]?.outcome).toBe("swept");
+  });
+
+  it("ignores string stores", async () => {
+    const hash = await populated();
+    const text = makeStore(redis, { strategy: "string", prefix: "s:" });
+    await text.repository.create({ a: 1 }, { ttl: 10 });
+    const sweeper = new SweepScheduler(
+      [
+        { name: "text", repository: text.repository, client: redis.client },
+        { name: "hash", repository: hash.repository, client: redis.client },
+      ],
+      settings(),
+    );
+    expect(sweeper.storeNames).toEqual(["hash"]);
+    expect((await sweeper.runOnce()).map((run) => [run.store, run.outcome])).toEqual([["hash", "swept"]]);
+    const stringKeys = sweepKeys(Buffer.from("s:"));
+    expect(await redis.raw("EXISTS", stringKeys.lease, stringKeys.cursor)).toBe(0);
+  });
+
+  it("stop() ends a run after its current chunk, keeps its progress and releases the lease", async () => {
+    const { repository, keys } = await populated();
+    const a = scheduler(slowed(repository, 100), redis.client, {}, { chunkBuckets: 1 });
+    const running = a.scheduler.runOnce();
+    await expect.poll(() => leaseHolder(keys), { timeout: 10_000 }).toBe(a.scheduler.owner);
+    await sleep(250);
+    await a.scheduler.stop();
+
+    const [run] = await running;
+    const report = a.reports[0];
+    expect(run?.outcome).toBe("swept");
+    expect(report?.bucketsScanned).toBeGreaterThan(0);
+    expect(report?.bucketsScanned).toBeLessThan(BUCKETS);
+    expect(report?.cursorSaved).toBe(true);
+    expect(String(await redis.raw("GET", keys.cursor))).toBe(String(report?.bucketsScanned));
+    expect(await redis.raw("EXISTS", keys.lease)).toBe(0);
+    await expect(a.scheduler.runOnce()).rejects.toThrow(/stopped/);
+  });
+
+  it("runs on its interval with unref'd timers, and keeps running after failed runs", async () => {
+    const { repository, keys } = await populated();
+    const handles: NodeJS.Timeout[] = [];
+    const timers: SweepTimers = {
+      setTimeout: (callback, ms) => {
+        const handle = setTimeout(callback, ms);
+        handles.push(handle);
+        return handle;
+      },
+      clearTimeout: (handle) => clearTimeout(handle),
+    };
+    // A cursor key of the wrong type makes every run fail until it is fixed.
+    await redis.raw("HSET", keys.cursor, "not", "a string");
+    const reports: ScheduledSweepReport[] = [];
+    const errors: unknown[] = [];
+    const sweeper = startSweeper(
+      [{ name: "test", repository, client: redis.client }],
+      settings({ intervalMs: 50, bucketsPerRun: 4 }),
+      { timers, observer: { onSweep: (_, r) => reports.push(r), onError: (_, e) => errors.push(e) } },
+    );
+    try {
+      await expect.poll(() => errors.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(await redis.raw("EXISTS", keys.lease)).toBe(0); // a failed run still releases its lease
+      await redis.raw("DEL", keys.cursor);
+      await expect.poll(() => reports.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+      expect(reports.slice(0, 3).map((r) => r.fromBucket)).toEqual([0, 4, 8]);
+    } finally {
+      await sweeper.stop();
+    }
+    expect(handles.length).toBeGreaterThan(0);
+    for (const handle of handles) expect(handle.hasRef()).toBe(false);
+    const settled = reports.length;
+    await sleep(200);
+    expect(reports.length).toBe(settled);
+  });
+});
