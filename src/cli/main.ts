@@ -4,15 +4,32 @@ import { ConfigError } from "../config/config-error.js";
 import { type ConfigEnv, loadConfig } from "../config/load-config.js";
 import { createLogger } from "../server/logger.js";
 import { startServer } from "../server/server.js";
+import { cleanupCommand } from "./cleanup-command.js";
+import { CliError } from "./cli-error.js";
 import { ensureLocalRedis, NoRedisError } from "./private-redis.js";
 import type { RedisServer } from "./redis-server-process.js";
+import { statsCommand } from "./stats-command.js";
 
 const USAGE = `usage: redisession serve [--config FILE] [--port N] [--host ADDRESS]
+       redisession cleanup [--config FILE] [--store NAME | --all]
+       redisession stats [--config FILE] [--store NAME] [--json]
 
+Commands:
+  serve    run the gRPC session service
+  cleanup  remove expired sessions from hash stores now: one full sweep of every bucket, with a progress bar
+           on a terminal, then one summary line per store (string stores have nothing to sweep)
+  stats    show each store's sessions, bucket fill, encodings, record sizes and listpack limits, with advice
+
+Options:
   --config FILE   YAML or JSON configuration (default: $REDISESSION_CONFIG, else built-in defaults)
-  --port N        port to listen on (default: the configuration's server.port, 50051)
-  --host ADDRESS  address to listen on (default: the configuration's server.host, 0.0.0.0)
+  --port N        serve: port to listen on (default: the configuration's server.port, 50051)
+  --host ADDRESS  serve: address to listen on (default: the configuration's server.host, 0.0.0.0)
+  --store NAME    cleanup: the store to sweep (default: the default store); stats: only this store (default: all)
+  --all           cleanup: sweep every store
+  --json          stats: print the raw statistics as one JSON object keyed by store name
 
+cleanup and stats need Redis but no running server; they wait up to 3 s for Redis.
+Exit status: 0 on success, 1 on failure (bad configuration, Redis unreachable), 2 on a usage error.
 Environment: REDIS_URL overrides the default Redis connection; LOG_LEVEL sets the log level (default info).`;
 
 function fail(message: string, code = 2): never {
@@ -59,6 +76,8 @@ async function serve(args: string[], env: ConfigEnv): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === "serve") return serve(rest, process.env);
+  if (command === "cleanup") return cleanupCommand(rest, process.env);
+  if (command === "stats") return statsCommand(rest, process.env);
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -66,7 +85,9 @@ async function main(argv: string[]): Promise<void> {
   fail(`unknown command "${command}"\n${USAGE}`);
 }
 
+// Success ends the process by itself (every connection closed, no timers left), so nothing calls exit here.
 main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof CliError) fail(error.message, error.exitCode);
   if (error instanceof ConfigError || error instanceof NoRedisError) fail(error.message, 1);
   if (error instanceof TypeError && (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     fail(`${error.message}\n${USAGE}`);
