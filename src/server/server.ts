@@ -4,6 +4,8 @@ import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import type { Config } from "../config/config-schema.js";
+import { type MetricsServer, startMetricsServer } from "../metrics/metrics-server.js";
+import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
 import { adminHandlers } from "./admin-handlers.js";
@@ -32,6 +34,10 @@ export interface StartServerOptions {
 export interface RunningServer {
   /** The port it listens on (the real one when 0 was asked for). */
   readonly port: number;
+  /** The port of the Prometheus endpoint (`GET /metrics`), when `server.metrics.enabled`. */
+  readonly metricsPort?: number;
+  /** The service's metrics (its own prom-client registry), when `server.metrics.enabled`. */
+  readonly metrics?: ServiceMetrics;
   readonly health: HealthMonitor;
   readonly stores: SessionStores;
   /**
@@ -58,7 +64,8 @@ function channelOptions(config: Config["server"]): ChannelOptions {
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
-  const stores = SessionStores.fromConfig(config, { logger });
+  const metrics = config.server.metrics.enabled ? new ServiceMetrics(config) : undefined;
+  const stores = SessionStores.fromConfig(config, { logger, observer: metrics?.observer });
   const redisReady = await stores.open(options.redisWaitMs ?? 2_000);
   if (!redisReady)
     logger.warn("Redis is not reachable yet; serving anyway and reporting NOT_SERVING until it is");
@@ -71,12 +78,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     requestTimeoutMs: config.server.requestTimeoutMs,
     toStatus: (error, method) => toCallFailure(error, method, logger),
     shutdownSignal: shutdownController.signal,
+    onCallEnd: metrics?.onCallEnd,
   };
   const server = new Server(channelOptions(config.server));
   const register = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
     server.addService(serviceDefinition(service), bindService(service, impl, bindOptions));
   register(SessionService, sessionHandlers(stores));
-  register(SessionAdminService, adminHandlers(stores, config));
+  register(
+    SessionAdminService,
+    adminHandlers(stores, config, (store, report) => stores.observer.swept?.(store, report)),
+  );
   register(Health, healthHandlers(health));
   reflectionService([SessionService, SessionAdminService, Health]).addToServer(server);
 
@@ -89,6 +100,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   });
   logger.info({ host, port, stores: stores.names() }, "redisession listening");
+
+  let metricsServer: MetricsServer | undefined;
+  if (metrics !== undefined) {
+    try {
+      metricsServer = await startMetricsServer(metrics.registry, config.server.metrics);
+    } catch (error) {
+      // Serving without the metrics the configuration asks for would go unnoticed: fail the start instead.
+      server.forceShutdown();
+      health.stop();
+      await stores.close();
+      throw error;
+    }
+    logger.info(
+      { host: metricsServer.host, port: metricsServer.port, path: "/metrics" },
+      "metrics listening",
+    );
+  }
 
   let stopping: Promise<void> | undefined;
   const shutdown = (graceMs = config.server.shutdownGraceMs): Promise<void> => {
@@ -111,10 +139,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       });
       health.stop();
       await stores.close();
+      await metricsServer?.close();
       logger.info("stopped");
     })();
     return stopping;
   };
 
-  return { port, health, stores, shutdown };
+  return { port, metricsPort: metricsServer?.port, metrics, health, stores, shutdown };
 }

@@ -6,12 +6,13 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from "@bufbuild/protobuf";
-import type {
-  Metadata,
-  ServerUnaryCall,
-  ServerWritableStream,
-  sendUnaryData,
-  UntypedServiceImplementation,
+import {
+  type Metadata,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  status,
+  type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { AnyMessage } from "../rpc/method-definitions.js";
 import { type CallFailure, DeadlineExceededError } from "./call-errors.js";
@@ -67,6 +68,20 @@ export interface BindOptions {
   readonly toStatus: (error: unknown, method: DescMethod) => CallFailure;
   /** Aborted when the server shuts down: open streams end (unary calls finish on their own). */
   readonly shutdownSignal?: AbortSignal;
+  /**
+   * Called once per call when its status is sent (a stream's when it ends; CANCELLED when the client left it),
+   * with the call's duration from its arrival in seconds. For metrics; a throw is ignored.
+   */
+  readonly onCallEnd?: (method: DescMethod, code: status, seconds: number) => void;
+}
+
+/** Tells `onCallEnd` that a call that started at `started` (`performance.now()`) ended with `code`. */
+function reportCallEnd(options: BindOptions, method: DescMethod, code: status, started: number): void {
+  try {
+    options.onCallEnd?.(method, code, (performance.now() - started) / 1000);
+  } catch {
+    // Counting a call must never fail it, nor crash the server.
+  }
 }
 
 function callContext(
@@ -119,6 +134,7 @@ function bindUnary(
   options: BindOptions,
 ) {
   return (call: ServerUnaryCall<AnyMessage, AnyMessage>, callback: sendUnaryData<AnyMessage>) => {
+    const started = performance.now();
     const { context, done } = callContext(method, call, options);
     // A handler never throws into grpc-js (that would be UNKNOWN): every outcome becomes a status here.
     raceSignal(
@@ -126,9 +142,17 @@ function bindUnary(
       context.signal,
     )
       .then(
-        (response) => callback(null, create(method.output, response)),
-        (error: unknown) => callback(options.toStatus(error, method)),
+        (response) => {
+          callback(null, create(method.output, response));
+          return status.OK;
+        },
+        (error: unknown) => {
+          const failure = options.toStatus(error, method);
+          callback(failure);
+          return failure.code;
+        },
       )
+      .then((code) => reportCallEnd(options, method, code, started))
       .finally(done);
   };
 }
@@ -139,6 +163,7 @@ function bindServerStreaming(
   options: BindOptions,
 ) {
   return (call: ServerWritableStream<AnyMessage, AnyMessage>) => {
+    const started = performance.now();
     // Streams (health Watch) live until the client leaves or the server stops; the request timeout does not
     // apply to them.
     const { context, done } = callContext(method, call, { ...options, requestTimeoutMs: 2 ** 31 - 1 });
@@ -148,11 +173,18 @@ function bindServerStreaming(
         call.write(create(method.output, response));
     })()
       .then(
-        () => call.end(),
+        () => {
+          call.end();
+          return call.cancelled ? status.CANCELLED : status.OK;
+        },
         (error: unknown) => {
-          if (!call.cancelled) call.emit("error", options.toStatus(error, method));
+          if (call.cancelled) return status.CANCELLED;
+          const failure = options.toStatus(error, method);
+          call.emit("error", failure);
+          return failure.code;
         },
       )
+      .then((code) => reportCallEnd(options, method, code, started))
       .finally(done);
   };
 }

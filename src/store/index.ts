@@ -5,7 +5,7 @@ export {
   StringSessionRepository,
 } from "./create-repository.js";
 export * from "./errors.js";
-export { createRedisClient, type RedisClient } from "./redis-connection.js";
+export { type ConnectionObserver, createRedisClient, type RedisClient } from "./redis-connection.js";
 export type { CommandSender } from "./redis-link.js";
 export type { JsonObject, JsonValue, SaveCondition, Session, SessionStamp } from "./session.js";
 export { isSessionKey } from "./session-key.js";
@@ -20,6 +20,6 @@ export {
   type SweepReport,
   type TtlOptions,
 } from "./session-repository.js";
-export type { RepositoryDependencies } from "./store-context.js";
+export type { PayloadSizes, RepositoryDependencies, StoreObserver } from "./store-context.js";
 export type { StoreLogger } from "./store-logger.js";
 export type { BucketFill, ListpackLimits, StatsOptions, StatsProvider, StoreStats } from "./store-stats.js";

@@ -5,6 +5,29 @@ import { type StoreLogger, silentLogger } from "./store-logger.js";
 /** A node-redis client as made by {@link createRedisClient}. */
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
+/**
+ * What a connection reports besides its log lines (metrics): every method is optional and must not throw. The
+ * connection is named as in the configuration.
+ */
+export interface ConnectionObserver {
+  /**
+   * The client reported an error: `kind` is the error's system code when it has one (`ECONNREFUSED`,
+   * `ECONNRESET`), else its class name (`SocketClosedUnexpectedlyError`). Reported for every error, not once per
+   * outage as the log does.
+   */
+  connectionError?(connection: string, kind: string): void;
+  /** The client starts another attempt to (re)connect. */
+  reconnecting?(connection: string): void;
+  /** Whether the connection takes commands now; reported when the client is made and whenever that may change. */
+  connectionReady?(connection: string, ready: boolean): void;
+}
+
+/** A bounded, non-secret name for an error: its system code, else its class name. */
+function errorKind(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : error.name;
+}
+
 /** Longest wait between reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
 
@@ -15,7 +38,11 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
  * it returns: a session service must answer "unavailable" within the caller's deadline, not hang. The client
  * keeps reconnecting in the background with capped backoff, and its errors are logged, never thrown unhandled.
  */
-export function createRedisClient(config: RedisConnectionConfig, logger: StoreLogger = silentLogger) {
+export function createRedisClient(
+  config: RedisConnectionConfig,
+  logger: StoreLogger = silentLogger,
+  observer: ConnectionObserver = {},
+) {
   const client = createClient({
     url: config.url,
     // RESP2 replies are plain arrays for every command the store sends (RESP3 turns some into maps).
@@ -28,7 +55,10 @@ export function createRedisClient(config: RedisConnectionConfig, logger: StoreLo
     },
   });
   let reported = false;
+  observer.connectionReady?.(config.name, false);
   client.on("error", (error: Error) => {
+    observer.connectionError?.(config.name, errorKind(error));
+    observer.connectionReady?.(config.name, client.isReady);
     // One line per outage, not one per reconnection attempt.
     if (reported) return;
     reported = true;
@@ -36,6 +66,12 @@ export function createRedisClient(config: RedisConnectionConfig, logger: StoreLo
   });
   client.on("ready", () => {
     reported = false;
+    observer.connectionReady?.(config.name, true);
   });
+  client.on("reconnecting", () => {
+    observer.reconnecting?.(config.name);
+    observer.connectionReady?.(config.name, false);
+  });
+  client.on("end", () => observer.connectionReady?.(config.name, false));
   return client;
 }

@@ -76,20 +76,28 @@ export class RedisSessionRepository implements SessionRepository {
   }
 
   async save(key: string, data: JsonObject, options: SaveOptions = {}): Promise<Session> {
-    const keyBytes = this.context.keyBytes(key);
-    const ttl = this.context.ttl(options.ttl);
-    const [condition, expected] = this.context.conditionArgs(options.condition);
-    const { codecId, payload } = this.context.encode(data);
-    const reply = await this.storage.save(keyBytes, {
-      now: this.context.now(),
-      ttl,
-      lifetime: this.context.lifetime,
-      condition,
-      expected,
-      codecId,
-      payload,
-    });
-    return { ...stampFrom(key, reply), data };
+    const kind = options.condition?.kind ?? "upsert";
+    try {
+      const keyBytes = this.context.keyBytes(key);
+      const ttl = this.context.ttl(options.ttl);
+      const [condition, expected] = this.context.conditionArgs(options.condition);
+      const encoded = this.context.encode(data);
+      const reply = await this.storage.save(keyBytes, {
+        now: this.context.now(),
+        ttl,
+        lifetime: this.context.lifetime,
+        condition,
+        expected,
+        codecId: encoded.codecId,
+        payload: encoded.payload,
+      });
+      const stamp = stampFrom(key, reply);
+      this.context.reportSaved(kind, encoded, stamp.version);
+      return { ...stamp, data };
+    } catch (error) {
+      this.context.reportSaveFailed(kind, error);
+      throw error;
+    }
   }
 
   async touch(key: string, options: TtlOptions = {}): Promise<SessionStamp> {
@@ -99,7 +107,13 @@ export class RedisSessionRepository implements SessionRepository {
   }
 
   async delete(key: string): Promise<boolean> {
-    return await this.storage.delete(this.context.keyBytes(key), this.context.now(), this.context.lifetime);
+    const existed = await this.storage.delete(
+      this.context.keyBytes(key),
+      this.context.now(),
+      this.context.lifetime,
+    );
+    if (existed) this.context.observer.deleted?.(this.context.config.name);
+    return existed;
   }
 
   async rotate(key: string): Promise<Session> {
@@ -108,6 +122,7 @@ export class RedisSessionRepository implements SessionRepository {
       this.context.now(),
       this.context.lifetime,
     );
+    this.context.observer.rotated?.(this.context.config.name);
     return this.context.decodeLive(formatSessionKey(moved.key), moved.record);
   }
 

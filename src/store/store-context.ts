@@ -1,8 +1,10 @@
-import { codecByName } from "../codec/codec-registry.js";
+import type { Codec, CodecName } from "../codec/codec.js";
+import { codecById, codecByName } from "../codec/codec-registry.js";
 import type { StoreConfig } from "../config/config-schema.js";
-import { CorruptRecordError, InvalidArgumentError } from "./errors.js";
+import { CorruptRecordError, InvalidArgumentError, SessionStoreError } from "./errors.js";
 import { CONDITION_ARG } from "./lua/record-lua.js";
-import { payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
+import { HEADER_BYTES, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
+import type { ConnectionObserver } from "./redis-connection.js";
 import type { RedisLink } from "./redis-link.js";
 import { type JsonObject, type SaveCondition, type Session, stampOf } from "./session.js";
 import { describeMalformedKey, parseSessionKey } from "./session-key.js";
@@ -12,7 +14,46 @@ import {
   encodePayload,
   type PayloadSettings,
 } from "./session-payload.js";
+import type { SweepReport } from "./session-repository.js";
 import { type StoreLogger, silentLogger } from "./store-logger.js";
+
+/** The sizes of one stored session's payload. */
+export interface PayloadSizes {
+  /** The codec that encoded the stored payload: `none` when it was stored plain (small or incompressible). */
+  readonly codec: CodecName;
+  /** The session's JSON. */
+  readonly jsonBytes: number;
+  /** The payload as stored, after the codec. */
+  readonly payloadBytes: number;
+  /** The whole record as stored (header and payload), without the Redis key or field. */
+  readonly recordBytes: number;
+}
+
+/**
+ * Receives what happens in the stores, as domain events (metrics); knows nothing of how they are counted. Every
+ * method is optional and must not throw. Stores are named as in the configuration.
+ */
+export interface StoreObserver extends ConnectionObserver {
+  /**
+   * A save ended: `result` is `ok`, or the failure's {@link SessionStoreError.code} (`conflict` for a refused
+   * expected-version save, `already_exists`, `not_found`, …), or `error` for anything else. Every save counts,
+   * including the must-create save behind a `create`.
+   */
+  saved?(store: string, condition: SaveCondition["kind"], result: string): void;
+  /** A session came into being: a save of any condition stored version 1. */
+  created?(store: string): void;
+  /** A save stored a record of these sizes. */
+  stored?(store: string, sizes: PayloadSizes): void;
+  /** A delete removed a live session. */
+  deleted?(store: string): void;
+  /** A session moved to a fresh key. */
+  rotated?(store: string): void;
+  /**
+   * A sweep of a hash store ended. Repositories do not report this themselves: whoever runs sweeps (the sweep
+   * scheduler, the cleanup command) calls it with the sweep's report.
+   */
+  swept?(store: string, report: SweepReport): void;
+}
 
 /** What a repository needs besides its configuration and its Redis link. */
 export interface RepositoryDependencies {
@@ -20,6 +61,13 @@ export interface RepositoryDependencies {
   readonly logger?: StoreLogger;
   /** Milliseconds since the Unix epoch. Default: `Date.now`. Tests move it to expire sessions. */
   readonly clock?: () => number;
+  /** Receives store and connection events. Default: none. */
+  readonly observer?: StoreObserver;
+}
+
+/** An encoded payload and the size of the JSON it encodes. */
+export interface MeasuredPayload extends EncodedPayload {
+  readonly jsonBytes: number;
 }
 
 /**
@@ -30,8 +78,11 @@ export class StoreContext {
   readonly payload: PayloadSettings;
   /** Absolute lifetime in seconds; 0 when unlimited (as the scripts expect it). */
   readonly lifetime: number;
+  readonly observer: StoreObserver;
   private readonly logger: StoreLogger;
   private readonly clock: () => number;
+  /** The size of the JSON the store's codec last compressed (see the constructor). */
+  private compressedJsonBytes = 0;
 
   constructor(
     readonly config: StoreConfig,
@@ -39,13 +90,30 @@ export class StoreContext {
     dependencies: RepositoryDependencies = {},
   ) {
     this.payload = {
-      codec: codecByName(config.codec),
+      codec: this.measured(codecByName(config.codec)),
       compressMinBytes: config.compressMinBytes,
       maxSessionBytes: config.maxSessionBytes,
     };
     this.lifetime = config.maxLifetime;
     this.logger = dependencies.logger ?? silentLogger;
     this.clock = dependencies.clock ?? Date.now;
+    this.observer = dependencies.observer ?? {};
+  }
+
+  /**
+   * `codec`, noting the size of what it is given to compress: the JSON of a payload that ends up compressed,
+   * which `encodePayload` does not return (and serializing it twice to measure it would cost more).
+   */
+  private measured(codec: Codec): Codec {
+    return {
+      id: codec.id,
+      name: codec.name,
+      compress: (input) => {
+        this.compressedJsonBytes = input.byteLength;
+        return codec.compress(input);
+      },
+      decompress: (input, maxBytes) => codec.decompress(input, maxBytes),
+    };
   }
 
   /** Now, in whole Unix seconds, the resolution of record times. */
@@ -87,8 +155,30 @@ export class StoreContext {
     return [CONDITION_ARG.version, String(expected)];
   }
 
-  encode(data: JsonObject): EncodedPayload {
-    return encodePayload(data, this.payload);
+  encode(data: JsonObject): MeasuredPayload {
+    const encoded = encodePayload(data, this.payload);
+    // A payload in the store's codec (other than none) went through its compress; any other is the JSON itself.
+    const compressed = encoded.codecId === this.payload.codec.id && this.payload.codec.name !== "none";
+    return { ...encoded, jsonBytes: compressed ? this.compressedJsonBytes : encoded.payload.byteLength };
+  }
+
+  /** Reports a save that stored `payload` as `version`. */
+  reportSaved(condition: SaveCondition["kind"], payload: MeasuredPayload, version: number): void {
+    const store = this.config.name;
+    this.observer.saved?.(store, condition, "ok");
+    if (version === 1) this.observer.created?.(store);
+    this.observer.stored?.(store, {
+      codec: codecById(payload.codecId)?.name ?? "none",
+      jsonBytes: payload.jsonBytes,
+      payloadBytes: payload.payload.byteLength,
+      recordBytes: HEADER_BYTES + payload.payload.byteLength,
+    });
+  }
+
+  /** Reports a save that failed with `error`. */
+  reportSaveFailed(condition: SaveCondition["kind"], error: unknown): void {
+    const result = error instanceof SessionStoreError ? error.code : "error";
+    this.observer.saved?.(this.config.name, condition, result);
   }
 
   /**

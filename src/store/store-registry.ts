@@ -6,7 +6,7 @@ import {
 } from "./create-repository.js";
 import { UnknownStoreError } from "./errors.js";
 import { createRedisClient, type RedisClient } from "./redis-connection.js";
-import type { RepositoryDependencies } from "./store-context.js";
+import type { RepositoryDependencies, StoreObserver } from "./store-context.js";
 import { silentLogger } from "./store-logger.js";
 
 /** A configured store's repository. */
@@ -23,6 +23,11 @@ export class SessionStores {
   private constructor(
     private readonly repositories: ReadonlyMap<string, StoreRepository>,
     private readonly clients: ReadonlyMap<string, RedisClient>,
+    /**
+     * The observer the stores and connections report to (none: an empty one). Whoever sweeps a store reports the
+     * sweep's result here (`observer.swept?.(name, report)`).
+     */
+    readonly observer: StoreObserver,
   ) {}
 
   /** Builds the stores of `config`; nothing connects until {@link SessionStores.open}. */
@@ -36,12 +41,12 @@ export class SessionStores {
         const connection = config.redis[store.redis];
         if (connection === undefined)
           throw new Error(`store ${store.name} names unknown connection ${store.redis}`);
-        client = createRedisClient(connection, logger);
+        client = createRedisClient(connection, logger, dependencies.observer);
         clients.set(store.redis, client);
       }
       repositories.set(store.name, createSessionRepository(store, client, dependencies));
     }
-    return new SessionStores(repositories, clients);
+    return new SessionStores(repositories, clients, dependencies.observer ?? {});
   }
 
   /**
