@@ -8,6 +8,7 @@ import { type MetricsServer, startMetricsServer } from "../metrics/metrics-serve
 import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
+import { startSweeper } from "../store/sweep-scheduler.js";
 import { adminHandlers } from "./admin-handlers.js";
 import { toCallFailure } from "./grpc-status.js";
 import { HealthMonitor, healthHandlers } from "./health.js";
@@ -118,6 +119,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   }
 
+  // Hash stores are swept in the background; with several replicas, a Redis lease lets one sweep at a time.
+  const sweeper =
+    config.server.sweep.intervalMs > 0
+      ? startSweeper(stores.targets, config.server.sweep, {
+          observer: {
+            onSweep: (store, report) => {
+              stores.observer.swept?.(store, report);
+              if (report.fieldsRemoved > 0) logger.info({ store, ...report }, "swept expired sessions");
+            },
+            onError: (store, error) => logger.warn({ store, err: error }, "sweep failed; will retry"),
+          },
+        })
+      : undefined;
+
   let stopping: Promise<void> | undefined;
   const shutdown = (graceMs = config.server.shutdownGraceMs): Promise<void> => {
     stopping ??= (async () => {
@@ -138,6 +153,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         });
       });
       health.stop();
+      // A sweep in progress finishes its batch and releases its lease before the connections close.
+      await sweeper?.stop();
       await stores.close();
       await metricsServer?.close();
       logger.info("stopped");

@@ -12,6 +12,13 @@ import { silentLogger } from "./store-logger.js";
 /** A configured store's repository. */
 export type StoreRepository = StringSessionRepository | HashSessionRepository;
 
+/** A store, its repository and the client that repository uses. */
+export interface StoreTarget {
+  readonly name: string;
+  readonly repository: StoreRepository;
+  readonly client: RedisClient;
+}
+
 /** The store a request names when it names none. */
 export const DEFAULT_STORE = "default";
 
@@ -23,6 +30,8 @@ export class SessionStores {
   private constructor(
     private readonly repositories: ReadonlyMap<string, StoreRepository>,
     private readonly clients: ReadonlyMap<string, RedisClient>,
+    /** Every store with the client it uses (a sweep's lease lives on the same Redis as the store's keys). */
+    readonly targets: readonly StoreTarget[],
     /**
      * The observer the stores and connections report to (none: an empty one). Whoever sweeps a store reports the
      * sweep's result here (`observer.swept?.(name, report)`).
@@ -35,6 +44,7 @@ export class SessionStores {
     const logger = dependencies.logger ?? silentLogger;
     const clients = new Map<string, RedisClient>();
     const repositories = new Map<string, StoreRepository>();
+    const targets: StoreTarget[] = [];
     for (const store of Object.values(config.stores)) {
       let client = clients.get(store.redis);
       if (client === undefined) {
@@ -44,9 +54,11 @@ export class SessionStores {
         client = createRedisClient(connection, logger, dependencies.observer);
         clients.set(store.redis, client);
       }
-      repositories.set(store.name, createSessionRepository(store, client, dependencies));
+      const repository = createSessionRepository(store, client, dependencies);
+      repositories.set(store.name, repository);
+      targets.push({ name: store.name, repository, client });
     }
-    return new SessionStores(repositories, clients, dependencies.observer ?? {});
+    return new SessionStores(repositories, clients, targets, dependencies.observer ?? {});
   }
 
   /**
