@@ -1,8 +1,5 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCli, writeConfigFile } from "../support/cli-runner.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, rawLocation, readRaw } from "../support/store-fixture.js";
 
@@ -13,33 +10,12 @@ const HASH = { strategy: "hash", bucketBits: 6, prefix: "cli:", codec: "none" } 
 const STRINGS = { strategy: "string", prefix: "str:" } as const;
 
 function configFile(stores: Record<string, object>): string {
-  const file = join(mkdtempSync(join(tmpdir(), "redisession-cleanup-")), "config.json");
-  writeFileSync(file, JSON.stringify({ stores }));
-  return file;
+  return writeConfigFile(JSON.stringify({ stores }), "config.json");
 }
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs the CLI as a user would, against the worker's Redis unless `env` says otherwise. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", ...args],
-      { env: { ...process.env, REDIS_URL: redis.url, ...env }, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ code, stdout, stderr, ms: Date.now() - started });
-      },
-    );
-  });
-}
+/** Runs the CLI against the worker's Redis unless `env` says otherwise. */
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { REDIS_URL: redis.url, ...env });
 
 /** `expired` sessions written two hours ago with a one-minute TTL, `live` ones written now. */
 async function arrange(expired: number, live: number) {

@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { StoreStats } from "../../src/store/store-stats.js";
+import { runCli, writeConfigFile } from "../support/cli-runner.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, rawLocation, readRaw } from "../support/store-fixture.js";
 
@@ -12,9 +9,7 @@ const redis = useRedis();
 const HASH = { strategy: "hash", bucketBits: 6, prefix: "cli:", codec: "none" } as const;
 const STRINGS = { strategy: "string", prefix: "str:", codec: "none" } as const;
 
-const file = join(mkdtempSync(join(tmpdir(), "redisession-stats-")), "config.yaml");
-writeFileSync(
-  file,
+const file = writeConfigFile(
   [
     "stores:",
     "  default: { strategy: hash, bucketBits: 6, prefix: 'cli:', codec: none }",
@@ -23,27 +18,9 @@ writeFileSync(
   ].join("\n"),
 );
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", ...args],
-      { env: { ...process.env, REDIS_URL: redis.url, ...env }, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ code, stdout, stderr, ms: Date.now() - started });
-      },
-    );
-  });
-}
+/** Runs the CLI against the worker's Redis unless `env` says otherwise. */
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { REDIS_URL: redis.url, ...env });
 
 /** What the arranged data should show, computed from raw Redis rather than from the stats code. */
 let expected: { hashKeys: string[]; fills: number[]; recordMax: number; stringKeys: string[] };

@@ -1,8 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,6 +7,7 @@ import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/hea
 import { createSessionClient } from "../../src/client/index.js";
 import { startServer } from "../../src/server/server.js";
 import { failureOf, pauseRedis } from "../support/call-helpers.js";
+import { writeConfigFile } from "../support/cli-runner.js";
 import { healthWatch, rawClient } from "../support/raw-grpc.js";
 import { workerRedisUrl } from "../support/redis-fixture.js";
 import { serverConfig, testLogger } from "../support/server-fixture.js";
@@ -51,8 +49,7 @@ describe("graceful shutdown", () => {
 /** Starts `redisession serve` as a real process and waits for its "listening" log line. */
 async function spawnServe(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   // Metrics on a free port too: the default 9464 may be taken on the machine running the tests.
-  const config = join(mkdtempSync(join(tmpdir(), "redisession-serve-")), "serve.yaml");
-  writeFileSync(config, "server:\n  metrics:\n    host: 127.0.0.1\n    port: 0\n");
+  const config = writeConfigFile("server:\n  metrics:\n    host: 127.0.0.1\n    port: 0\n");
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "src/cli/main.ts", "serve", "--config", config, "--port", "0", "--host", "127.0.0.1"],
