@@ -14,10 +14,12 @@ export interface PayloadSettings {
   readonly maxSessionBytes: number;
 }
 
-/** An encoded payload and the id of the codec that encoded it (for the record header). */
+/** An encoded payload, the id of the codec that encoded it (for the record header), and its JSON's size. */
 export interface EncodedPayload {
   readonly codecId: number;
   readonly payload: Buffer;
+  /** Bytes of the session's JSON before compression (for metrics: the compression ratio). */
+  readonly jsonBytes: number;
 }
 
 /** The codec id of an uncompressed payload. */
@@ -48,9 +50,11 @@ export function encodePayload(data: JsonObject, settings: PayloadSettings): Enco
   const { codec } = settings;
   if (codec.id !== PLAIN && json.byteLength >= settings.compressMinBytes) {
     const compressed = codec.compress(json);
-    if (compressed.byteLength < json.byteLength) return { codecId: codec.id, payload: compressed };
+    if (compressed.byteLength < json.byteLength) {
+      return { codecId: codec.id, payload: compressed, jsonBytes: json.byteLength };
+    }
   }
-  return { codecId: PLAIN, payload: json };
+  return { codecId: PLAIN, payload: json, jsonBytes: json.byteLength };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Codec, CodecName } from "../codec/codec.js";
+import type { CodecName } from "../codec/codec.js";
 import { codecById, codecByName } from "../codec/codec-registry.js";
 import type { StoreConfig } from "../config/config-schema.js";
 import { CorruptRecordError, InvalidArgumentError, SessionStoreError } from "./errors.js";
@@ -65,11 +65,6 @@ export interface RepositoryDependencies {
   readonly observer?: StoreObserver;
 }
 
-/** An encoded payload and the size of the JSON it encodes. */
-export interface MeasuredPayload extends EncodedPayload {
-  readonly jsonBytes: number;
-}
-
 /**
  * What both strategies share: validation of everything from outside before any Redis call, payload encoding,
  * and the clock. Strategies differ only in where a record lives.
@@ -81,8 +76,6 @@ export class StoreContext {
   readonly observer: StoreObserver;
   private readonly logger: StoreLogger;
   private readonly clock: () => number;
-  /** The size of the JSON the store's codec last compressed (see the constructor). */
-  private compressedJsonBytes = 0;
 
   constructor(
     readonly config: StoreConfig,
@@ -90,7 +83,7 @@ export class StoreContext {
     dependencies: RepositoryDependencies = {},
   ) {
     this.payload = {
-      codec: this.measured(codecByName(config.codec)),
+      codec: codecByName(config.codec),
       compressMinBytes: config.compressMinBytes,
       maxSessionBytes: config.maxSessionBytes,
     };
@@ -98,22 +91,6 @@ export class StoreContext {
     this.logger = dependencies.logger ?? silentLogger;
     this.clock = dependencies.clock ?? Date.now;
     this.observer = dependencies.observer ?? {};
-  }
-
-  /**
-   * `codec`, noting the size of what it is given to compress: the JSON of a payload that ends up compressed,
-   * which `encodePayload` does not return (and serializing it twice to measure it would cost more).
-   */
-  private measured(codec: Codec): Codec {
-    return {
-      id: codec.id,
-      name: codec.name,
-      compress: (input) => {
-        this.compressedJsonBytes = input.byteLength;
-        return codec.compress(input);
-      },
-      decompress: (input, maxBytes) => codec.decompress(input, maxBytes),
-    };
   }
 
   /** Now, in whole Unix seconds, the resolution of record times. */
@@ -155,15 +132,12 @@ export class StoreContext {
     return [CONDITION_ARG.version, String(expected)];
   }
 
-  encode(data: JsonObject): MeasuredPayload {
-    const encoded = encodePayload(data, this.payload);
-    // A payload in the store's codec (other than none) went through its compress; any other is the JSON itself.
-    const compressed = encoded.codecId === this.payload.codec.id && this.payload.codec.name !== "none";
-    return { ...encoded, jsonBytes: compressed ? this.compressedJsonBytes : encoded.payload.byteLength };
+  encode(data: JsonObject): EncodedPayload {
+    return encodePayload(data, this.payload);
   }
 
   /** Reports a save that stored `payload` as `version`. */
-  reportSaved(condition: SaveCondition["kind"], payload: MeasuredPayload, version: number): void {
+  reportSaved(condition: SaveCondition["kind"], payload: EncodedPayload, version: number): void {
     const store = this.config.name;
     this.observer.saved?.(store, condition, "ok");
     if (version === 1) this.observer.created?.(store);
