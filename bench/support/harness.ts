@@ -1,0 +1,117 @@
+/**
+ * What every benchmark suite shares: private Redis and service processes, machine details, medians, markdown
+ * tables and the JSON results under bench/results/. Suites print tables; nothing here decides pass or fail.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
+
+export const RESULTS_DIR = join(import.meta.dirname, "..", "results");
+
+/** Where the figures came from: printed with every table and saved with every result. */
+export function machineInfo() {
+  const cpu = cpus();
+  let redis = "unknown";
+  try {
+    redis = execFileSync("redis-server", ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    // Reported as unknown: the suites that need Redis fail on their own.
+  }
+  return {
+    node: process.version,
+    redis,
+    cpu: cpu[0]?.model ?? "unknown",
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    date: new Date().toISOString(),
+  };
+}
+
+/** The Redis to benchmark against: `REDIS_URL` if set (left as it is), else a private server stopped at the end. */
+export async function benchRedis(extraArgs: readonly string[] = []): Promise<RedisServer> {
+  const external = process.env.REDIS_URL;
+  if (external) return { port: Number(new URL(external).port || 6379), url: external, stop: async () => {} };
+  return startRedisServer(extraArgs);
+}
+
+/** A `redisession serve` child process on a free port. */
+export interface ServiceProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the service as users run it (`redisession serve`, from the sources through tsx) with `configYaml`, on
+ * `redisUrl`, and waits for it to listen.
+ */
+export async function startService(redisUrl: string, configYaml: string): Promise<ServiceProcess> {
+  const dir = join(RESULTS_DIR, ".tmp");
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, `service-${process.pid}-${Date.now()}.yaml`);
+  writeFileSync(config, configYaml);
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/cli/main.ts", "serve", "--config", config, "--port", "0", "--host", "127.0.0.1"],
+    { env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  let port: number | undefined;
+  // The service logs nothing per call, so info-level stdout stays small; it is drained after the first lines.
+  for await (const line of lines) {
+    const record = JSON.parse(line) as { msg?: string; port?: number };
+    if (record.msg === "redisession listening") {
+      port = record.port;
+      break;
+    }
+  }
+  lines.close();
+  child.stdout?.resume();
+  if (port === undefined) throw new Error("the service exited before listening");
+  return {
+    port,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** The median of `values` (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** A markdown table. */
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
+  const line = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** Saves a suite's figures with the machine's details as bench/results/<suite>.json. */
+export function writeResults(suite: string, figures: unknown): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${suite}.json`);
+  writeFileSync(file, `${JSON.stringify({ suite, machine: machineInfo(), figures }, null, 2)}\n`);
+  return file;
+}
+
+/** One line of progress on stderr (tables go to stdout). */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
