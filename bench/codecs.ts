@@ -1,0 +1,81 @@
+/**
+ * Codec suite: stored size, compress and decompress time of every codec setting on a deterministic corpus of
+ * session JSON from ~200 B to ~16 KB; which `compressMinBytes` pays with zstd; the ~1 KB zstd ratio target.
+ *
+ * Run: node --import tsx bench/codecs.ts [--quick]   (or npm run bench -- --only codecs)
+ * Needs no Redis: codecs are pure CPU. Pieces live in bench/codecs/.
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { limits, recommendedThreshold, thresholdSweep, tierThresholds } from "./codecs/analysis.js";
+import { sessions, TIERS } from "./codecs/corpus.js";
+import { buildDictionary, dictionaryVariant } from "./codecs/dictionary.js";
+import { measure, type Tier } from "./codecs/measure.js";
+import { MIN_SAVED_SHARE, report, TARGET_RATIO, TARGET_TIER } from "./codecs/report.js";
+import { assertShippedLevels, variants } from "./codecs/variants.js";
+import { markdownTable, progress } from "./support/harness.js";
+import type { Suite } from "./support/suite.js";
+
+export const run: Suite = async ({ quick }) => {
+  const started = performance.now();
+  // Several hundred sessions per tier, so the means cover many shapes and every tier has ten timed chunks.
+  const sessionsPerTier = quick ? 60 : 500;
+  const rounds = quick ? 2 : 7;
+  progress(`codecs: corpus of ${sessionsPerTier} sessions per tier`);
+  const tiers: Tier[] = TIERS.map((bytes) => ({ bytes, inputs: sessions(bytes, sessionsPerTier) }));
+  assertShippedLevels(tiers.flatMap(({ inputs }) => inputs.slice(0, 3)));
+
+  // Trained on other sessions of every tier (stream 1_000_000 + tier), never on the measured ones.
+  const dictionary = buildDictionary(
+    TIERS.flatMap((bytes) => sessions(bytes, quick ? 60 : 200, 1_000_000 + bytes)),
+  );
+  progress(`codecs: ${dictionary.kind} dictionary of ${dictionary.bytes.length} bytes`);
+  const rows = [...variants(), dictionaryVariant(dictionary)];
+
+  const cells = measure(rows, tiers, rounds);
+  const shippedZstd = rows.find((row) => row.family === "zstd" && row.shipped)?.label ?? "zstd 3";
+  const thresholds = tierThresholds(tiers, cells, shippedZstd);
+  const sweep = thresholdSweep(quick ? 5 : 20);
+  const threshold = recommendedThreshold(sweep, MIN_SAVED_SHARE);
+  const targetTier = tiers.find(({ bytes }) => bytes === TARGET_TIER) as Tier;
+  const limit = limits(targetTier, TARGET_RATIO);
+  const elapsedSeconds = (performance.now() - started) / 1000;
+
+  const figures = {
+    sessionsPerTier,
+    rounds,
+    dictionary: { kind: dictionary.kind, bytes: dictionary.bytes.length },
+    cells,
+    thresholds,
+    sweep,
+    recommendedThreshold: threshold ?? null,
+    limits: limit,
+    elapsedSeconds,
+  };
+  return report({
+    rows,
+    tiers,
+    cells,
+    thresholds,
+    sweep,
+    threshold,
+    limit,
+    rounds,
+    elapsedSeconds,
+    shippedZstd,
+    figures,
+  });
+};
+
+// Standalone: print the tables and the target, as bench/run.ts would (it also saves bench/results/codecs.json).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
+  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+  const result = await run({ quick: values.quick ?? false });
+  console.log(`${result.markdown}\n`);
+  console.log(
+    markdownTable(
+      ["measure", "target", "measured", "met"],
+      result.targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
+    ),
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * One row: an empty Redis with the row's listpack limits, the population written, `used_memory` before and
+ * after (each settled), then what the keys look like: sampled encodings, bucket fill and the byte breakdown.
+ */
+import { HEADER_BYTES } from "../../src/store/record.js";
+import type { RedisClient } from "../../src/store/redis-connection.js";
+import { writeConnectRedis, writeSeedLayout } from "./baselines.js";
+import { type Breakdown, listpackBreakdown } from "./breakdown.js";
+import { populationJson } from "./population.js";
+import {
+  BINARY,
+  DEFAULT_LIMITS,
+  retained,
+  sampleEncodings,
+  setListpackLimits,
+  settledMemory,
+} from "./redis-memory.js";
+import { type RowSpec, SEED_BUCKET_BITS } from "./rows.js";
+import { repositoryFor, type StoreShape, type WriteTotals, warmUp, writeOurs } from "./writers.js";
+
+/** The seed's record header: 4-byte expiry and a flag byte. */
+export const SEED_HEADER_BYTES = 5;
+/** Record headers the breakdown projects listpack sizes for (see the proposals in the report). */
+export const PROJECTED_HEADERS = [SEED_HEADER_BYTES, 6, 9, HEADER_BYTES];
+
+/** What a row measured; per-session figures are means over the population. */
+export interface RowResult {
+  readonly row: RowSpec;
+  readonly jsonBytes: number;
+  readonly storedBytes: number;
+  /** `used_memory` after minus before, client buffers left out, per session. */
+  readonly bytesPerSession: number;
+  /** `used_memory` after minus before with client buffers, per session. */
+  readonly usedMemoryPerSession: number;
+  readonly encodings: Readonly<Record<string, number>>;
+  /** Hash layouts: non-empty buckets, and sessions per bucket (mean over all 2^bits buckets, max). */
+  readonly fill: { readonly buckets: number; readonly mean: number; readonly max: number } | null;
+  /** Advisories of our store's own stats (hash rows), to see whether they say what this suite measures. */
+  readonly advisories: readonly string[];
+  readonly breakdown: Breakdown | null;
+  readonly writeSeconds: number;
+}
+
+function shapeOf(row: RowSpec): StoreShape | null {
+  if (row.layout.kind === "string") return { strategy: "string", codec: row.codec };
+  if (row.layout.kind === "hash") return { strategy: "hash", bucketBits: row.layout.bits, codec: row.codec };
+  return null;
+}
+
+/** Sessions per bucket over every key, of `bucketCount` buckets (the seed's; our stats count our own). */
+async function scanFill(client: RedisClient, bucketCount: number): Promise<RowResult["fill"]> {
+  const keys: Buffer[] = [];
+  let cursor = "0";
+  do {
+    const [next, found] = (await client.sendCommand(["SCAN", cursor, "COUNT", "1000"], BINARY)) as [
+      Buffer,
+      Buffer[],
+    ];
+    cursor = next.toString();
+    keys.push(...found);
+  } while (cursor !== "0");
+  const sizes: number[] = [];
+  for (let i = 0; i < keys.length; i += 1000) {
+    sizes.push(
+      ...(await Promise.all(keys.slice(i, i + 1000).map((key) => client.sendCommand(["HLEN", key])))).map(
+        Number,
+      ),
+    );
+  }
+  const total = sizes.reduce((a, b) => a + b, 0);
+  return { buckets: keys.length, mean: total / bucketCount, max: Math.max(...sizes) };
+}
+
+export async function measureRow(
+  client: RedisClient,
+  row: RowSpec,
+  onProgress: (done: number) => void,
+): Promise<RowResult> {
+  const shape = shapeOf(row);
+  await client.sendCommand(["FLUSHALL"]);
+  await setListpackLimits(client, row.limits?.values ?? DEFAULT_LIMITS);
+  if (shape !== null) {
+    // The scripts' first EVAL caches them in Redis: that must happen before the "before" reading.
+    await warmUp(client, shape);
+    await client.sendCommand(["FLUSHALL"]);
+  }
+  populationJson(row.size, row.sessions); // generated (or reused) here, so writeSeconds times only the writes
+  const before = await settledMemory(client);
+  const started = performance.now();
+  let totals: WriteTotals;
+  if (shape !== null) totals = await writeOurs(client, shape, row.size, row.sessions, onProgress);
+  else if (row.layout.kind === "connect-redis")
+    totals = await writeConnectRedis(client, row.size, row.sessions, onProgress);
+  else totals = await writeSeedLayout(client, row.size, row.sessions, onProgress);
+  const writeSeconds = (performance.now() - started) / 1000;
+  const after = await settledMemory(client);
+
+  const packed = row.layout.kind === "hash" || row.layout.kind === "seed";
+  let fill: RowResult["fill"] = null;
+  let advisories: readonly string[] = [];
+  if (row.layout.kind === "hash" && shape !== null) {
+    const stats = await repositoryFor(client, shape).stats({ sampleSize: 64 });
+    const buckets = stats.buckets;
+    if (buckets !== undefined)
+      fill = { buckets: buckets.count - buckets.empty, mean: buckets.mean, max: buckets.max };
+    advisories = stats.advisories;
+  } else if (packed) {
+    fill = await scanFill(client, 2 ** SEED_BUCKET_BITS);
+  }
+  // The breakdown reads whole buckets and needs the JSON as stored, so only packed rows without compression.
+  const header = row.layout.kind === "seed" ? SEED_HEADER_BYTES : HEADER_BYTES;
+  const breakdown =
+    packed && row.codec === "none" ? await listpackBreakdown(client, header, PROJECTED_HEADERS) : null;
+  return {
+    row,
+    jsonBytes: totals.jsonBytes / totals.sessions,
+    storedBytes: totals.storedBytes / totals.sessions,
+    bytesPerSession: (retained(after) - retained(before)) / totals.sessions,
+    usedMemoryPerSession: (after.usedMemory - before.usedMemory) / totals.sessions,
+    encodings: await sampleEncodings(client),
+    fill,
+    advisories,
+    breakdown,
+    writeSeconds,
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * `npm run bench [-- --quick] [-- --only throughput,memory,codecs]`: runs the benchmark suites one after another,
+ * prints their markdown tables and the targets, and writes each suite's figures to bench/results/<suite>.json.
+ * Separate from `npm test`: speed and memory are measured here, never in timed tests.
+ */
+import { parseArgs } from "node:util";
+import { machineInfo, markdownTable, progress, writeResults } from "./support/harness.js";
+import type { Suite, TargetCheck } from "./support/suite.js";
+
+const SUITES: Record<string, () => Promise<Suite>> = {
+  codecs: async () => (await import("./codecs.js")).run,
+  memory: async () => (await import("./memory.js")).run,
+  throughput: async () => (await import("./throughput.js")).run,
+};
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" } },
+});
+const names = values.only ? values.only.split(",") : Object.keys(SUITES);
+const unknown = names.filter((name) => !(name in SUITES));
+if (unknown.length > 0)
+  throw new Error(`unknown suites: ${unknown.join(", ")} (known: ${Object.keys(SUITES).join(", ")})`);
+
+const machine = machineInfo();
+console.log(
+  `# redisession benchmarks\n\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ${machine.redis}; ${machine.date}\n`,
+);
+const targets: TargetCheck[] = [];
+for (const name of names) {
+  progress(`suite ${name}${values.quick ? " (quick)" : ""}`);
+  const suite = await (SUITES[name] as () => Promise<Suite>)();
+  const result = await suite({ quick: values.quick ?? false });
+  console.log(`${result.markdown}\n`);
+  writeResults(name, { quick: values.quick, ...(result.figures as object), targets: result.targets });
+  targets.push(...result.targets);
+}
+console.log("## Targets\n");
+console.log(
+  markdownTable(
+    ["measure", "target", "measured", "met"],
+    targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
+  ),
+);
