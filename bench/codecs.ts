@@ -5,16 +5,14 @@
  * Run: node --import tsx bench/codecs.ts [--quick]   (or npm run bench -- --only codecs)
  * Needs no Redis: codecs are pure CPU. Pieces live in bench/codecs/.
  */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { limits, recommendedThreshold, thresholdSweep, tierThresholds } from "./codecs/analysis.js";
 import { sessions, TIERS } from "./codecs/corpus.js";
 import { buildDictionary, dictionaryVariant } from "./codecs/dictionary.js";
 import { measure, type Tier } from "./codecs/measure.js";
 import { MIN_SAVED_SHARE, report, TARGET_RATIO, TARGET_TIER } from "./codecs/report.js";
 import { assertShippedLevels, variants } from "./codecs/variants.js";
-import { markdownTable, progress } from "./support/harness.js";
-import type { Suite } from "./support/suite.js";
+import { progress } from "./support/harness.js";
+import { runIfMain, type Suite } from "./support/suite.js";
 
 export const run: Suite = async ({ quick }) => {
   const started = performance.now();
@@ -67,15 +65,4 @@ export const run: Suite = async ({ quick }) => {
   });
 };
 
-// Standalone: print the tables and the target, as bench/run.ts would (it also saves bench/results/codecs.json).
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
-  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
-  const result = await run({ quick: values.quick ?? false });
-  console.log(`${result.markdown}\n`);
-  console.log(
-    markdownTable(
-      ["measure", "target", "measured", "met"],
-      result.targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
-    ),
-  );
-}
+await runIfMain(run, import.meta.filename);

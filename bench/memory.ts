@@ -5,15 +5,13 @@
  *
  * Standalone: node --import tsx bench/memory.ts [--quick]
  */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { createRedisClient } from "../src/store/redis-connection.js";
 import { markdown } from "./memory/markdown.js";
 import { measureRow, type RowResult } from "./memory/measure-row.js";
 import { overheadVsJson, overheadVsStored, rowName } from "./memory/report.js";
 import { layoutLabel, type RowSpec, rowsFor } from "./memory/rows.js";
-import { benchRedis, machineInfo, markdownTable, progress, writeResults } from "./support/harness.js";
-import type { Suite, TargetCheck } from "./support/suite.js";
+import { benchRedis, progress } from "./support/harness.js";
+import { runIfMain, type Suite, type TargetCheck } from "./support/suite.js";
 
 /** The issue's targets for the hash strategy at 1M × ~200 B with raised limits. */
 const MAX_OVERHEAD = 35;
@@ -94,19 +92,4 @@ export const run: Suite = async ({ quick }) => {
   };
 };
 
-if (import.meta.filename === resolve(process.argv[1] ?? "")) {
-  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
-  const machine = machineInfo();
-  console.log(
-    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ${machine.redis}\n`,
-  );
-  const result = await run({ quick: values.quick ?? false });
-  console.log(`${result.markdown}\n`);
-  writeResults("memory", { quick: values.quick, ...(result.figures as object), targets: result.targets });
-  console.log(
-    markdownTable(
-      ["measure", "target", "measured", "met"],
-      result.targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
-    ),
-  );
-}
+await runIfMain(run, import.meta.filename);

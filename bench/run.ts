@@ -4,8 +4,8 @@
  * Separate from `npm test`: speed and memory are measured here, never in timed tests.
  */
 import { parseArgs } from "node:util";
-import { machineInfo, markdownTable, progress, writeResults } from "./support/harness.js";
-import type { Suite, TargetCheck } from "./support/suite.js";
+import { machineInfo, progress, writeResults } from "./support/harness.js";
+import { type Suite, type TargetCheck, targetsTable } from "./support/suite.js";
 
 const SUITES: Record<string, () => Promise<Suite>> = {
   codecs: async () => (await import("./codecs.js")).run,
@@ -35,9 +35,4 @@ for (const name of names) {
   targets.push(...result.targets);
 }
 console.log("## Targets\n");
-console.log(
-  markdownTable(
-    ["measure", "target", "measured", "met"],
-    targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
-  ),
-);
+console.log(targetsTable(targets));

@@ -14,17 +14,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
-import {
-  benchRedis,
-  markdownTable,
-  median,
-  progress,
-  type ServiceProcess,
-  startService,
-} from "./support/harness.js";
-import type { Suite } from "./support/suite.js";
+import { benchRedis, median, progress, type ServiceProcess, startService } from "./support/harness.js";
+import { runIfMain, type Suite } from "./support/suite.js";
 import { healthBody, type StoreFixtures, storeFixtures } from "./throughput/fixtures.js";
 import { assertH2loadInstalled, h2loadCommandLine } from "./throughput/h2load.js";
 import {
@@ -141,15 +132,4 @@ export const run: Suite = async ({ quick }) => {
   }
 };
 
-// Standalone: print the markdown and the targets.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
-  const result = await run({ quick: values.quick ?? false });
-  console.log(`${result.markdown}\n`);
-  console.log(
-    markdownTable(
-      ["measure", "target", "measured", "met"],
-      result.targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
-    ),
-  );
-}
+await runIfMain(run, import.meta.filename);

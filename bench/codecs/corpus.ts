@@ -5,7 +5,7 @@
  * Each session is grown towards a size drawn within ±15% of its tier, so a tier is a spread of sizes and shapes
  * rather than one document repeated (which would flatter every codec equally and hide the small-size behaviour).
  */
-import { int, type Random, randomBytes, seededRandom, seedFor } from "./random.js";
+import { int, type Random, randomBytes, seededRandom, seedFor } from "../support/random.js";
 import { growOnce, type Json, SECTIONS } from "./session-parts.js";
 
 /** Roughly "now" for the corpus, fixed so timestamps are reproducible (Unix seconds). */

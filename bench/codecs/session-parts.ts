@@ -3,7 +3,7 @@
  * preferences, landing page) and growers that add list items (flash messages, cart lines, recently viewed
  * products, searches, experiments, permissions, addresses, a checkout note). corpus.ts decides how many.
  */
-import { int, pick, type Random, randomBytes, seededRandom, skewedIndex } from "./random.js";
+import { int, pick, type Random, randomBytes, seededRandom, skewedIndex } from "../support/random.js";
 import {
   ADJECTIVES,
   CATEGORIES,

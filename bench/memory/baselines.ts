@@ -5,7 +5,8 @@
 import { RedisStore } from "connect-redis";
 import session, { type SessionData } from "express-session";
 import type { RedisClient } from "../../src/store/redis-connection.js";
-import { populationJson, prng, randomBytesFrom, type SizeClass } from "./population.js";
+import { seededRandom } from "../support/random.js";
+import { populationJson, randomBytesFrom, type SizeClass } from "./population.js";
 import { inBatches, TTL_SECONDS, type WriteTotals } from "./writers.js";
 
 /**
@@ -20,7 +21,7 @@ export async function writeConnectRedis(
   onProgress: (done: number) => void,
 ): Promise<WriteTotals> {
   const store = new RedisStore({ client });
-  const random = prng(0x5e55);
+  const random = seededRandom(0x5e55);
   const json = populationJson(size, count);
   let jsonBytes = 0;
   let storedBytes = 0;
@@ -51,7 +52,7 @@ export async function writeSeedLayout(
   count: number,
   onProgress: (done: number) => void,
 ): Promise<WriteTotals> {
-  const random = prng(0x5eed);
+  const random = seededRandom(0x5eed);
   const expiry = Math.floor(Date.now() / 1000) + TTL_SECONDS;
   const json = populationJson(size, count);
   let jsonBytes = 0;

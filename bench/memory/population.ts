@@ -5,6 +5,7 @@
  * tokens and ids (not), as real sessions do; a row of `"x".repeat(n)` would flatter zstd and nothing else.
  */
 import type { JsonObject, JsonValue } from "../../src/store/session.js";
+import { seededRandom } from "../support/random.js";
 
 /** A payload size class: sessions' JSON is spread over ±15% of `bytes`, never above {@link maxJsonBytes}. */
 export interface SizeClass {
@@ -23,18 +24,6 @@ const SPREAD = 0.15;
 /** The largest JSON a session of `size` can have; the raised `hash-max-listpack-value` is derived from it. */
 export function maxJsonBytes(size: SizeClass): number {
   return Math.floor(size.bytes * (1 + SPREAD));
-}
-
-/** mulberry32: tiny, fast and good enough for varied content; seeded so output is reproducible. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** `length` pseudo-random bytes. */
@@ -149,7 +138,7 @@ function nextElement(data: Record<string, JsonValue>, random: () => number): Ele
  * per-session target drawn in ±15% of the class, topped up with a `returnTo` path to land within a few bytes.
  */
 export function sessionData(size: SizeClass, index: number): JsonObject {
-  const random = prng(index * 2_654_435_761 + size.bytes);
+  const random = seededRandom(index * 2_654_435_761 + size.bytes);
   const target = Math.min(maxJsonBytes(size), Math.round(size.bytes * (1 - SPREAD + 2 * SPREAD * random())));
   const data: Record<string, JsonValue> = {
     userId: 1 + Math.floor(random() * 5_000_000),

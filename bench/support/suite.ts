@@ -1,3 +1,7 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { markdownTable } from "./harness.js";
+
 /** The shape every benchmark suite returns to `bench/run.ts`. */
 
 /** One of the issue's targets, as the suite measured it. */
@@ -28,3 +32,23 @@ export interface SuiteOptions {
 
 /** A benchmark suite. */
 export type Suite = (options: SuiteOptions) => Promise<SuiteResult>;
+
+/** The targets as a markdown table, with misses in bold. */
+export function targetsTable(targets: readonly TargetCheck[]): string {
+  return markdownTable(
+    ["measure", "target", "measured", "met"],
+    targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
+  );
+}
+
+/**
+ * Runs `suite` and prints its markdown and targets when `moduleFile` (the suite's `import.meta.filename`) is the
+ * script node was started with, so each suite also runs on its own: `node --import tsx bench/<suite>.ts [--quick]`.
+ */
+export async function runIfMain(suite: Suite, moduleFile: string): Promise<void> {
+  if (process.argv[1] === undefined || resolve(process.argv[1]) !== moduleFile) return;
+  const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+  const result = await suite({ quick: values.quick ?? false });
+  console.log(`${result.markdown}\n`);
+  console.log(targetsTable(result.targets));
+}
