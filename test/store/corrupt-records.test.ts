@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+// Seeded, so a failure can be replayed from the seed in its message.
+import { seededRandom } from "../../bench/support/random.js";
 import { codecByName } from "../../src/codec/codec-registry.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
 import { HEADER_BYTES } from "../../src/store/record.js";
@@ -9,18 +11,6 @@ import { codecs, makeStore, readRaw, strategies, writeRaw } from "../support/sto
 const redis = useRedis();
 
 const CYCLES = 1000;
-
-/** A deterministic PRNG (mulberry32), so a failure can be replayed from the seed in its message. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** The idea of Redis' corrupt-dump fuzzer: flip, overwrite or cut bytes of a valid record. */
 function mutate(record: Buffer, random: () => number): Buffer {
@@ -38,7 +28,7 @@ function mutate(record: Buffer, random: () => number): Buffer {
 describe.each(strategies)("%s strategy with randomly corrupted records", (strategy) => {
   it(`${CYCLES} mutations give a valid session, no session, or CorruptRecordError — never anything else`, async () => {
     const seed = Date.now() >>> 0;
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const stores = codecs.map((codec) => makeStore(redis, { strategy, codec, maxSessionBytes: 64 * 1024 }));
     const payloads: JsonObject[] = [
       { small: true },
