@@ -1,11 +1,18 @@
 import type { BucketLayout } from "./bucket-layout.js";
 import { BackendError } from "./errors.js";
-import { HASH_DELETE, HASH_GET, HASH_ROTATE, HASH_SAVE, HASH_TOUCH } from "./lua/hash-scripts.js";
+import {
+  HASH_DELETE,
+  HASH_GET,
+  HASH_GET_MANY,
+  HASH_ROTATE,
+  HASH_SAVE,
+  HASH_TOUCH,
+} from "./lua/hash-scripts.js";
 import { okReply } from "./lua/script-reply.js";
 import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
-import { asRecord } from "./string-strategy.js";
+import { asRecord, asRecords } from "./string-strategy.js";
 
 /** How often a rotation draws a new key when the drawn field is taken (a 112-bit collision). */
 const ROTATE_ATTEMPTS = 3;
@@ -23,6 +30,26 @@ export class HashStrategy implements RecordStorage {
 
   async read(key: Buffer, now: number, lifetime: number): Promise<Buffer | null> {
     return asRecord(await this.run(HASH_GET, key, [String(now), String(lifetime)]));
+  }
+
+  /** One script over every bucket the keys fall in (each bucket named once). */
+  async readMany(keys: readonly Buffer[], now: number, lifetime: number): Promise<(Buffer | null)[]> {
+    if (keys.length === 0) return [];
+    const buckets: Buffer[] = [];
+    const bucketIndex = new Map<string, number>();
+    const pairs: (string | Buffer)[] = [];
+    for (const key of keys) {
+      const bucket = this.layout.bucketOf(key);
+      const name = bucket.toString("latin1");
+      let index = bucketIndex.get(name);
+      if (index === undefined) {
+        index = buckets.push(bucket); // 1-based, as Lua indexes KEYS
+        bucketIndex.set(name, index);
+      }
+      pairs.push(String(index), this.layout.fieldOf(key));
+    }
+    const reply = await this.link.run(HASH_GET_MANY, buckets, [String(now), String(lifetime), ...pairs]);
+    return asRecords(reply, keys.length);
   }
 
   save(key: Buffer, args: SaveArgs): Promise<RedisReply> {

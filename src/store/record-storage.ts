@@ -36,6 +36,11 @@ export interface RotatedRecord {
 export interface RecordStorage {
   /** The stored record under `key`, or `null`. May remove an expired one. Corrupt records are returned as is. */
   read(key: Buffer, now: number, lifetime: number): Promise<Buffer | null>;
+  /**
+   * The stored records under `keys`, in order, each as {@link RecordStorage.read} would return it, in one Redis
+   * command for the whole batch (the round trip and the per-command cost are paid once, not per session).
+   */
+  readMany(keys: readonly Buffer[], now: number, lifetime: number): Promise<(Buffer | null)[]>;
   /** Runs the conditional save. */
   save(key: Buffer, args: SaveArgs): Promise<RedisReply>;
   /** Rewrites the expiry of a live record; with `withValue`, also returns the record. */

@@ -41,6 +41,12 @@ const UNREACHABLE_CODES = new Set([
   "EPIPE",
 ]);
 
+/**
+ * node-redis' refusal when `commandsQueueMaxLength` commands are already pending. It is a plain `Error`, so its
+ * message is all there is to recognise it by.
+ */
+const QUEUE_FULL_MESSAGE = "The queue is full";
+
 /** The first word of a Redis error reply, e.g. `NOSCRIPT`. */
 export function replyErrorCode(error: unknown): string | undefined {
   if (!(error instanceof ErrorReply)) return undefined;
@@ -55,6 +61,10 @@ export function toStoreError(error: unknown): SessionStoreError {
   if (error instanceof SessionStoreError) return error;
   if (UNREACHABLE.some((type) => error instanceof type)) {
     return new BackendUnavailableError("Redis is unavailable", { cause: error });
+  }
+  if (error instanceof Error && error.message === QUEUE_FULL_MESSAGE) {
+    // Redis is not keeping up (or is frozen): failing now keeps memory bounded and the caller can retry.
+    return new BackendUnavailableError("Redis is unavailable (too many commands pending)", { cause: error });
   }
   const replyCode = replyErrorCode(error);
   if (replyCode !== undefined) {

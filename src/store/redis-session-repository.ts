@@ -57,9 +57,7 @@ export class RedisSessionRepository implements SessionRepository {
     const unique = [...new Set(keys)];
     const keyBytes = unique.map((key) => this.context.keyBytes(key));
     const now = this.context.now();
-    const records = await Promise.all(
-      keyBytes.map((bytes) => this.storage.read(bytes, now, this.context.lifetime)),
-    );
+    const records = await this.storage.readMany(keyBytes, now, this.context.lifetime);
     const result: BatchGetResult = { found: [], missing: [], corrupt: [] };
     unique.forEach((key, index) => {
       const record = records[index] ?? null;

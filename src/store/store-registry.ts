@@ -5,9 +5,10 @@ import {
   type StringSessionRepository,
 } from "./create-repository.js";
 import { UnknownStoreError } from "./errors.js";
-import { createRedisClient, type RedisClient } from "./redis-connection.js";
+import { type CommandLimits, createRedisClient, type RedisClient } from "./redis-connection.js";
 import type { RepositoryDependencies, StoreObserver } from "./store-context.js";
 import { silentLogger } from "./store-logger.js";
+import { within } from "./within.js";
 
 /** A configured store's repository. */
 export type StoreRepository = StringSessionRepository | HashSessionRepository;
@@ -39,8 +40,15 @@ export class SessionStores {
     readonly observer: StoreObserver,
   ) {}
 
-  /** Builds the stores of `config`; nothing connects until {@link SessionStores.open}. */
-  static fromConfig(config: Config, dependencies: RepositoryDependencies = {}): SessionStores {
+  /**
+   * Builds the stores of `config`; nothing connects until {@link SessionStores.open}. `limits` applies to every
+   * connection (the server turns the per-command timeout off, see {@link CommandLimits}).
+   */
+  static fromConfig(
+    config: Config,
+    dependencies: RepositoryDependencies = {},
+    limits: CommandLimits = {},
+  ): SessionStores {
     const logger = dependencies.logger ?? silentLogger;
     const clients = new Map<string, RedisClient>();
     const repositories = new Map<string, StoreRepository>();
@@ -51,7 +59,7 @@ export class SessionStores {
         const connection = config.redis[store.redis];
         if (connection === undefined)
           throw new Error(`store ${store.name} names unknown connection ${store.redis}`);
-        client = createRedisClient(connection, logger, dependencies.observer);
+        client = createRedisClient(connection, logger, dependencies.observer, limits);
         clients.set(store.redis, client);
       }
       const repository = createSessionRepository(store, client, dependencies);
@@ -75,13 +83,11 @@ export class SessionStores {
       ),
     );
     if (waitMs <= 0) return this.clients.size === 0;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), waitMs);
-    });
-    const ready = await Promise.race([Promise.all(connecting).then((all) => all.every(Boolean)), timeout]);
-    clearTimeout(timer);
-    return ready;
+    return within(
+      Promise.all(connecting).then((all) => all.every(Boolean)),
+      waitMs,
+      false,
+    );
   }
 
   /** The repository of store `name` (empty: the default store). */
@@ -103,25 +109,31 @@ export class SessionStores {
   async ping(timeoutMs = 1_000): Promise<boolean> {
     const pings = [...this.clients.values()].map((client) => {
       if (!client.isReady) return Promise.resolve(false);
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
       const answer = client.ping().then(
         () => true,
         () => false,
       );
-      return Promise.race([answer, timeout]).finally(() => clearTimeout(timer));
+      return within(answer, timeoutMs, false);
     });
     return (await Promise.all(pings)).every(Boolean);
   }
 
-  /** Closes every connection (pending commands finish first). */
-  async close(): Promise<void> {
+  /**
+   * Closes every connection. Pending commands get up to `waitMs` to be answered; then the connection is dropped
+   * and they fail, so a Redis that stopped answering cannot hold up a shutdown.
+   */
+  async close(waitMs = 2_000): Promise<void> {
     await Promise.all(
       [...this.clients.values()].map(async (client) => {
-        if (client.isReady) await client.close();
-        else client.destroy();
+        if (!client.isReady) {
+          client.destroy();
+          return;
+        }
+        const closed = client.close().then(
+          () => true,
+          () => true,
+        );
+        if (!(await within(closed, waitMs, false))) client.destroy();
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { CorruptRecordError, SessionNotFoundError, VersionConflictError } from "./errors.js";
+import { BackendError, CorruptRecordError, SessionNotFoundError, VersionConflictError } from "./errors.js";
 import { STRING_DELETE_IF_UNCHANGED, STRING_SAVE, STRING_TOUCH } from "./lua/string-scripts.js";
 import { readHeader } from "./record.js";
 import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
@@ -25,6 +25,18 @@ export class StringStrategy implements RecordStorage {
 
   async read(key: Buffer): Promise<Buffer | null> {
     return asRecord(await this.link.command(["GET", this.redisKey(key)]));
+  }
+
+  /**
+   * One MGET. It spans many keys, which a Redis Cluster would refuse across slots; the service talks to a single
+   * Redis (or a primary), where one command is what makes a batch cheap.
+   */
+  async readMany(keys: readonly Buffer[]): Promise<(Buffer | null)[]> {
+    if (keys.length === 0) return [];
+    return asRecords(
+      await this.link.command(["MGET", ...keys.map((key) => this.redisKey(key))]),
+      keys.length,
+    );
   }
 
   save(key: Buffer, args: SaveArgs): Promise<RedisReply> {
@@ -88,4 +100,10 @@ export class StringStrategy implements RecordStorage {
 /** A GET-like reply as a record. */
 export function asRecord(reply: RedisReply): Buffer | null {
   return Buffer.isBuffer(reply) ? reply : null;
+}
+
+/** An MGET-like reply as `count` records (nil elements: no record). */
+export function asRecords(reply: RedisReply, count: number): (Buffer | null)[] {
+  if (!Array.isArray(reply) || reply.length !== count) throw new BackendError("unexpected batch reply");
+  return reply.map(asRecord);
 }

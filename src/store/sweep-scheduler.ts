@@ -4,6 +4,7 @@ import { type CommandSender, RedisLink } from "./redis-link.js";
 import type { SweepableRepository, SweepReport } from "./session-repository.js";
 import type { StoreRepository } from "./store-registry.js";
 import { newLeaseOwner, SweepLease } from "./sweep-lease.js";
+import { within } from "./within.js";
 
 /** The `server.sweep` settings: interval (0 = no timer), buckets per run, lease length. */
 export type SweepSettings = ServerConfig["sweep"];
@@ -140,13 +141,15 @@ export class SweepScheduler {
 
   /**
    * Stops the timer; a run in progress ends after its current chunk, stores its cursor and releases its leases.
-   * Resolves when that is done. Later calls of {@link SweepScheduler.runOnce} reject.
+   * Resolves when that is done, or after `waitMs` when it is not: a run waiting on a Redis that stopped answering
+   * must not hold up a shutdown (closing the connection then fails the run, and its lease expires on its own).
+   * Later calls of {@link SweepScheduler.runOnce} reject.
    */
-  async stop(): Promise<void> {
+  async stop(waitMs = 5_000): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
-    await this.idle;
+    await within(this.idle, waitMs, undefined);
   }
 
   private leaseOn(client: CommandSender, prefix: Buffer): SweepLease {

@@ -315,6 +315,34 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     expect(await repository.getMany([])).toEqual({ found: [], missing: [], corrupt: [] });
   });
 
+  it("reads a batch across buckets in one Redis command, and drops expired fields on the way", async () => {
+    // 2 bucket bits: 40 sessions fill every bucket, so the batch spans all of them.
+    const { repository, config, clock } = setup({ bucketBits: 2 });
+    const live = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => repository.create({ i }, { ttl: 600 })),
+    );
+    const shortLived = await repository.create({ short: true }, { ttl: 5 });
+    clock.advanceSeconds(10);
+    await redis.raw("CONFIG", "RESETSTAT");
+    const result = await repository.getMany([...live.map((s) => s.key), shortLived.key]);
+    expect(result.found).toEqual(live);
+    expect(result.missing).toEqual([shortLived.key]);
+    const stats = String(await redis.raw("INFO", "commandstats"));
+    const calls = (command: string) =>
+      Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    if (strategy === "string") {
+      expect(calls("mget")).toBe(1);
+      expect(calls("get")).toBe(0);
+    } else {
+      // EVALSHA, plus an EVAL after NOSCRIPT the first time the server meets the script.
+      expect(calls("evalsha")).toBe(1);
+      expect(calls("eval")).toBeLessThanOrEqual(1);
+      expect(calls("hget")).toBe(41);
+      expect(calls("hdel")).toBe(1);
+      expect(await readRaw(redis, config, shortLived.key)).toBeNull();
+    }
+  });
+
   it("reports a corrupt record as such and keeps serving the others", async () => {
     const { repository, config } = setup();
     const good = await repository.create({ ok: true });

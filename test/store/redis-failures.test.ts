@@ -3,6 +3,7 @@ import { startRedisServer } from "../../src/cli/redis-server-process.js";
 import { createSessionRepository } from "../../src/store/create-repository.js";
 import { BackendUnavailableError } from "../../src/store/errors.js";
 import { createRedisClient } from "../../src/store/redis-connection.js";
+import { pauseRedis } from "../support/call-helpers.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, storeConfig, strategies } from "../support/store-fixture.js";
 
@@ -51,6 +52,33 @@ describe.each(strategies)("%s strategy when Redis fails", (strategy) => {
       }
     } finally {
       client.destroy();
+    }
+  });
+
+  it("refuses commands beyond maxPendingCommands while Redis hangs, and answers the pending ones after", async () => {
+    const server = await startRedisServer();
+    // As the service makes its connections: no per-command timer, a bounded queue.
+    const client = createRedisClient(
+      { name: "hung", url: server.url, connectTimeoutMs: 500 },
+      undefined,
+      undefined,
+      { commandTimeoutMs: 0, maxPendingCommands: 4 },
+    );
+    await client.connect();
+    try {
+      const repository = createSessionRepository(storeConfig({ strategy }), client);
+      const session = await repository.create({ a: 1 });
+      const resumed = await pauseRedis(server.url, 1);
+      const pending = Array.from({ length: 4 }, () => repository.get(session.key));
+      // The queue is full: memory cannot grow with the calls that keep arriving while Redis hangs.
+      await expect(repository.get(session.key)).rejects.toThrow(BackendUnavailableError);
+      await expect(repository.create({})).rejects.toThrow(/too many commands pending/);
+      await resumed();
+      for (const read of await Promise.all(pending)) expect(read).toEqual(session);
+      expect(await repository.get(session.key)).toEqual(session);
+    } finally {
+      client.destroy();
+      await server.stop();
     }
   });
 });

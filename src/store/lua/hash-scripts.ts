@@ -26,6 +26,30 @@ return value
 );
 
 /**
+ * Many sessions in one call, from any number of buckets (BatchGetSessions): KEYS are the distinct buckets;
+ * ARGV: now, lifetime, then one (bucket index into KEYS, 1-based; field) pair per session asked for.
+ * Reply: one element per pair, in order: the record, or nil as in {@link HASH_GET} (expired fields deleted).
+ */
+export const HASH_GET_MANY = new LuaScript(
+  "hash-get-many",
+  `${RECORD_LUA}
+local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2])
+local records = {}
+for i = 3, #ARGV, 2 do
+  local bucket, field = KEYS[tonumber(ARGV[i])], ARGV[i + 1]
+  local value = redis.call('HGET', bucket, field)
+  if value and inspect(value, now, lifetime) == 'dead' then
+    redis.call('HDEL', bucket, field)
+    value = false
+  end
+  -- false, not nil: a nil would end the array here; false goes back as a nil reply in its place.
+  records[#records + 1] = value
+end
+return records
+`,
+);
+
+/**
  * ARGV: field, now, ttl, lifetime, condition, expected version, codec id, payload.
  * Reply: {0, version, created, expires} or a refusal (see record-lua.ts).
  */

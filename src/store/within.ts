@@ -1,0 +1,16 @@
+/**
+ * What `work` settles to, or `fallback` when it has not settled within `ms` milliseconds. The timer is cleared
+ * either way, so nothing is left to keep the process alive. `work` is not cancelled: callers that must stop it
+ * do so themselves (e.g. by dropping the connection it waits on).
+ */
+export async function within<T, F>(work: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<F>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
