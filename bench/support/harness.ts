@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -47,9 +47,13 @@ export interface ServiceProcess {
 
 /**
  * Starts the service as users run it (`redisession serve`, from the sources through tsx) with `configYaml`, on
- * `redisUrl`, and waits for it to listen.
+ * `redisUrl`, and waits for it to listen. `env` is added to the child's environment (e.g. `NODE_OPTIONS`).
  */
-export async function startService(redisUrl: string, configYaml: string): Promise<ServiceProcess> {
+export async function startService(
+  redisUrl: string,
+  configYaml: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<ServiceProcess> {
   const dir = join(RESULTS_DIR, ".tmp");
   mkdirSync(dir, { recursive: true });
   const config = join(dir, `service-${process.pid}-${Date.now()}.yaml`);
@@ -57,7 +61,10 @@ export async function startService(redisUrl: string, configYaml: string): Promis
   const child = spawn(
     process.execPath,
     ["--import", "tsx", "src/cli/main.ts", "serve", "--config", config, "--port", "0", "--host", "127.0.0.1"],
-    { env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "inherit"] },
+    {
+      env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
   );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   let port: number | undefined;
@@ -71,6 +78,8 @@ export async function startService(redisUrl: string, configYaml: string): Promis
   }
   lines.close();
   child.stdout?.resume();
+  // The service reads its configuration once, at start-up: by the time it listens (or has exited) it is done.
+  rmSync(config, { force: true });
   if (port === undefined) throw new Error("the service exited before listening");
   return {
     port,
