@@ -1,17 +1,13 @@
-import {
-  type DescMessage,
-  type DescMethod,
-  type DescService,
-  fromBinary,
-  type MessageShape,
-  toBinary,
-} from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import { compileCodec } from "./wire/message-codec.js";
 
 /**
  * The bridge between protobuf-es descriptors and grpc-js: everything grpc-js needs to serve or call a method —
  * its path and its (de)serializers — is read from the generated descriptor, so adding an RPC to the proto adds it
- * to the server and the client with no code written per method.
+ * to the server and the client with no code written per method. (De)serialization is the compiled wire codec's
+ * (`wire/message-codec.ts`): its serializers take messages and init objects alike, so handlers' plain results
+ * need no `create()` copy before they are written.
  */
 
 /** Any message of any type, as grpc-js sees it. */
@@ -28,17 +24,23 @@ export function methodPath(method: DescMethod): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 
-/** The grpc-js definition of one method: its path, its streaming shape and its binary (de)serializers. */
+/**
+ * The grpc-js definition of one method: its path, its streaming shape and its binary (de)serializers. The
+ * serializers accept a message or an init object of the method's type; a deserializer throws a `WireDecodeError`
+ * for malformed bytes, which grpc-js answers with INTERNAL.
+ */
 export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessage, AnyMessage> {
+  const input = compileCodec(method.input);
+  const output = compileCodec(method.output);
   return {
     path: methodPath(method),
     originalName: method.localName,
     requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
     responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
-    requestSerialize: (message) => Buffer.from(toBinary(method.input, message)),
-    requestDeserialize: (bytes) => fromBinary(method.input, bytes),
-    responseSerialize: (message) => Buffer.from(toBinary(method.output, message)),
-    responseDeserialize: (bytes) => fromBinary(method.output, bytes),
+    requestSerialize: (message) => input.encode(message),
+    requestDeserialize: (bytes) => input.decode(bytes),
+    responseSerialize: (message) => output.encode(message),
+    responseDeserialize: (bytes) => output.decode(bytes),
   };
 }
 

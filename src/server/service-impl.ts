@@ -1,10 +1,9 @@
-import {
-  create,
-  type DescMessage,
-  type DescMethod,
-  type DescService,
-  type MessageInitShape,
-  type MessageShape,
+import type {
+  DescMessage,
+  DescMethod,
+  DescService,
+  MessageInitShape,
+  MessageShape,
 } from "@bufbuild/protobuf";
 import {
   type Metadata,
@@ -19,7 +18,10 @@ import { type CallFailure, DeadlineExceededError } from "./call-errors.js";
 
 /** What a handler knows about the call it serves. */
 export interface CallContext {
-  /** Aborted when the client cancels, the deadline passes, or the server shuts down. */
+  /**
+   * Aborted when the client cancels, the deadline passes, or the server shuts down (streams only). Made on first
+   * read (an AbortController costs microseconds): read it only where it is used.
+   */
   readonly signal: AbortSignal;
   /** When the call must be done: the client's deadline, capped by the server's request timeout. */
   readonly deadline: Date;
@@ -84,48 +86,173 @@ function reportCallEnd(options: BindOptions, method: DescMethod, code: status, s
   }
 }
 
-function callContext(
-  method: DescMethod,
-  call: ServerUnaryCall<AnyMessage, AnyMessage> | ServerWritableStream<AnyMessage, AnyMessage>,
-  options: BindOptions,
-): { context: CallContext; done: () => void } {
-  const controller = new AbortController();
-  const clientDeadline = call.getDeadline();
-  const clientMs =
-    clientDeadline instanceof Date
-      ? clientDeadline.getTime()
-      : Number.isFinite(clientDeadline)
-        ? Number(clientDeadline)
-        : Number.POSITIVE_INFINITY;
-  const deadlineMs = Math.min(clientMs, Date.now() + options.requestTimeoutMs);
-  const timer = setTimeout(
-    () => controller.abort(new DeadlineExceededError()),
-    Math.max(0, deadlineMs - Date.now()),
-  );
-  const onCancel = () => controller.abort(new DeadlineExceededError("call cancelled by the client"));
-  call.on("cancelled", onCancel);
-  // Only streams end at shutdown; unary calls in flight are left to finish within the grace period.
-  const endOnShutdown = method.methodKind === "server_streaming" ? options.shutdownSignal : undefined;
-  const onShutdown = () => controller.abort(new DeadlineExceededError("server shutting down"));
-  endOnShutdown?.addEventListener("abort", onShutdown, { once: true });
-  return {
-    context: { signal: controller.signal, deadline: new Date(deadlineMs), metadata: call.metadata, method },
-    done() {
-      clearTimeout(timer);
-      call.off("cancelled", onCancel);
-      endOnShutdown?.removeEventListener("abort", onShutdown);
-    },
-  };
+type AnyCall = ServerUnaryCall<AnyMessage, AnyMessage> | ServerWritableStream<AnyMessage, AnyMessage>;
+
+/** The longest delay a Node timer takes: streams outlive any request timeout. */
+const STREAM_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The client's deadline in epoch milliseconds, or +Infinity when it set none. */
+function clientDeadlineMs(call: AnyCall): number {
+  const deadline = call.getDeadline();
+  if (deadline instanceof Date) return deadline.getTime();
+  return Number.isFinite(deadline) ? Number(deadline) : Number.POSITIVE_INFINITY;
 }
 
-/** Settles with the handler's result, or rejects with the abort reason as soon as the call's signal fires. */
-function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
+/** The deadline timer's callback: module-level, so that no closure is made per call (the call is its argument). */
+function expire(scope: CallScope): void {
+  scope.abort(new DeadlineExceededError());
+}
+
+/**
+ * One call's {@link CallContext} and its bookkeeping, made as cheap as the semantics allow (a context used to cost
+ * about 10 µs a call): one timer, one "cancelled" listener and no promise of its own; the AbortController is made
+ * only when a handler reads `signal`, and the deadline's Date only when it reads `deadline`.
+ */
+abstract class CallScope implements CallContext {
+  readonly method: DescMethod;
+  readonly metadata: Metadata;
+  protected readonly call: AnyCall;
+  protected readonly options: BindOptions;
+  private readonly started = performance.now();
+  private readonly deadlineMs: number;
+  private deadlineDate: Date | undefined;
+  private controller: AbortController | undefined;
+  /** Why the call was aborted (deadline, client, shutdown); undefined until then. */
+  private reason: DeadlineExceededError | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly onCancel = () => this.abort(new DeadlineExceededError("call cancelled by the client"));
+  /** Set once the call's status is sent: nothing happens to it after that. */
+  protected ended = false;
+
+  constructor(method: DescMethod, call: AnyCall, options: BindOptions, timeoutMs: number) {
+    this.method = method;
+    this.call = call;
+    this.options = options;
+    this.metadata = call.metadata;
+    this.deadlineMs = Math.min(clientDeadlineMs(call), Date.now() + timeoutMs);
+    this.timer = setTimeout(expire, Math.max(0, this.deadlineMs - Date.now()), this);
+    call.on("cancelled", this.onCancel);
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.reason !== undefined) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get deadline(): Date {
+    this.deadlineDate ??= new Date(this.deadlineMs);
+    return this.deadlineDate;
+  }
+
+  /** Aborts the call once, unless it has ended: its signal fires, then {@link onAbort} decides what follows. */
+  abort(reason: DeadlineExceededError): void {
+    if (this.ended || this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.onAbort(reason);
+  }
+
+  protected abstract onAbort(reason: DeadlineExceededError): void;
+
+  /** Marks the call ended with `code`: releases the timer and the listener, and reports it (once). */
+  protected end(code: status): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.call.off("cancelled", this.onCancel);
+    this.release();
+    reportCallEnd(this.options, this.method, code, this.started);
+  }
+
+  /** Releases what a subclass holds besides the timer and the listener. */
+  protected release(): void {}
+}
+
+/**
+ * A unary call: it ends with the handler's outcome or, if that comes first, the abort reason's status. Shutdown
+ * does not abort it: calls in flight are left to finish within the grace period.
+ */
+class UnaryScope extends CallScope {
+  constructor(
+    method: DescMethod,
+    call: ServerUnaryCall<AnyMessage, AnyMessage>,
+    private readonly callback: sendUnaryData<AnyMessage>,
+    options: BindOptions,
+  ) {
+    super(method, call, options, options.requestTimeoutMs);
+  }
+
+  /** Runs the handler. Never rejects: a handler never throws into grpc-js (that would be UNKNOWN). */
+  async run(handler: UnaryHandler<DescMessage, DescMessage>): Promise<void> {
+    let response: MessageInitShape<DescMessage>;
+    try {
+      response = await handler((this.call as ServerUnaryCall<AnyMessage, AnyMessage>).request, this);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    if (this.ended) return;
+    // The init object goes to grpc-js as it is: the method's serializer encodes init objects directly.
+    this.callback(null, response as AnyMessage);
+    this.end(status.OK);
+  }
+
+  private fail(error: unknown): void {
+    if (this.ended) return;
+    const failure = this.options.toStatus(error, this.method);
+    this.callback(failure);
+    this.end(failure.code);
+  }
+
+  protected onAbort(reason: DeadlineExceededError): void {
+    // The call ends now, even if the handler never settles; its result, if it comes, is ignored.
+    this.fail(reason);
+  }
+}
+
+/** A server-streaming call: it lives until the handler's iterable ends, which it does when `signal` aborts. */
+class StreamScope extends CallScope {
+  private readonly shutdownSignal: AbortSignal | undefined;
+  private readonly onShutdown = () => this.abort(new DeadlineExceededError("server shutting down"));
+
+  constructor(method: DescMethod, call: ServerWritableStream<AnyMessage, AnyMessage>, options: BindOptions) {
+    // Streams (health Watch) live until the client leaves or the server stops; the request timeout does not
+    // apply to them.
+    super(method, call, options, STREAM_TIMEOUT_MS);
+    this.shutdownSignal = options.shutdownSignal;
+    this.shutdownSignal?.addEventListener("abort", this.onShutdown, { once: true });
+  }
+
+  /** Runs the handler and ends the stream. Never rejects. */
+  async run(handler: ServerStreamingHandler<DescMessage, DescMessage>): Promise<void> {
+    const call = this.call as ServerWritableStream<AnyMessage, AnyMessage>;
+    let code: status;
+    try {
+      for await (const response of handler(call.request, this)) call.write(response as AnyMessage);
+      call.end();
+      code = call.cancelled ? status.CANCELLED : status.OK;
+    } catch (error) {
+      if (call.cancelled) {
+        code = status.CANCELLED;
+      } else {
+        const failure = this.options.toStatus(error, this.method);
+        call.emit("error", failure);
+        code = failure.code;
+      }
+    }
+    this.end(code);
+  }
+
+  protected onAbort(): void {
+    // Nothing more: the handler's iterable ends when the signal aborts, and run() ends the stream.
+  }
+
+  protected override release(): void {
+    this.shutdownSignal?.removeEventListener("abort", this.onShutdown);
+  }
 }
 
 function bindUnary(
@@ -134,26 +261,7 @@ function bindUnary(
   options: BindOptions,
 ) {
   return (call: ServerUnaryCall<AnyMessage, AnyMessage>, callback: sendUnaryData<AnyMessage>) => {
-    const started = performance.now();
-    const { context, done } = callContext(method, call, options);
-    // A handler never throws into grpc-js (that would be UNKNOWN): every outcome becomes a status here.
-    raceSignal(
-      Promise.resolve().then(() => handler(call.request, context)),
-      context.signal,
-    )
-      .then(
-        (response) => {
-          callback(null, create(method.output, response));
-          return status.OK;
-        },
-        (error: unknown) => {
-          const failure = options.toStatus(error, method);
-          callback(failure);
-          return failure.code;
-        },
-      )
-      .then((code) => reportCallEnd(options, method, code, started))
-      .finally(done);
+    new UnaryScope(method, call, callback, options).run(handler);
   };
 }
 
@@ -163,35 +271,14 @@ function bindServerStreaming(
   options: BindOptions,
 ) {
   return (call: ServerWritableStream<AnyMessage, AnyMessage>) => {
-    const started = performance.now();
-    // Streams (health Watch) live until the client leaves or the server stops; the request timeout does not
-    // apply to them.
-    const { context, done } = callContext(method, call, { ...options, requestTimeoutMs: 2 ** 31 - 1 });
-    (async () => {
-      // The handler's iterable ends when the context's signal aborts (client gone, server stopping).
-      for await (const response of handler(call.request, context))
-        call.write(create(method.output, response));
-    })()
-      .then(
-        () => {
-          call.end();
-          return call.cancelled ? status.CANCELLED : status.OK;
-        },
-        (error: unknown) => {
-          if (call.cancelled) return status.CANCELLED;
-          const failure = options.toStatus(error, method);
-          call.emit("error", failure);
-          return failure.code;
-        },
-      )
-      .then((code) => reportCallEnd(options, method, code, started))
-      .finally(done);
+    new StreamScope(method, call, options).run(handler);
   };
 }
 
 /**
  * The grpc-js implementation of `service` from typed handlers, to be registered with the definition from
- * `serviceDefinition(service)`. Handler results are plain init objects; requests arrive as messages.
+ * `serviceDefinition(service)`. Handler results are plain init objects, encoded as they are; requests arrive as
+ * messages.
  */
 export function bindService<S extends DescService>(
   service: S,

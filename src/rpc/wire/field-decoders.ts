@@ -1,0 +1,98 @@
+import type { DescField } from "@bufbuild/protobuf";
+import type { FieldRecord, WireOf } from "./field-encoders.js";
+import { type MessageWire, readDelimited } from "./message-wire.js";
+import { enumCodec, type ScalarCodec, scalarCodec } from "./scalar-codecs.js";
+import { type WireReader, WireType } from "./wire-reader.js";
+
+/**
+ * One closure per field that reads one occurrence of it into a message being decoded, as protobuf-es would: the
+ * last occurrence of a scalar wins, a message field that occurs again is merged into, list items are appended, and
+ * packable lists are read packed or not, whichever arrives. A known field arriving with another wire type than its
+ * type has is an error (protobuf-es would misread it).
+ */
+
+/** Reads the value of `field` whose tag was just read, into `message` (at `depth`). */
+export type FieldDecoder = (reader: WireReader, message: FieldRecord, tag: number, depth: number) => void;
+
+function tagOf(field: DescField, wireType: number): number {
+  return ((field.number << 3) | wireType) >>> 0;
+}
+
+function fullName(field: DescField): string {
+  return `${field.parent.typeName}.${field.name}`;
+}
+
+function singularScalar(field: DescField, codec: ScalarCodec): FieldDecoder {
+  const name = field.localName;
+  const expected = tagOf(field, codec.wireType);
+  const read = codec.read;
+  return (reader, message, tag) => {
+    if (tag !== expected) reader.wrongWireType(tag, fullName(field));
+    message[name] = read(reader);
+  };
+}
+
+function singularMessage(field: DescField, wire: MessageWire): FieldDecoder {
+  const name = field.localName;
+  const expected = tagOf(field, WireType.LEN);
+  return (reader, message, tag, depth) => {
+    if (tag !== expected) reader.wrongWireType(tag, fullName(field));
+    message[name] = readDelimited(reader, wire, depth + 1, message[name]);
+  };
+}
+
+function repeatedScalar(field: DescField, codec: ScalarCodec): FieldDecoder {
+  const name = field.localName;
+  const single = tagOf(field, codec.wireType);
+  // Every scalar but strings and bytes may arrive packed, whatever the field's declared encoding.
+  const packed = codec.wireType === WireType.LEN ? -1 : tagOf(field, WireType.LEN);
+  const read = codec.read;
+  return (reader, message, tag) => {
+    const list = message[name] as unknown[];
+    if (tag === single) {
+      list.push(read(reader));
+    } else if (tag === packed) {
+      const end = reader.delimitedEnd();
+      const outer = reader.limit;
+      reader.limit = end;
+      while (reader.pos < end) list.push(read(reader));
+      reader.limit = outer;
+    } else {
+      reader.wrongWireType(tag, fullName(field));
+    }
+  };
+}
+
+function repeatedMessage(field: DescField, wire: MessageWire): FieldDecoder {
+  const name = field.localName;
+  const expected = tagOf(field, WireType.LEN);
+  return (reader, message, tag, depth) => {
+    if (tag !== expected) reader.wrongWireType(tag, fullName(field));
+    (message[name] as unknown[]).push(readDelimited(reader, wire, depth + 1, undefined));
+  };
+}
+
+/** The decoder of `field` (of a type `fallbackReason` accepts). */
+export function fieldDecoder(field: DescField, wireOf: WireOf): FieldDecoder {
+  switch (field.fieldKind) {
+    case "scalar":
+      return singularScalar(field, scalarCodec(field.scalar, field));
+    case "enum":
+      return singularScalar(field, enumCodec);
+    case "message":
+      return singularMessage(field, wireOf(field));
+    case "list":
+      switch (field.listKind) {
+        case "scalar":
+          return repeatedScalar(field, scalarCodec(field.scalar, field));
+        case "enum":
+          return repeatedScalar(field, enumCodec);
+        case "message":
+          return repeatedMessage(field, wireOf(field));
+      }
+      break;
+    case "map":
+      break;
+  }
+  throw new Error(`no compiled decoder for ${fullName(field)}`);
+}

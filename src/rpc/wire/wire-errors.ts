@@ -1,0 +1,28 @@
+/**
+ * The failures of the compiled binary codec, as classes callers can test with `instanceof`. Both carry the message
+ * type and, for a field, its name; neither ever quotes the bytes or the values involved.
+ */
+
+/**
+ * Bytes that are not a valid encoding of the expected message: a truncated varint, a length past the end, an
+ * invalid or unexpected wire type, invalid UTF-8 in a string, or messages nested deeper than
+ * {@link MAX_MESSAGE_DEPTH}. grpc-js answers INTERNAL for a request or response that fails to decode.
+ */
+export class WireDecodeError extends Error {
+  override readonly name = "WireDecodeError";
+}
+
+/**
+ * A value that has no encoding in its field: a number out of its type's range, a value of the wrong JavaScript
+ * type, or data nested deeper than {@link MAX_MESSAGE_DEPTH} (which no decoder would accept).
+ */
+export class WireEncodeError extends Error {
+  override readonly name = "WireEncodeError";
+}
+
+/**
+ * How deeply messages may nest, the outermost counting as 1 and each `Struct`, `Value` and `ListValue` as one
+ * level (so about 50 levels of nested JSON). It is protobuf-es's default recursion limit: the compiled codec and
+ * protobuf-es accept the same depths, whichever of them a peer uses.
+ */
+export const MAX_MESSAGE_DEPTH = 100;
