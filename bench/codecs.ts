@@ -1,13 +1,14 @@
 /**
- * Codec suite: stored size, compress and decompress time of every codec setting on a deterministic corpus of
- * session JSON from ~200 B to ~16 KB; which `compressMinBytes` pays with zstd; the ~1 KB zstd ratio target.
+ * Codec suite: stored size, compress and decompress time of every codec setting (zstd-dict with dictionaries
+ * trained on other sessions included) on a deterministic corpus of session JSON from ~200 B to ~16 KB; which
+ * `compressMinBytes` pays with zstd; the ~1 KB zstd ratio target.
  *
  * Run: node --import tsx bench/codecs.ts [--quick]   (or npm run bench -- --only codecs)
- * Needs no Redis: codecs are pure CPU. Pieces live in bench/codecs/.
+ * Needs no Redis: codecs are pure CPU; the zstd-dict rows need the `zstd` tool. Pieces live in bench/codecs/.
  */
 import { limits, recommendedThreshold, thresholdSweep, tierThresholds } from "./codecs/analysis.js";
 import { sessions, TIERS } from "./codecs/corpus.js";
-import { buildDictionary, dictionaryVariant } from "./codecs/dictionary.js";
+import { dictionaryVariant, trainDictionaries } from "./codecs/dictionary.js";
 import { measure, type Tier } from "./codecs/measure.js";
 import { MIN_SAVED_SHARE, report, TARGET_RATIO, TARGET_TIER } from "./codecs/report.js";
 import { assertShippedLevels, variants } from "./codecs/variants.js";
@@ -24,11 +25,13 @@ export const run: Suite = async ({ quick }) => {
   assertShippedLevels(tiers.flatMap(({ inputs }) => inputs.slice(0, 3)));
 
   // Trained on other sessions of every tier (stream 1_000_000 + tier), never on the measured ones.
-  const dictionary = buildDictionary(
+  const dictionaries = await trainDictionaries(
     TIERS.flatMap((bytes) => sessions(bytes, quick ? 60 : 200, 1_000_000 + bytes)),
   );
-  progress(`codecs: ${dictionary.kind} dictionary of ${dictionary.bytes.length} bytes`);
-  const rows = [...variants(), dictionaryVariant(dictionary)];
+  for (const { dictionary } of dictionaries) {
+    progress(`codecs: trained dictionary ${dictionary.hexId} of ${dictionary.byteLength} bytes`);
+  }
+  const rows = [...variants(), ...dictionaries.map(dictionaryVariant)];
 
   const cells = measure(rows, tiers, rounds);
   const shippedZstd = rows.find((row) => row.family === "zstd" && row.shipped)?.label ?? "zstd 3";
@@ -42,7 +45,11 @@ export const run: Suite = async ({ quick }) => {
   const figures = {
     sessionsPerTier,
     rounds,
-    dictionary: { kind: dictionary.kind, bytes: dictionary.bytes.length },
+    dictionaries: dictionaries.map(({ maxBytes, dictionary }) => ({
+      maxBytes,
+      id: dictionary.hexId,
+      bytes: dictionary.byteLength,
+    })),
     cells,
     thresholds,
     sweep,

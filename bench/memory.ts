@@ -1,11 +1,13 @@
 /**
  * Redis memory per session, by layout, payload size, listpack limits and codec, against connect-redis and the
  * seed's layout written into the same Redis in the same run. Each row starts from FLUSHALL and reads
- * `used_memory` (settled) before and after writing its population; see bench/memory/ for the parts.
+ * `used_memory` (settled) before and after writing its population; see bench/memory/ for the parts. `zstd-dict`
+ * rows need the `zstd` tool to train their dictionaries, and are left out (the run says so) without it.
  *
  * Standalone: node --import tsx bench/memory.ts [--quick]
  */
 import { createRedisClient } from "../src/store/redis-connection.js";
+import { type DictionaryFiles, trainDictionaryFiles } from "./memory/dictionaries.js";
 import { markdown } from "./memory/markdown.js";
 import { measureRow, type RowResult } from "./memory/measure-row.js";
 import { overheadVsJson, overheadVsStored, rowName } from "./memory/report.js";
@@ -52,27 +54,36 @@ export const run: Suite = async ({ quick }) => {
       "the memory suite flushes and reconfigures its Redis: unset REDIS_URL to let it start a private one",
     );
   }
-  const rows = rowsFor(quick);
+  let rows = rowsFor(quick);
   const redis = await benchRedis();
   const client = createRedisClient({ name: "bench", url: redis.url, connectTimeoutMs: 2_000 });
   await client.connect();
   const started = performance.now();
   const results: RowResult[] = [];
+  let dictionaries: DictionaryFiles | null = null;
   try {
+    const dictionarySizes = [...new Set(rows.filter((r) => r.codec === "zstd-dict").map((r) => r.size))];
+    if (dictionarySizes.length > 0) dictionaries = await trainDictionaryFiles(dictionarySizes);
+    if (dictionaries === null) rows = rows.filter((r) => r.codec !== "zstd-dict");
     for (const [index, row] of rows.entries()) {
       progress(`memory ${index + 1}/${rows.length}: ${describe(row)}`);
-      const result = await measureRow(client, row, (done) =>
-        progress(`  ${done.toLocaleString("en-US")} of ${row.sessions.toLocaleString("en-US")} written`),
+      const result = await measureRow(
+        client,
+        row,
+        (done) =>
+          progress(`  ${done.toLocaleString("en-US")} of ${row.sessions.toLocaleString("en-US")} written`),
+        dictionaries?.files,
       );
       results.push(result);
       progress(
-        `  ${b(result.bytesPerSession)} B/session, overhead ${b(overheadVsJson(result))} B ` +
-          `(written in ${result.writeSeconds.toFixed(1)} s)`,
+        `  ${b(result.bytesPerSession)} B/session; overhead vs JSON ${b(overheadVsJson(result))} B, beyond ` +
+          `the stored payload ${b(overheadVsStored(result))} B (written in ${result.writeSeconds.toFixed(1)} s)`,
       );
     }
   } finally {
     await client.close();
     await redis.stop();
+    await dictionaries?.remove();
   }
   const seconds = (performance.now() - started) / 1000;
   const hash = results.find((r) => r.row.target === "hash");

@@ -1,59 +1,56 @@
 /**
- * The dictionary experiment behind the ~1 KB target: zstd with a dictionary trained on other sessions of the same
- * shop. zstd-napi loads dictionaries but cannot train them, so training uses the `zstd` command-line tool when it
- * is installed; without it the dictionary is raw content (concatenated sample sessions), which zstd also accepts
- * and which needs no tool, but which compresses less well. Not a shipped codec: the figures back a proposal.
+ * Rows for the `zstd-dict` codec: the shipped codec, with dictionaries trained exactly as `redisession
+ * train-dictionary` trains them (its `trainZstdDictionary`, i.e. `zstd --train`), on sessions of another seed
+ * stream than the measured ones, so the figures are not flattered by having seen the measured sessions.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Compressor, Decompressor } from "zstd-napi";
-import type { Variant } from "./variants.js";
+import { DictionaryTrainingError, trainZstdDictionary } from "../../src/cli/dictionary-trainer.js";
+import { createZstdDictCodec } from "../../src/codec/zstd-dict-codec.js";
+import { ZstdDictionary } from "../../src/codec/zstd-dictionary.js";
+import { progress } from "../support/harness.js";
+import { MAX_SESSION_BYTES, type Variant } from "./variants.js";
 
-/** A few KiB is what zstd's trainer targets for small records; the whole dictionary is loaded once per process. */
-export const DICTIONARY_BYTES = 16 * 1024;
+/**
+ * Dictionary sizes measured: `train-dictionary`'s default (16 KiB, the shipped row), and a smaller and a larger
+ * one, so that the table says what `--size` buys.
+ */
+export const DICTIONARY_SIZES = [4 * 1024, 16 * 1024, 64 * 1024] as const;
 
-export interface Dictionary {
-  readonly kind: "trained" | "raw content";
-  readonly bytes: Buffer;
-}
+/** The size `train-dictionary` uses unless told otherwise. */
+const SHIPPED_SIZE = 16 * 1024;
 
-/** A dictionary built from `samples` (sessions that are not measured, so the figures are not flattered). */
-export function buildDictionary(samples: readonly Buffer[]): Dictionary {
-  const dir = mkdtempSync(join(tmpdir(), "redisession-dict-"));
-  try {
-    for (const [index, sample] of samples.entries()) writeFileSync(join(dir, `${index}.json`), sample);
-    const output = join(dir, "dictionary");
-    execFileSync("zstd", ["--train", "-q", "-r", dir, "-o", output, `--maxdict=${DICTIONARY_BYTES}`], {
-      stdio: "ignore",
-    });
-    return { kind: "trained", bytes: readFileSync(output) };
-  } catch {
-    // No zstd CLI (or training failed): the first samples as raw content, zstd's fallback dictionary type.
-    return { kind: "raw content", bytes: Buffer.concat(samples).subarray(0, DICTIONARY_BYTES) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export interface TrainedDictionary {
+  /** The `--size` asked for. */
+  readonly maxBytes: number;
+  readonly dictionary: ZstdDictionary;
 }
 
 /**
- * zstd level 3 with `dictionary`, checksummed like the shipped codec. Read back through zstd-napi's Decompressor,
- * which (unlike the shipped codec) does not cap output: fine for the benchmark's own frames.
+ * One dictionary per size in {@link DICTIONARY_SIZES}, trained on `samples`; none when the `zstd` tool is missing
+ * (the rows are then left out, and the run says so).
  */
-export function dictionaryVariant(dictionary: Dictionary): Variant {
-  const compressor = new Compressor();
-  // Parameters first: zstd-napi refuses to change them while a dictionary is loaded.
-  compressor.setParameters({ compressionLevel: 3, checksumFlag: true });
-  compressor.loadDictionary(dictionary.bytes);
-  const decompressor = new Decompressor();
-  decompressor.loadDictionary(dictionary.bytes);
+export async function trainDictionaries(samples: readonly Buffer[]): Promise<TrainedDictionary[]> {
+  const trained: TrainedDictionary[] = [];
+  for (const maxBytes of DICTIONARY_SIZES) {
+    try {
+      const bytes = await trainZstdDictionary(samples, maxBytes);
+      trained.push({ maxBytes, dictionary: ZstdDictionary.fromBytes(bytes) });
+    } catch (error) {
+      if (!(error instanceof DictionaryTrainingError)) throw error;
+      progress(`codecs: no zstd-dict rows (${error.message})`);
+      return [];
+    }
+  }
+  return trained;
+}
+
+/** The shipped `zstd-dict` codec over one dictionary, read back through its capped `decompress`. */
+export function dictionaryVariant({ maxBytes, dictionary }: TrainedDictionary): Variant {
+  const codec = createZstdDictCodec([dictionary]);
   return {
-    label: `zstd 3 + ${Math.round(dictionary.bytes.length / 1024)} KiB ${dictionary.kind} dictionary`,
-    family: "zstd",
-    shipped: false,
-    experiment: true,
-    compress: (input) => compressor.compress(input),
-    decompress: (input) => decompressor.decompress(input),
+    label: `zstd-dict, ${Math.round(maxBytes / 1024)} KiB dictionary`,
+    family: "zstd-dict",
+    shipped: maxBytes === SHIPPED_SIZE,
+    compress: (input) => codec.compress(input),
+    decompress: (input) => codec.decompress(input, MAX_SESSION_BYTES),
   };
 }

@@ -19,7 +19,11 @@ import {
 } from "./tables.js";
 import type { Variant } from "./variants.js";
 
-/** The issue's target: zstd's stored size at least 2.5 times smaller than none's on ~1 KB sessions. */
+/**
+ * The issue's target: zstd's stored size at least 2.5 times smaller than none's on ~1 KB sessions. Checked on the
+ * zstd codec an operator would configure for that, `zstd-dict` with a default-sized dictionary (per-record zstd
+ * cannot reach it, as the limits table shows); on zstd 3 when the dictionary rows are missing.
+ */
 export const TARGET_RATIO = 2.5;
 export const TARGET_TIER = 1024;
 
@@ -49,10 +53,15 @@ function cellOf(cells: readonly Cell[], variant: string, tier: number): Cell {
   return cell;
 }
 
+/** The shipped `zstd-dict` row (default dictionary size), if the dictionaries could be trained. */
+function dictionaryRowOf(rows: readonly Variant[]): Variant | undefined {
+  return rows.find((row) => row.family === "zstd-dict" && row.shipped);
+}
+
 /** The codec setting (no dictionary) with the best ratio on the target tier. */
 function bestPerRecord({ rows, cells }: ReportInput): Cell {
   return rows
-    .filter((row) => !row.experiment && row.family !== "none")
+    .filter((row) => row.family !== "zstd-dict" && row.family !== "none")
     .map((row) => cellOf(cells, row.label, TARGET_TIER))
     .reduce((a, b) => (b.ratio > a.ratio ? b : a));
 }
@@ -116,33 +125,32 @@ function targetText(input: ReportInput, check: TargetCheck): string {
   const { cells, limit, rows } = input;
   const at = (label: string) => cellOf(cells, label, TARGET_TIER);
   const best = bestPerRecord(input);
-  const dictionaryRow = rows.find((row) => row.experiment);
+  const dictionaryRow = dictionaryRowOf(rows);
   const dictionary = dictionaryRow === undefined ? undefined : at(dictionaryRow.label);
   const zstd9 = rows.find((row) => row.label === "zstd 9");
   const lines = [
-    `**${check.met ? "Met" : "Missed"}:** zstd 3 writes ${bytes(limit.zstdBytes)} for ${bytes(limit.meanJsonBytes)} ` +
-      `of JSON (${times(limit.ratio)}); ${TARGET_RATIO}× needs ${bytes(limit.payloadForTarget)} or less.`,
+    `**${check.met ? "Met" : "Missed"}** (${check.measured} with ${dictionary?.variant ?? "zstd 3"}). ` +
+      `Per record, zstd 3 writes ${bytes(limit.zstdBytes)} for ${bytes(limit.meanJsonBytes)} of JSON ` +
+      `(${times(limit.ratio)}); ${TARGET_RATIO}× needs ${bytes(limit.payloadForTarget)} or less.`,
+    `The CSRF token costs ${bytes(limit.tokenCostBytes)} of compressed output (it is random) and zstd's framing ` +
+      `${bytes(limit.framingBytes)}; without both, zstd 3 would still reach only ` +
+      `${times(limit.ratioWithoutTokenOrFraming)}. What limits it is the rest of the record: a ~1 KB session ` +
+      "holds each key, SKU, product slug, timestamp and id about once, so a compressor that sees one record at a " +
+      "time finds little to match. " +
+      `${zstd9 === undefined ? "" : `zstd 9 reaches ${times(at(zstd9.label).ratio)}, `}` +
+      `the best per-record setting measured (${best.variant}) ${times(best.ratio)}.`,
   ];
-  if (!check.met) {
-    lines.push(
-      `The CSRF token costs ${bytes(limit.tokenCostBytes)} of compressed output (it is random) and zstd's framing ` +
-        `${bytes(limit.framingBytes)}; without both, zstd 3 would still reach only ` +
-        `${times(limit.ratioWithoutTokenOrFraming)}. What limits it is the rest of the record: a ~1 KB session ` +
-        "holds each key, SKU, product slug, timestamp and id about once, so a compressor that sees one record at a " +
-        "time finds little to match. " +
-        `${zstd9 === undefined ? "" : `zstd 9 reaches ${times(at(zstd9.label).ratio)}, `}` +
-        `the best per-record setting measured (${best.variant}) ${times(best.ratio)}.`,
-    );
-  }
   if (dictionary !== undefined) {
     const shipped = at(input.shippedZstd);
     lines.push(
       `The repetition is across sessions, which a shared dictionary captures: ${dictionary.variant} writes ` +
-        `${bytes(dictionary.meanStoredBytes)} (${times(dictionary.ratio)}) at ${us(dictionary.compressUs)} µs to ` +
-        `compress and ${us(dictionary.decompressUs)} µs to decompress, against ${us(shipped.compressUs)} and ` +
-        `${us(shipped.decompressUs)} µs for the shipped codec. It was trained on sessions other than the measured ` +
-        "ones, but from the same generator, whose vocabulary (1,500 products, short word lists) is smaller than a " +
-        "real shop's: read it as an upper bound until it is trained and measured on sampled production sessions.",
+        `${bytes(dictionary.meanStoredBytes)} (${times(dictionary.ratio)}, its 4-byte dictionary id included) at ` +
+        `${us(dictionary.compressUs)} µs to compress and ${us(dictionary.decompressUs)} µs to decompress, against ` +
+        `${us(shipped.compressUs)} and ${us(shipped.decompressUs)} µs for zstd 3. The dictionaries were trained ` +
+        "on sessions other than the measured ones, but from the same generator, whose vocabulary (1,500 " +
+        "products, short word lists) is smaller than a real shop's: read the figure as an upper bound, and " +
+        "check a store's own with `redisession train-dictionary`, which measures its dictionary on held-out " +
+        "sessions of the store.",
     );
   }
   return lines.join(" ");
@@ -158,23 +166,22 @@ function proposals(input: ReportInput): string {
   const [large3, large6] = [at(shippedZstd, largest), at("zstd 6", largest)];
   const levelGain = 1 - zstd9.meanStoredBytes / zstd3.meanStoredBytes;
   const smallest = rows
-    .filter((row) => row.shipped && row.family !== "none")
+    .filter((row) => row.shipped && row.family !== "none" && row.family !== "zstd-dict")
     .map((row) => at(row.label))
     .reduce((a, b) => (b.meanStoredBytes < a.meanStoredBytes ? b : a));
-  const dictionaryRow = rows.find((row) => row.experiment);
+  const dictionaryRow = dictionaryRowOf(rows);
   const lines: string[] = [];
   if (dictionaryRow !== undefined) {
     const smallTier = tiers[0]?.bytes ?? TARGET_TIER;
     const small = at(dictionaryRow.label, smallTier);
+    const sizes = rows.filter((row) => row.family === "zstd-dict").map((row) => at(row.label));
     lines.push(
-      "- **A zstd codec with a trained dictionary** (a new codec id, e.g. `zstd-dict`, so existing records still " +
-        "decode): train offline with `zstd --train` on sampled sessions (zstd-napi loads dictionaries — " +
-        "`CCtx.loadDictionary`/`DCtx.loadDictionary`, `CDict`/`DDict` — but cannot train them), ship it by " +
-        "configuration, name it in the record (the frame's dictionary id costs up to 4 bytes; one codec id per " +
-        "dictionary would let frames omit it) and keep every retired dictionary readable for as long as sessions " +
-        "written with it can live. The bounded decoder in `zstd-codec.ts` needs the dictionary loaded into its " +
-        `\`DCtx\`. It would also settle the threshold question: ${tierName(smallTier)} sessions shrink to ` +
-        `${bytes(small.meanStoredBytes)} (${times(small.ratio)}) with it.`,
+      `- **compressMinBytes with zstd-dict:** ${tierName(smallTier)} sessions shrink to ` +
+        `${bytes(small.meanStoredBytes)} (${times(small.ratio)}) with the dictionary, so a store using it gains ` +
+        "from a threshold well below the 400 B default; the sweep above measures zstd without one.",
+      `- **Dictionary size** at ~1 KB: ${sizes
+        .map((cell) => `${cell.variant.replace("zstd-dict, ", "")} ${times(cell.ratio)}`)
+        .join(", ")}; every listed dictionary is kept in memory by every process.`,
     );
   }
   lines.push(
@@ -184,7 +191,7 @@ function proposals(input: ReportInput): string {
       (levelGain < 0.03 ? ": higher levels buy nothing on records this small" : "") +
       `. At ${tierName(largest)} level 6 writes ${percent(1 - large6.meanStoredBytes / large3.meanStoredBytes)} ` +
       `less than level 3 for ${times(large6.compressUs / large3.compressUs)} the compress time.`,
-    `- **${smallest.variant} writes the smallest records of the shipped codecs** at ~1 KB ` +
+    `- **${smallest.variant} writes the smallest records of the shipped per-record codecs** at ~1 KB ` +
       `(${bytes(smallest.meanStoredBytes)}, ${times(smallest.ratio)}` +
       (smallest.variant.startsWith("brotli") ? ", helped by brotli's built-in dictionary" : "") +
       `) at ${us(smallest.compressUs)} µs per compress` +
@@ -198,14 +205,19 @@ function proposals(input: ReportInput): string {
 
 export function report(input: ReportInput): SuiteResult {
   const { rows, tiers, cells, thresholds, sweep, limit, rounds, elapsedSeconds, figures } = input;
-  const ratio = limit.ratio;
+  const dictionaryRow = dictionaryRowOf(rows);
+  const dictionaryCell = dictionaryRow && cellOf(cells, dictionaryRow.label, TARGET_TIER);
+  const ratio = dictionaryCell?.ratio ?? limit.ratio;
   const check: TargetCheck = {
-    name: "zstd stored size vs none, ~1 KB sessions (mean JSON ÷ mean zstd 3 payload)",
+    name:
+      dictionaryCell === undefined
+        ? "zstd stored size vs none, ~1 KB sessions (mean JSON ÷ mean zstd 3 payload)"
+        : `zstd stored size vs none, ~1 KB sessions (mean JSON ÷ mean payload of ${dictionaryCell.variant}, ` +
+          "trained on other sessions)",
     target: `≥ ${TARGET_RATIO}×`,
     measured: times(ratio),
     met: ratio >= TARGET_RATIO,
   };
-  const dictionaryRow = rows.find((row) => row.experiment);
   const sessionsPerTier = tiers[0]?.inputs.length ?? 0;
   const markdown = [
     "## Codecs",
@@ -214,8 +226,11 @@ export function report(input: ReportInput): SuiteResult {
       "the JSON (every record adds the same 14-byte header). Timings are µs per session: the sessions are timed " +
       "in chunks of 50, the codecs taking turns chunk by chunk in an order rotated every round, and each chunk " +
       `counts with the median of its ${rounds} rounds (after a warm-up round). brotli 9 is timed on the first 100 ` +
-      "sessions of each tier only (it takes milliseconds each). Decompression goes through the shipped codecs' `decompress(input, 1 MiB)` for every row " +
-      "but the dictionary experiment. **Bold** rows are the settings the codecs ship with.",
+      "sessions of each tier only (it takes milliseconds each). Decompression goes through the shipped codecs' " +
+      "`decompress(input, 1 MiB)` for every row. The zstd-dict rows are the shipped codec with a dictionary " +
+      "trained as `redisession train-dictionary` trains one (`zstd --train`), on other sessions of every tier " +
+      "(another seed), never on the measured ones; their payloads include the 4-byte dictionary id. **Bold** rows " +
+      "are the settings the codecs ship with.",
     corpusTable(tiers),
     "### Stored size (mean payload, ratio JSON ÷ payload)",
     variantTable(rows, tiers, cells, (cell) => `${bytes(cell.meanStoredBytes)} · ${times(cell.ratio)}`),
@@ -232,14 +247,9 @@ export function report(input: ReportInput): SuiteResult {
     sweepTable(sweep),
     thresholdText(input),
     `### Target: zstd ≥ ${TARGET_RATIO}× smaller than none on ~1 KB sessions`,
-    limitsTable(
-      limit,
-      TARGET_RATIO,
-      dictionaryRow && cellOf(cells, dictionaryRow.label, TARGET_TIER),
-      bestPerRecord(input),
-    ),
+    limitsTable(limit, TARGET_RATIO, dictionaryCell, bestPerRecord(input)),
     targetText(input, check),
-    "### Proposals (not applied: src/ is unchanged)",
+    "### Proposals (not applied)",
     proposals(input),
     `Suite run time: ${elapsedSeconds.toFixed(1)} s.`,
   ].join("\n\n");

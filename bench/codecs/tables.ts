@@ -18,11 +18,11 @@ export function tierName(tier: number): string {
   return tier >= 1024 ? `~${tier / 1024} KB` : `~${tier} B`;
 }
 
-/** A row label: shipped settings in bold, experiments in italics, so no one mistakes which is which. */
+/** A row label: shipped settings in bold, so no one mistakes which is which. */
 function rowLabel(variant: Variant): string {
   if (variant.shipped)
     return variant.label === "none" ? "**none** (shipped)" : `**${variant.label}** (shipped)`;
-  return variant.experiment ? `*${variant.label}* (experiment)` : variant.label;
+  return variant.label;
 }
 
 export function corpusTable(tiers: readonly Tier[]): string {

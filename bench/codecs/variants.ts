@@ -5,7 +5,7 @@
  */
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { Compressor } from "zstd-napi";
-import type { Codec } from "../../src/codec/codec.js";
+import type { Codec, CodecName } from "../../src/codec/codec.js";
 import { codecByName } from "../../src/codec/codec-registry.js";
 
 /** The store's default `maxSessionBytes` (1 MiB): the cap every read passes to `decompress`. */
@@ -14,12 +14,10 @@ export const MAX_SESSION_BYTES = 1024 * 1024;
 export interface Variant {
   /** e.g. "zstd 3". */
   readonly label: string;
-  /** The codec family, for grouping. */
-  readonly family: "none" | "zstd" | "gzip" | "brotli";
-  /** The setting a store configured with this codec uses today. */
+  /** The codec family, for grouping: the configured codec name the row stands for. */
+  readonly family: CodecName;
+  /** The setting a store configured with this codec uses today (for `zstd-dict`: a default-sized dictionary). */
   readonly shipped: boolean;
-  /** Not a configurable codec: a measurement for a proposal. */
-  readonly experiment?: boolean;
   /** Time on only this many sessions per tier (all are used for sizes): for settings costing milliseconds per op. */
   readonly timedSessions?: number;
   compress(input: Uint8Array): Buffer;

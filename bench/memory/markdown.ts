@@ -1,9 +1,10 @@
 /** The memory suite's markdown: how rows were measured, the tables, and the analysis of the target row. */
 import type { Breakdown } from "./breakdown.js";
-import { type RowResult, SEED_HEADER_BYTES } from "./measure-row.js";
+import { DICTIONARY_COMPRESS_MIN_BYTES, type RowResult, SEED_HEADER_BYTES } from "./measure-row.js";
 import {
   bitsNote,
   breakdownTable,
+  codecsTable,
   overheadVsJson,
   overheadVsStored,
   proposalsTable,
@@ -28,6 +29,51 @@ function floorNote(hash: RowResult, d: Breakdown, maxOverhead: number): string {
   );
 }
 
+/** How the `zstd-dict` rows were made, and what the target's twin with it measured (nothing if no such rows). */
+function dictionaryLines(results: readonly RowResult[], hash: RowResult | undefined): string[] {
+  const dictionaries = new Map(
+    results.flatMap((r) => (r.dictionary === null ? [] : [[r.row.size.label, r.dictionary] as const])),
+  );
+  if (dictionaries.size === 0) return [];
+  const trained = [...dictionaries]
+    .map(([label, d]) => `${label}: ${d.id}, ${d.bytes} B, on ${d.trainedOn} sessions`)
+    .join("; ");
+  const lines = [
+    "### zstd-dict against none and zstd",
+    "",
+    "`zstd-dict` rows are written through the same `createSessionRepository(...).create(data)` with `codec: " +
+      "zstd-dict`, the dictionary's file listed in `zstdDictionaries` and " +
+      `\`compressMinBytes: ${DICTIONARY_COMPRESS_MIN_BYTES}\` (a store trains a dictionary to compress its small ` +
+      "sessions, which the default 400 would leave plain). One dictionary per size class, trained as " +
+      "`redisession train-dictionary` trains it (its default 2,000 samples less the tenth it holds out, " +
+      "`zstd --train`, 16 KiB) on sessions of another seed stream than the measured ones " +
+      `(${trained}). The dictionary lives in the service's memory, not in Redis: it is not in these figures.`,
+    "",
+    codecsTable(results) ?? "",
+    "",
+  ];
+  const twin = results.find(
+    (r) =>
+      hash !== undefined &&
+      r.row.codec === "zstd-dict" &&
+      r.row.sessions === hash.row.sessions &&
+      r.row.size === hash.row.size &&
+      JSON.stringify(r.row.layout) === JSON.stringify(hash.row.layout) &&
+      r.row.limits?.raised === hash.row.limits?.raised,
+  );
+  if (hash !== undefined && twin !== undefined) {
+    lines.push(
+      `For information: the target row's layout and population with zstd-dict (${twin.row.sessions.toLocaleString("en-US")} × ` +
+        `${twin.row.size.label}) takes ${b(twin.bytesPerSession)} B/session against ${b(hash.bytesPerSession)} B ` +
+        `with codec none: overhead vs JSON ${b(overheadVsJson(twin))} B (codec none: ${b(overheadVsJson(hash))} B), ` +
+        `${b(overheadVsStored(twin))} B beyond its ${b(twin.storedBytes)} B stored payload (codec none: ` +
+        `${b(overheadVsStored(hash))} B). The target is checked on codec none.`,
+      "",
+    );
+  }
+  return lines;
+}
+
 /** The suite's markdown section; `hash` and `connect` are the target rows, `maxOverhead` the 35 B target. */
 export function markdown(
   results: readonly RowResult[],
@@ -49,11 +95,16 @@ export function markdown(
       "messages, cart, preferences, recent pages), deterministic per session and spread ±15% around its class. " +
       `Suite time: ${Math.round(seconds)} s.`,
     "",
-    "- **overhead vs JSON** = B/session − the session's JSON bytes: what each layout adds to the same data " +
-      "(for zstd rows, negative when compression saves more than the layout costs; for connect-redis it " +
-      "includes the `cookie` express-session stores in every session).",
-    "- **overhead vs stored** = B/session − the payload as stored (after the codec; JSON + cookie for connect-redis). " +
-      "zstd leaves ~200 B sessions plain (below `compressMinBytes`, 400), so those rows repeat codec none.",
+    "- **JSON B** is the mean JSON of the row's sessions; **stored payload B** the mean payload as stored (after " +
+      "the codec, record header not included; JSON + cookie for connect-redis).",
+    "- **overhead vs JSON** = B/session − the session's JSON bytes: what a session costs beyond its uncompressed " +
+      "data, and the overhead the targets and the breakdown below speak of (for compressed rows, negative when " +
+      "compression saves more than the layout costs; for connect-redis it includes the `cookie` express-session " +
+      "stores in every session).",
+    "- **overhead beyond stored payload** = B/session − the stored payload: the structure's cost alone (record " +
+      "header, field or key, listpack encoding, allocator rounding, bucket). zstd leaves ~200 B sessions plain " +
+      "(below `compressMinBytes`, 400), so those rows repeat codec none; the zstd-dict rows set it to " +
+      `${DICTIONARY_COMPRESS_MIN_BYTES} (see below).`,
     "- **listpack limits**: *default* is Redis 7.0's 128/64, which no ~200 B record fits, so every bucket is a " +
       "hashtable; *raised* sets `-value` to the largest record rounded up to 64 and `-entries` to the larger " +
       "of 128 and the fullest bucket to expect (mean + 6σ, rounded up to 64); the table gives the values.",
@@ -62,6 +113,7 @@ export function markdown(
     "",
     rowsTable(results),
     "",
+    ...dictionaryLines(results, hash),
   ];
   if (packed.length > 0) {
     lines.push(

@@ -6,7 +6,8 @@ import { HEADER_BYTES } from "../../src/store/record.js";
 import type { RedisClient } from "../../src/store/redis-connection.js";
 import { writeConnectRedis, writeSeedLayout } from "./baselines.js";
 import { type Breakdown, listpackBreakdown } from "./breakdown.js";
-import { populationJson } from "./population.js";
+import type { DictionaryFile } from "./dictionaries.js";
+import { populationJson, type SizeClass } from "./population.js";
 import {
   BINARY,
   DEFAULT_LIMITS,
@@ -23,6 +24,13 @@ export const SEED_HEADER_BYTES = 5;
 /** Record headers the breakdown projects listpack sizes for (see the proposals in the report). */
 export const PROJECTED_HEADERS = [SEED_HEADER_BYTES, 6, 9, HEADER_BYTES];
 
+/**
+ * `compressMinBytes` of the `zstd-dict` rows: a store that trains a dictionary does so to compress small sessions
+ * (the codec suite measures ~200 B ones at ~2×), which the default of 400 would store plain. A payload the codec
+ * does not shrink is still stored plain.
+ */
+export const DICTIONARY_COMPRESS_MIN_BYTES = 0;
+
 /** What a row measured; per-session figures are means over the population. */
 export interface RowResult {
   readonly row: RowSpec;
@@ -38,13 +46,29 @@ export interface RowResult {
   /** Advisories of our store's own stats (hash rows), to see whether they say what this suite measures. */
   readonly advisories: readonly string[];
   readonly breakdown: Breakdown | null;
+  /** The dictionary of a `zstd-dict` row (its file's path left out: it is gone after the run). */
+  readonly dictionary: Omit<DictionaryFile, "path"> | null;
   readonly writeSeconds: number;
 }
 
-function shapeOf(row: RowSpec): StoreShape | null {
-  if (row.layout.kind === "string") return { strategy: "string", codec: row.codec };
-  if (row.layout.kind === "hash") return { strategy: "hash", bucketBits: row.layout.bits, codec: row.codec };
+/** Our store's configuration for `row`; `null` for the baselines, which are not our store. */
+function shapeOf(row: RowSpec, dictionary: DictionaryFile | undefined): StoreShape | null {
+  const codec =
+    row.codec !== "zstd-dict"
+      ? { codec: row.codec }
+      : {
+          codec: row.codec,
+          zstdDictionaries: [requireDictionary(row, dictionary).path],
+          compressMinBytes: DICTIONARY_COMPRESS_MIN_BYTES,
+        };
+  if (row.layout.kind === "string") return { strategy: "string", ...codec };
+  if (row.layout.kind === "hash") return { strategy: "hash", bucketBits: row.layout.bits, ...codec };
   return null;
+}
+
+function requireDictionary(row: RowSpec, dictionary: DictionaryFile | undefined): DictionaryFile {
+  if (dictionary === undefined) throw new Error(`no dictionary was trained for ${row.size.label} sessions`);
+  return dictionary;
 }
 
 /** Sessions per bucket over every key, of `bucketCount` buckets (the seed's; our stats count our own). */
@@ -71,12 +95,15 @@ async function scanFill(client: RedisClient, bucketCount: number): Promise<RowRe
   return { buckets: keys.length, mean: total / bucketCount, max: Math.max(...sizes) };
 }
 
+/** Measures `row`; `dictionaries` holds the dictionary of each size class that has `zstd-dict` rows. */
 export async function measureRow(
   client: RedisClient,
   row: RowSpec,
   onProgress: (done: number) => void,
+  dictionaries: ReadonlyMap<SizeClass, DictionaryFile> = new Map(),
 ): Promise<RowResult> {
-  const shape = shapeOf(row);
+  const dictionary = row.codec === "zstd-dict" ? dictionaries.get(row.size) : undefined;
+  const shape = shapeOf(row, dictionary);
   await client.sendCommand(["FLUSHALL"]);
   await setListpackLimits(client, row.limits?.values ?? DEFAULT_LIMITS);
   if (shape !== null) {
@@ -121,6 +148,10 @@ export async function measureRow(
     fill,
     advisories,
     breakdown,
+    dictionary:
+      dictionary === undefined
+        ? null
+        : { id: dictionary.id, bytes: dictionary.bytes, trainedOn: dictionary.trainedOn },
     writeSeconds,
   };
 }

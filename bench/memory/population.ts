@@ -133,12 +133,27 @@ function nextElement(data: Record<string, JsonValue>, random: () => number): Ele
   return member(draft, `field${Object.keys(draft).length}`, text);
 }
 
+/** The sessions every row measures. */
+export const MEASURED_STREAM = 0;
+/** The sessions `zstd-dict` dictionaries are trained on: none of them is ever measured. */
+export const TRAINING_STREAM = 1;
+
+/**
+ * The seed of session `index` of `stream`: (n × K + size) mod 2^32 with n = stream × 2^31 + index. K is odd, so
+ * distinct n give distinct seeds, and streams share none while populations stay under 2^31 sessions. Stream 0 is
+ * `index × K + size`, the seeds the measured population has always had.
+ */
+function seedOf(size: SizeClass, index: number, stream: number): number {
+  return (Math.imul(stream * 2 ** 31 + index, 2_654_435_761) + size.bytes) >>> 0;
+}
+
 /**
  * Session number `index` of `size`: a base every session has, then optional elements until the JSON reaches a
  * per-session target drawn in ±15% of the class, topped up with a `returnTo` path to land within a few bytes.
+ * `stream` picks an independent population of the same shape (see {@link TRAINING_STREAM}).
  */
-export function sessionData(size: SizeClass, index: number): JsonObject {
-  const random = seededRandom(index * 2_654_435_761 + size.bytes);
+export function sessionData(size: SizeClass, index: number, stream = MEASURED_STREAM): JsonObject {
+  const random = seededRandom(seedOf(size, index, stream));
   const target = Math.min(maxJsonBytes(size), Math.round(size.bytes * (1 - SPREAD + 2 * SPREAD * random())));
   const data: Record<string, JsonValue> = {
     userId: 1 + Math.floor(random() * 5_000_000),
@@ -174,4 +189,11 @@ export function populationJson(size: SizeClass, count: number): readonly string[
     cached = { size, json: Array.from({ length: count }, (_, i) => JSON.stringify(sessionData(size, i))) };
   }
   return cached.json;
+}
+
+/** The JSON of sessions `0 … count-1` of `size` in the training stream, never the measured ones (not cached). */
+export function trainingJson(size: SizeClass, count: number): Buffer[] {
+  return Array.from({ length: count }, (_, i) =>
+    Buffer.from(JSON.stringify(sessionData(size, i, TRAINING_STREAM))),
+  );
 }

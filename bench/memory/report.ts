@@ -7,7 +7,9 @@ import { layoutLabel, type RowSpec, suitableBits } from "./rows.js";
 const b = (n: number) => n.toFixed(1);
 const count = (n: number) => n.toLocaleString("en-US");
 
+/** What a session costs beyond its JSON: "overhead" in the targets; negative when compression saves more. */
 export const overheadVsJson = (r: RowResult) => r.bytesPerSession - r.jsonBytes;
+/** What a session costs beyond its payload as stored: header, field, encoding, rounding, bucket or key. */
 export const overheadVsStored = (r: RowResult) => r.bytesPerSession - r.storedBytes;
 
 function limitsLabel(row: RowSpec): string {
@@ -31,14 +33,15 @@ export function rowsTable(results: readonly RowResult[]): string {
   return markdownTable(
     [
       "sessions",
-      "JSON",
+      "size class",
       "layout",
       "listpack limits (entries/value)",
       "codec",
+      "JSON B",
       "stored payload B",
-      "B/session",
-      "overhead vs JSON",
-      "overhead vs stored",
+      "used_memory B/session",
+      "overhead vs JSON B",
+      "overhead beyond stored payload B",
       "sampled encodings",
       "bucket fill mean/max",
     ],
@@ -48,6 +51,7 @@ export function rowsTable(results: readonly RowResult[]): string {
       `${layoutLabel(r.row.layout)}${r.row.target ? " **(target)**" : ""}`,
       limitsLabel(r.row),
       r.row.codec,
+      b(r.jsonBytes),
       b(r.storedBytes),
       b(r.bytesPerSession),
       b(overheadVsJson(r)),
@@ -55,6 +59,52 @@ export function rowsTable(results: readonly RowResult[]): string {
       encodingsLabel(r.encodings),
       r.fill === null ? "—" : `${r.fill.mean.toFixed(1)}/${r.fill.max}`,
     ]),
+  );
+}
+
+/** Rows of one population, size class, layout and listpack limits: the same store but for its codec. */
+const groupOf = (row: RowSpec) =>
+  `${row.sessions}|${row.size.label}|${JSON.stringify(row.layout)}|${row.limits?.raised ?? "-"}`;
+
+/**
+ * Every measured layout that has a `zstd-dict` row, with its rows of the other codecs: what the dictionary saves
+ * per session against codec none on the same layout and population.
+ */
+export function codecsTable(results: readonly RowResult[]): string | null {
+  const groups = new Set(results.filter((r) => r.row.codec === "zstd-dict").map((r) => groupOf(r.row)));
+  if (groups.size === 0) return null;
+  const rows = [...groups].flatMap((group) => {
+    const members = results.filter((r) => groupOf(r.row) === group);
+    const none = members.find((r) => r.row.codec === "none");
+    return members.map((r) => [
+      count(r.row.sessions),
+      r.row.size.label,
+      `${layoutLabel(r.row.layout)}${r.row.limits === null ? "" : `, ${r.row.limits.raised ? "raised" : "default"} limits`}`,
+      r.row.codec,
+      b(r.jsonBytes),
+      b(r.storedBytes),
+      b(r.bytesPerSession),
+      b(overheadVsJson(r)),
+      b(overheadVsStored(r)),
+      none === undefined || none === r
+        ? "—"
+        : `${b(none.bytesPerSession - r.bytesPerSession)} (${((100 * (none.bytesPerSession - r.bytesPerSession)) / none.bytesPerSession).toFixed(0)}%)`,
+    ]);
+  });
+  return markdownTable(
+    [
+      "sessions",
+      "size class",
+      "layout",
+      "codec",
+      "JSON B",
+      "stored payload B",
+      "used_memory B/session",
+      "overhead vs JSON B",
+      "overhead beyond stored payload B",
+      "B/session saved vs codec none",
+    ],
+    rows,
   );
 }
 

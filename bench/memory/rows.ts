@@ -1,6 +1,6 @@
 /**
  * Which rows the suite measures. The full matrix runs at 100k sessions; 1M-session rows (20–60 s each) are
- * limited to those the targets compare, all at ~200 B and codec none.
+ * limited to those the targets compare, all at ~200 B and codec none, and the target's layout with `zstd-dict`.
  */
 import { HEADER_BYTES } from "../../src/store/record.js";
 import { maxJsonBytes, SIZE_CLASSES, type SizeClass } from "./population.js";
@@ -12,13 +12,16 @@ export type Layout =
   | { readonly kind: "connect-redis" }
   | { readonly kind: "seed" };
 
+/** The store codecs measured; `zstd-dict` rows need a trained dictionary (see dictionaries.ts). */
+export type RowCodec = "none" | "zstd" | "zstd-dict";
+
 export interface RowSpec {
   readonly sessions: number;
   readonly size: SizeClass;
   readonly layout: Layout;
   /** Listpack limits set on the server for the row; `null` where no Hash is written (strings). */
   readonly limits: { readonly raised: boolean; readonly values: ListpackLimits } | null;
-  readonly codec: "none" | "zstd";
+  readonly codec: RowCodec;
   /** The row the targets are checked on. */
   readonly target?: "hash" | "connect-redis";
 }
@@ -48,13 +51,7 @@ export function raisedLimits(sessions: number, size: SizeClass, bits: number): L
   };
 }
 
-function hashRow(
-  sessions: number,
-  size: SizeClass,
-  bits: number,
-  raised: boolean,
-  codec: RowSpec["codec"],
-): RowSpec {
+function hashRow(sessions: number, size: SizeClass, bits: number, raised: boolean, codec: RowCodec): RowSpec {
   const values = raised ? raisedLimits(sessions, size, bits) : DEFAULT_LIMITS;
   return { sessions, size, layout: { kind: "hash", bits }, limits: { raised, values }, codec };
 }
@@ -62,6 +59,26 @@ function hashRow(
 function seedRow(sessions: number, size: SizeClass, raised: boolean): RowSpec {
   const values = raised ? raisedLimits(sessions, size, SEED_BUCKET_BITS) : DEFAULT_LIMITS;
   return { sessions, size, layout: { kind: "seed" }, limits: { raised, values }, codec: "none" };
+}
+
+/**
+ * The full run's `zstd-dict` rows at `sessions` of `size`: string, and hash at the suitable bits with raised
+ * limits. When those bits are not among the matrix's, codec none and zstd are measured there too, so the three
+ * codecs compare on one layout.
+ */
+function dictionaryRows(sessions: number, size: SizeClass, bitsList: readonly number[]): RowSpec[] {
+  const bits = suitableBits(sessions);
+  const rows: RowSpec[] = [];
+  if (!bitsList.includes(bits)) {
+    rows.push(hashRow(sessions, size, bits, true, "none"));
+    // zstd would store ~200 B sessions plain (below compressMinBytes): the same row as codec none.
+    if (size !== SIZE_CLASSES.small) rows.push(hashRow(sessions, size, bits, true, "zstd"));
+  }
+  rows.push(
+    { sessions, size, layout: { kind: "string" }, limits: null, codec: "zstd-dict" },
+    hashRow(sessions, size, bits, true, "zstd-dict"),
+  );
+  return rows;
 }
 
 /** Every row of a run, in order. */
@@ -72,13 +89,14 @@ export function rowsFor(quick: boolean): RowSpec[] {
   const rows: RowSpec[] = [];
   for (const size of sizes) {
     // Below compressMinBytes (400) zstd stores ~200 B sessions plain; the quick run skips those duplicate rows.
-    const codecs: RowSpec["codec"][] = quick && size === SIZE_CLASSES.small ? ["none"] : ["none", "zstd"];
+    const codecs: RowCodec[] = quick && size === SIZE_CLASSES.small ? ["none"] : ["none", "zstd"];
     for (const codec of codecs) {
       rows.push({ sessions: full, size, layout: { kind: "string" }, limits: null, codec });
       for (const bits of bitsList) {
         rows.push(hashRow(full, size, bits, false, codec), hashRow(full, size, bits, true, codec));
       }
     }
+    if (!quick) rows.push(...dictionaryRows(full, size, bitsList));
     rows.push({ sessions: full, size, layout: { kind: "connect-redis" }, limits: null, codec: "none" });
     if (!quick) rows.push(seedRow(full, size, false));
     rows.push(seedRow(full, size, true));
@@ -86,6 +104,8 @@ export function rowsFor(quick: boolean): RowSpec[] {
   // The target's population: 1M in the full run, the quick run's own otherwise.
   const big = quick ? full : 1_000_000;
   const small = SIZE_CLASSES.small;
+  // The target row's layout and population with zstd-dict (informational: the target is checked on codec none).
+  const dictionaryTwin = hashRow(big, small, suitableBits(big), true, "zstd-dict");
   const targetRows: RowSpec[] = [
     { ...hashRow(big, small, suitableBits(big), true, "none"), target: "hash" },
     {
@@ -104,11 +124,16 @@ export function rowsFor(quick: boolean): RowSpec[] {
       if (index >= 0) rows[index] = target;
       else rows.push(target);
     }
+    // The quick run's only zstd-dict row, right after the target row, whose population is still cached.
+    const target = rows.findIndex((row) => row.target === "hash");
+    rows.splice(target + 1, 0, dictionaryTwin);
     return rows;
   }
   return [
     ...rows,
-    ...targetRows,
+    ...targetRows.slice(0, 1),
+    dictionaryTwin,
+    ...targetRows.slice(1),
     { sessions: big, size: small, layout: { kind: "string" }, limits: null, codec: "none" },
     seedRow(big, small, true),
   ];

@@ -37,11 +37,15 @@ export async function inBatches(
   }
 }
 
-/** Our store as a row configures it. */
+/** Our store as a row configures it: fields of a store's configuration, under the same names. */
 export interface StoreShape {
   readonly strategy: "string" | "hash";
   readonly bucketBits?: number;
-  readonly codec: "none" | "zstd";
+  readonly codec: "none" | "zstd" | "zstd-dict";
+  /** Dictionary files, for `zstd-dict`. */
+  readonly zstdDictionaries?: readonly string[];
+  /** The default (400) unless set. */
+  readonly compressMinBytes?: number;
 }
 
 /** The repository for `shape` on `client`; `onStored` sees every record's sizes. */
@@ -50,7 +54,8 @@ export function repositoryFor(
   shape: StoreShape,
   onStored: (json: number, payload: number) => void = () => {},
 ) {
-  // compressMinBytes stays at its default (400): a ~200 B session is stored plain even under zstd.
+  // Unless the shape sets compressMinBytes (zstd-dict rows do), it stays at its default (400): a ~200 B session
+  // is then stored plain even under zstd.
   const config = parseConfig({ stores: { bench: { prefix: "sess:", defaultTtl: TTL_SECONDS, ...shape } } })
     .stores.bench;
   if (config === undefined) throw new Error("the bench store is missing from its own config");

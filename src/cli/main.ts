@@ -9,26 +9,35 @@ import { CliError } from "./cli-error.js";
 import { ensureLocalRedis, NoRedisError } from "./private-redis.js";
 import type { RedisServer } from "./redis-server-process.js";
 import { statsCommand } from "./stats-command.js";
+import { trainDictionaryCommand } from "./train-dictionary-command.js";
 
 const USAGE = `usage: redisession serve [--config FILE] [--port N] [--host ADDRESS]
        redisession cleanup [--config FILE] [--store NAME | --all]
        redisession stats [--config FILE] [--store NAME] [--json]
+       redisession train-dictionary [--config FILE] [--store NAME] [--samples N] [--size BYTES] --out FILE
 
 Commands:
-  serve    run the gRPC session service
-  cleanup  remove expired sessions from hash stores now: one full sweep of every bucket, with a progress bar
-           on a terminal, then one summary line per store (string stores have nothing to sweep)
-  stats    show each store's sessions, bucket fill, encodings, record sizes and listpack limits, with advice
+  serve             run the gRPC session service
+  cleanup           remove expired sessions from hash stores now: one full sweep of every bucket, with a progress
+                    bar on a terminal, then one summary line per store (string stores have nothing to sweep)
+  stats             show each store's sessions, bucket fill, encodings, record sizes and listpack limits, with
+                    advice
+  train-dictionary  train a zstd dictionary on a sample of a store's live sessions (needs the zstd tool), for
+                    the store's zstdDictionaries and codec zstd-dict; reports how it does on held-out sessions
 
 Options:
   --config FILE   YAML or JSON configuration (default: $REDISESSION_CONFIG, else built-in defaults)
   --port N        serve: port to listen on (default: the configuration's server.port, 50051)
   --host ADDRESS  serve: address to listen on (default: the configuration's server.host, 0.0.0.0)
-  --store NAME    cleanup: the store to sweep (default: the default store); stats: only this store (default: all)
+  --store NAME    cleanup, train-dictionary: the store (default: the default store); stats: only this store
+                  (default: all)
   --all           cleanup: sweep every store
   --json          stats: print the raw statistics as one JSON object keyed by store name
+  --samples N     train-dictionary: sessions to sample, 10 to 100000 (default 2000)
+  --size BYTES    train-dictionary: largest dictionary, 256 to 1048576 bytes (default 16384)
+  --out FILE      train-dictionary: where to write the dictionary (mode 0600); must not exist yet
 
-cleanup and stats need Redis but no running server; they wait up to 3 s for Redis.
+cleanup, stats and train-dictionary need Redis but no running server; they wait up to 3 s for Redis.
 Exit status: 0 on success, 1 on failure (bad configuration, Redis unreachable), 2 on a usage error.
 Environment: REDIS_URL overrides the default Redis connection; LOG_LEVEL sets the log level (default info).`;
 
@@ -78,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === "serve") return serve(rest, process.env);
   if (command === "cleanup") return cleanupCommand(rest, process.env);
   if (command === "stats") return statsCommand(rest, process.env);
+  if (command === "train-dictionary") return trainDictionaryCommand(rest, process.env);
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return;

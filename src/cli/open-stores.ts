@@ -1,7 +1,12 @@
 import type { Config, RedisConnectionConfig, StoreConfig } from "../config/config-schema.js";
 import { SessionStoreError } from "../store/errors.js";
 import type { StoreLogger } from "../store/store-logger.js";
-import { DEFAULT_STORE, SessionStores, type StoreRepository } from "../store/store-registry.js";
+import {
+  DEFAULT_STORE,
+  SessionStores,
+  type StoreRepository,
+  type StoreTarget,
+} from "../store/store-registry.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, withoutCredentials } from "./cli-error.js";
 
 /** How long the maintenance commands wait for Redis before giving up. */
@@ -96,6 +101,15 @@ export class OpenStores {
   get(name: string): StoreRepository {
     for (const group of this.groups) {
       if (group.stores.names().includes(name)) return group.stores.get(name);
+    }
+    throw new Error(`store ${name} was not opened`);
+  }
+
+  /** Store `name`'s repository and the client it uses, for commands that also read Redis directly. */
+  target(name: string): StoreTarget {
+    for (const group of this.groups) {
+      const target = group.stores.targets.find((candidate) => candidate.name === name);
+      if (target !== undefined) return target;
     }
     throw new Error(`store ${name} was not opened`);
   }

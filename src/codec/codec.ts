@@ -21,11 +21,19 @@ export interface Codec {
   decompress(input: Uint8Array, maxBytes: number): Buffer;
 }
 
-/** Names of the codecs a store can be configured with. */
-export const codecNames = ["none", "zstd", "gzip", "brotli"] as const;
+/**
+ * Codecs that need nothing but their name: one instance each, shared by every store (see `codec-registry.ts`).
+ */
+export const sharedCodecNames = ["none", "zstd", "gzip", "brotli"] as const;
+
+/** Names of the codecs a store can be configured with: the shared ones, and `zstd-dict`, built per store. */
+export const codecNames = [...sharedCodecNames, "zstd-dict"] as const;
 
 /** A codec name as written in configuration. */
 export type CodecName = (typeof codecNames)[number];
+
+/** The name of a codec with one shared instance. */
+export type SharedCodecName = (typeof sharedCodecNames)[number];
 
 /** Why a codec refused its input. */
 export type CodecErrorReason = "limit" | "malformed";

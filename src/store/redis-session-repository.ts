@@ -119,6 +119,8 @@ export class RedisSessionRepository implements SessionRepository {
       this.context.keyBytes(key),
       this.context.now(),
       this.context.lifetime,
+      // Decoded before it moves: a record that cannot be read stays under the key the caller knows.
+      (record) => void this.context.decodeLive(key, record),
     );
     this.context.observer.rotated?.(this.context.config.name);
     return this.context.decodeLive(formatSessionKey(moved.key), moved.record);

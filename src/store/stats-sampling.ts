@@ -86,3 +86,13 @@ export async function readListpackLimits(link: RedisLink): Promise<ListpackLimit
 export function buffersOf(reply: RedisReply | undefined): Buffer[] {
   return Array.isArray(reply) ? reply.filter((item): item is Buffer => Buffer.isBuffer(item)) : [];
 }
+
+/** Escapes glob metacharacters so a prefix matches only itself in SCAN MATCH. */
+export function globEscape(bytes: Buffer): Buffer {
+  const out: number[] = [];
+  for (const byte of bytes) {
+    if ("*?[]\\".includes(String.fromCharCode(byte))) out.push(0x5c);
+    out.push(byte);
+  }
+  return Buffer.from(out);
+}

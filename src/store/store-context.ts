@@ -1,5 +1,5 @@
 import type { CodecName } from "../codec/codec.js";
-import { codecById, codecByName } from "../codec/codec-registry.js";
+import { type StoreCodecs, storeCodecs } from "../codec/codec-set.js";
 import type { StoreConfig } from "../config/config-schema.js";
 import { CorruptRecordError, InvalidArgumentError, SessionStoreError } from "./errors.js";
 import { CONDITION_ARG } from "./lua/record-lua.js";
@@ -70,6 +70,8 @@ export interface RepositoryDependencies {
  * and the clock. Strategies differ only in where a record lives.
  */
 export class StoreContext {
+  /** The store's codecs, resolved from its configuration (its dictionaries included) once. */
+  readonly codecs: StoreCodecs;
   readonly payload: PayloadSettings;
   /** Absolute lifetime in seconds; 0 when unlimited (as the scripts expect it). */
   readonly lifetime: number;
@@ -82,8 +84,9 @@ export class StoreContext {
     readonly link: RedisLink,
     dependencies: RepositoryDependencies = {},
   ) {
+    this.codecs = storeCodecs(config);
     this.payload = {
-      codec: codecByName(config.codec),
+      codec: this.codecs.writer,
       compressMinBytes: config.compressMinBytes,
       maxSessionBytes: config.maxSessionBytes,
     };
@@ -105,7 +108,8 @@ export class StoreContext {
     } catch (error) {
       if (this.config.logKeyErrors) {
         this.logger.warn(
-          { store: this.config.name, key: describeMalformedKey(String(key)) },
+          // Not under `key`: the logger redacts that field whole, and this description is safe by construction.
+          { store: this.config.name, malformedKey: describeMalformedKey(String(key)) },
           "malformed session key",
         );
       }
@@ -142,7 +146,7 @@ export class StoreContext {
     this.observer.saved?.(store, condition, "ok");
     if (version === 1) this.observer.created?.(store);
     this.observer.stored?.(store, {
-      codec: codecById(payload.codecId)?.name ?? "none",
+      codec: this.codecs.byId(payload.codecId)?.name ?? "none",
       jsonBytes: payload.jsonBytes,
       payloadBytes: payload.payload.byteLength,
       recordBytes: HEADER_BYTES + payload.payload.byteLength,
@@ -173,7 +177,7 @@ export class StoreContext {
    */
   decodeLive(key: string, record: Buffer): Session {
     const header = headerOf(record);
-    const data = decodePayload(header.codecId, payloadOf(record), this.config.maxSessionBytes);
+    const data = decodePayload(header.codecId, payloadOf(record), this.config.maxSessionBytes, this.codecs);
     return { ...stampOf(key, header.version, header.createdAt, header.expiresAt), data };
   }
 }

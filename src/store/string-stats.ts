@@ -3,21 +3,12 @@ import {
   buffersOf,
   countEncodings,
   estimateMemory,
+  globEscape,
   inBatches,
   readListpackLimits,
   summarize,
 } from "./stats-sampling.js";
 import type { StatsOptions, StoreStats } from "./store-stats.js";
-
-/** Escapes glob metacharacters so a prefix matches only itself in SCAN MATCH. */
-function globEscape(bytes: Buffer): Buffer {
-  const out: number[] = [];
-  for (const byte of bytes) {
-    if ("*?[]\\".includes(String.fromCharCode(byte))) out.push(0x5c);
-    out.push(byte);
-  }
-  return Buffer.from(out);
-}
 
 /** Stats of a string-strategy store: an exact count by SCAN, and a sample of keys. */
 export async function stringStoreStats(

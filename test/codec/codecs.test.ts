@@ -10,9 +10,15 @@ import {
   codecById,
   codecByName,
   codecNames,
+  createZstdDictCodec,
   gzipCodec,
+  sharedCodecNames,
+  storeCodecs,
+  ZSTD_DICT_CODEC_ID,
   zstdCodec,
 } from "../../src/codec/index.js";
+import { STREAM_A, trainTestDictionary } from "./support/dictionaries.js";
+import { streamedFrames } from "./support/streamed-frames.js";
 
 const KiB = 1024;
 
@@ -61,7 +67,12 @@ const inputs: ReadonlyArray<readonly [string, Uint8Array]> = [
 // could, with tiny probability, start a valid brotli stream).
 const garbage = Buffer.from("this is not a compressed stream, only plain text pretending to be one");
 
-describe.each(codecNames.map((name) => codecByName(name)))("$name codec", (codec: Codec) => {
+// zstd-dict has no shared instance: this one holds a dictionary trained on other sessions (see dictionaries.ts).
+const zstdDictDictionary = (await trainTestDictionary(STREAM_A)).dictionary;
+const zstdDict = createZstdDictCodec([zstdDictDictionary]);
+const everyCodec: readonly Codec[] = [...sharedCodecNames.map((name) => codecByName(name)), zstdDict];
+
+describe.each(everyCodec)("$name codec", (codec: Codec) => {
   const compresses = codec.name !== "none";
 
   it.each(inputs)("round-trips %s input", (_label, input) => {
@@ -141,30 +152,10 @@ describe.each(codecNames.map((name) => codecByName(name)))("$name codec", (codec
 
 describe("zstd specifics", () => {
   /** A zstd stream made with the streaming API, so its frames do not declare their content size. */
-  function streamedFrames(...parts: Uint8Array[]): Buffer {
-    const cctx = new zstd.CCtx();
-    const out: Buffer[] = [];
-    const step = (src: Uint8Array, directive: zstd.EndDirective): void => {
-      for (;;) {
-        const dst = Buffer.allocUnsafe(zstd.cStreamOutSize());
-        const [remaining, produced, consumed] = cctx.compressStream2(dst, src, directive);
-        out.push(dst.subarray(0, produced));
-        src = src.subarray(consumed);
-        const done = directive === zstd.EndDirective.end ? remaining === 0 : src.length === 0;
-        if (done) return;
-      }
-    };
-    for (const part of parts) {
-      // Feeding the data before ending the frame hides its size from zstd: ending in the same call would let it
-      // see the whole input and write the size into the header.
-      step(part, zstd.EndDirective.continue);
-      step(new Uint8Array(0), zstd.EndDirective.end);
-    }
-    return Buffer.concat(out);
-  }
+  const streamed = (...parts: Uint8Array[]) => streamedFrames(new zstd.CCtx(), ...parts);
 
   it("decodes frames that do not declare their size, in bounded chunks", () => {
-    const stream = streamedFrames(random);
+    const stream = streamed(random);
     expect(zstd.getFrameContentSize(stream)).toBeNull();
     expectSameBytes(zstdCodec.decompress(stream, random.length), random);
     expectRefusal(() => zstdCodec.decompress(stream, random.length - 1), "limit");
@@ -173,7 +164,7 @@ describe("zstd specifics", () => {
   it("decodes concatenated frames and applies the cap to their sum", () => {
     const stream = Buffer.concat([
       zstdCodec.compress(sample),
-      streamedFrames(repetitive),
+      streamed(repetitive),
       zstdCodec.compress(sample),
     ]);
     const expected = Buffer.concat([sample, repetitive, sample]);
@@ -188,12 +179,12 @@ describe("zstd specifics", () => {
   });
 
   it("refuses a truncated frame that does not declare its size", () => {
-    const stream = streamedFrames(repetitive);
+    const stream = streamed(repetitive);
     expectRefusal(() => zstdCodec.decompress(stream.subarray(0, stream.length - 1), 1024 * KiB), "malformed");
   });
 
   it("leaves the shared context usable after a refused frame", () => {
-    expectRefusal(() => zstdCodec.decompress(streamedFrames(repetitive), KiB), "limit");
+    expectRefusal(() => zstdCodec.decompress(streamed(repetitive), KiB), "limit");
     expectSameBytes(zstdCodec.decompress(zstdCodec.compress(sample), sample.length), sample);
   });
 });
@@ -229,27 +220,73 @@ describe("brotli specifics", () => {
 
 describe("codec registry", () => {
   it("gives every codec a unique id that fits the one-byte record header", () => {
-    const ids = codecNames.map((name) => codecByName(name).id);
+    const ids = everyCodec.map((codec) => codec.id);
+    expect(everyCodec.map((codec) => codec.name)).toEqual([...codecNames]);
     expect(new Set(ids).size).toBe(codecNames.length);
     for (const id of ids) expect(id >= 0 && id <= 255 && Number.isInteger(id)).toBe(true);
   });
 
-  it.each(codecNames)("finds %s by name and by id", (name) => {
+  it.each(sharedCodecNames)("finds the shared %s codec by name and by id", (name) => {
     const codec = codecByName(name);
     expect(codec.name).toBe(name);
     expect(codecById(codec.id)).toBe(codec);
   });
 
   it("keeps the documented ids (stored records depend on them)", () => {
-    expect(codecNames.map((name) => [name, codecByName(name).id])).toEqual([
+    expect(everyCodec.map((codec) => [codec.name, codec.id])).toEqual([
       ["none", 0],
       ["zstd", 1],
       ["gzip", 2],
       ["brotli", 3],
+      ["zstd-dict", 4],
     ]);
+    expect(ZSTD_DICT_CODEC_ID).toBe(4);
   });
 
-  it.each([4, 255, -1, 1.5, Number.NaN])("has no codec for id %s", (id) => {
+  it("has no shared zstd-dict: it is built per store, from the store's dictionaries", () => {
+    expect(() => codecByName("zstd-dict")).toThrow(RangeError);
+    expect(codecById(ZSTD_DICT_CODEC_ID)).toBeUndefined();
+  });
+
+  it.each([5, 255, -1, 1.5, Number.NaN])("has no codec for id %s", (id) => {
     expect(codecById(id)).toBeUndefined();
+    expect(storeCodecs({ codec: "zstd", zstdDictionaries: [] }).byId(id)).toBeUndefined();
+  });
+});
+
+describe("a store's codecs", () => {
+  it.each(sharedCodecNames)("write with the shared %s codec and read every codec", (name) => {
+    const codecs = storeCodecs({ codec: name, zstdDictionaries: [] });
+    expect(codecs.writer).toBe(codecByName(name));
+    for (const shared of sharedCodecNames)
+      expect(codecs.byId(codecByName(shared).id)).toBe(codecByName(shared));
+    expect(codecs.byId(ZSTD_DICT_CODEC_ID)?.name).toBe("zstd-dict");
+  });
+
+  it("write with their own zstd-dict codec when configured so, and read it by id", () => {
+    const codecs = storeCodecs({ codec: "zstd-dict", zstdDictionaries: [zstdDictDictionary] });
+    expect(codecs.writer.name).toBe("zstd-dict");
+    expect(codecs.byId(ZSTD_DICT_CODEC_ID)).toBe(codecs.writer);
+    const payload = codecs.writer.compress(sample);
+    expectSameBytes(
+      codecs.byId(ZSTD_DICT_CODEC_ID)?.decompress(payload, sample.length) ?? Buffer.alloc(0),
+      sample,
+    );
+  });
+
+  it("still read zstd-dict records after moving to another codec, with the dictionaries still listed", () => {
+    const before = storeCodecs({ codec: "zstd-dict", zstdDictionaries: [zstdDictDictionary] });
+    const after = storeCodecs({ codec: "brotli", zstdDictionaries: [zstdDictDictionary] });
+    const payload = before.writer.compress(sample);
+    expectSameBytes(
+      after.byId(ZSTD_DICT_CODEC_ID)?.decompress(payload, sample.length) ?? Buffer.alloc(0),
+      sample,
+    );
+  });
+
+  it("refuse zstd-dict records as naming a dictionary not loaded when they list none", () => {
+    const payload = zstdDict.compress(sample);
+    const none = storeCodecs({ codec: "zstd", zstdDictionaries: [] }).byId(ZSTD_DICT_CODEC_ID);
+    expect(() => none?.decompress(payload, 64 * KiB)).toThrow(/does not load \(loaded: none\)/);
   });
 });

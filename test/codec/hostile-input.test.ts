@@ -107,6 +107,30 @@ describe(`hostile input under a ${CAP / MiB} MiB cap`, () => {
     expectRefusedWithinBudget(outcome("zstdHugeWindow"), "malformed");
   });
 
+  it("zstd-dict: refuses a forged header declaring 3 GiB behind a loaded dictionary's id, without allocating it", () => {
+    const forged = outcome("zstdDictForged");
+    expect(forged.input).toEqual({ bytes: 4 + 18, zstdContentSize: 3 * GiB, zstdFrameBytes: 18 });
+    expectRefusedWithinBudget(forged, "limit");
+  });
+
+  it("zstd-dict: refuses a 512 MiB bomb compressed with the dictionary that declares its size, from the header", () => {
+    const declared = outcome("zstdDictDeclared");
+    expect(declared.input.zstdContentSize).toBe(512 * MiB);
+    expectRefusedWithinBudget(declared, "limit");
+  });
+
+  it("zstd-dict: stops a 512 MiB bomb compressed with the dictionary that hides its size, at the cap", () => {
+    const undeclared = outcome("zstdDictUndeclared");
+    expect(undeclared.input.zstdContentSize).toBeNull();
+    expectRefusedWithinBudget(undeclared, "limit");
+  });
+
+  it("zstd-dict: stays within budget for a 64 MiB bomb using the largest accepted window (8 MiB)", () => {
+    const maxWindow = outcome("zstdDictMaxWindow");
+    expect(maxWindow.input.zstdContentSize).toBeNull();
+    expectRefusedWithinBudget(maxWindow, "limit");
+  });
+
   it("gzip: stops a 128 MiB bomb once output passes the cap", () => {
     expectRefusedWithinBudget(outcome("gzip"), "limit");
   });

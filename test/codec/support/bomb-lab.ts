@@ -12,8 +12,24 @@
 import { createGzip } from "node:zlib";
 import zstdNapi from "zstd-napi";
 import zstd from "zstd-napi/binding.js";
-import { brotliCodec, CodecError, gzipCodec, zstdCodec } from "../../../src/codec/index.js";
-import { brotliBomb, GiB, handMadeZstdFrame, KiB, MiB, zlibBomb, zstdBomb } from "./bombs.js";
+import {
+  brotliCodec,
+  CodecError,
+  createZstdDictCodec,
+  gzipCodec,
+  zstdCodec,
+} from "../../../src/codec/index.js";
+import {
+  brotliBomb,
+  dictionaryPayload,
+  GiB,
+  handMadeZstdFrame,
+  KiB,
+  MiB,
+  zlibBomb,
+  zstdBomb,
+} from "./bombs.js";
+import { STREAM_A, sessionJson, trainTestDictionary } from "./dictionaries.js";
 
 /** The cap every hostile input is decompressed under. */
 export const CAP = 1 * MiB;
@@ -33,6 +49,8 @@ export const HEADROOM_LIMIT_KIB = 6 * 1024;
 interface LabCase {
   readonly input: Buffer;
   readonly decode: (input: Buffer) => unknown;
+  /** Where the zstd frame starts in `input`: 4 for a `zstd-dict` payload (after its dictionary id). */
+  readonly frameOffset?: number;
 }
 
 const cappedZstd = (input: Buffer) => zstdCodec.decompress(input, CAP);
@@ -45,6 +63,18 @@ const cappedBrotli = (input: Buffer) => brotliCodec.decompress(input, CAP);
  * comes late because of the headroom it leaves, and `naiveZstd` last because it raises the mark for good.
  */
 async function buildCases() {
+  // The dictionary codec's case is built like the store builds it; one small read before any baseline prepares
+  // the dictionary's decompression context, so that its one-off cost is not counted against the first bomb.
+  const { bytes: dictionary, dictionary: checked } = await trainTestDictionary(STREAM_A);
+  const zstdDict = createZstdDictCodec([checked]);
+  const [warmUp] = sessionJson(1, STREAM_A) as [Buffer];
+  zstdDict.decompress(zstdDict.compress(warmUp), CAP);
+  const cappedZstdDict = (input: Buffer) => zstdDict.decompress(input, CAP);
+  const withDictionary = (frame: Buffer) => ({
+    input: dictionaryPayload(checked.id, frame),
+    decode: cappedZstdDict,
+    frameOffset: 4,
+  });
   return {
     // 18 bytes declaring 3 GiB: a decoder that trusts the header allocates 3 GiB up front.
     forgedZstd: {
@@ -57,6 +87,11 @@ async function buildCases() {
     // much memory while building them, leaving the lab's high-water mark well above its RSS.
     zstdMaxWindow: { input: handMadeZstdFrame({ windowLog: 23, blocks: 512 }), decode: cappedZstd },
     zstdHugeWindow: { input: handMadeZstdFrame({ windowLog: 27, blocks: 32 }), decode: cappedZstd },
+    // The same attacks on the dictionary codec: its frames go through the same bounded decoder.
+    zstdDictForged: withDictionary(handMadeZstdFrame({ windowLog: 20, declaredSize: 3 * GiB, blocks: 1 })),
+    zstdDictDeclared: withDictionary(zstdBomb(512 * MiB, { declareSize: true, dictionary })),
+    zstdDictUndeclared: withDictionary(zstdBomb(512 * MiB, { declareSize: false, dictionary })),
+    zstdDictMaxWindow: withDictionary(handMadeZstdFrame({ windowLog: 23, blocks: 512 })),
     gzip: { input: await zlibBomb(128 * MiB, createGzip({ level: 9 })), decode: cappedGzip },
     brotliWideWindow: { input: await brotliBomb(128 * MiB, 24), decode: cappedBrotli },
     brotli: { input: await brotliBomb(128 * MiB, 22), decode: cappedBrotli },
@@ -134,18 +169,19 @@ function describeThrown(error: unknown): Thrown {
 
 const ZSTD_MAGIC = 0xfd2fb528;
 
-function describeInput(input: Buffer): InputFacts {
-  if (input.length < 4 || input.readUInt32LE(0) !== ZSTD_MAGIC) return { bytes: input.length };
+function describeInput(input: Buffer, frameOffset: number): InputFacts {
+  const frame = input.subarray(frameOffset);
+  if (frame.length < 4 || frame.readUInt32LE(0) !== ZSTD_MAGIC) return { bytes: input.length };
   return {
     bytes: input.length,
-    zstdContentSize: zstd.getFrameContentSize(input),
-    zstdFrameBytes: zstd.findFrameCompressedSize(input),
+    zstdContentSize: zstd.getFrameContentSize(frame),
+    zstdFrameBytes: zstd.findFrameCompressedSize(frame),
   };
 }
 
 /** Runs one case's decode once, recording what it threw and how far it raised the process's peak RSS. */
-function measure({ input, decode }: LabCase): CaseOutcome {
-  const facts = describeInput(input);
+function measure({ input, decode, frameOffset = 0 }: LabCase): CaseOutcome {
+  const facts = describeInput(input, frameOffset);
   const before = snapshot();
   let thrown: Thrown | null = null;
   try {

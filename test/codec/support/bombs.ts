@@ -46,10 +46,17 @@ export function handMadeZstdFrame(options: {
   return frame;
 }
 
-/** A zstd frame of `bytes` zeros, compressed a MiB at a time with the streaming API. */
-export function zstdBomb(bytes: number, options: { declareSize: boolean }): Buffer {
+/**
+ * A zstd frame of `bytes` zeros, compressed a MiB at a time with the streaming API; with `dictionary`, compressed
+ * with it, as a `zstd-dict` payload's frame is.
+ */
+export function zstdBomb(bytes: number, options: { declareSize: boolean; dictionary?: Uint8Array }): Buffer {
   const cctx = new zstd.CCtx();
   cctx.setParameter(zstd.CParameter.compressionLevel, 1);
+  if (options.dictionary !== undefined) {
+    cctx.setParameter(zstd.CParameter.dictIDFlag, 0);
+    cctx.loadDictionary(options.dictionary);
+  }
   // Pledging the size puts it in the frame header; without the pledge zstd cannot know it.
   if (options.declareSize) cctx.setPledgedSrcSize(bytes);
   const out: Buffer[] = [];
@@ -94,4 +101,11 @@ export function brotliBomb(bytes: number, windowBits: number): Promise<Buffer> {
     params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1, [zlibConstants.BROTLI_PARAM_LGWIN]: windowBits },
   };
   return zlibBomb(bytes, createBrotliCompress(options));
+}
+
+/** `frame` as a `zstd-dict` payload: the 4-byte dictionary id ahead of it. */
+export function dictionaryPayload(dictionaryId: number, frame: Uint8Array): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(dictionaryId);
+  return Buffer.concat([head, frame]);
 }
