@@ -4,11 +4,19 @@ import { type ChannelCredentials, type ChannelOptions, credentials, Metadata } f
 import type { UnaryMethodName } from "./client-types.js";
 import { buildServiceConfig, type RetryOptions, resolveRetryOptions } from "./service-config.js";
 
-/** Client certificates and trust roots for TLS, as PEM buffers. Every field is optional. */
+/**
+ * Trust roots and a client certificate for TLS, as PEM buffers (e.g. `readFileSync("ca.pem")`). Every field is
+ * optional; `tls: {}` trusts Node's bundled CAs. The server's certificate must name the host of the target
+ * (`127.0.0.1` needs an IP subjectAltName); to connect by another name, set the channel option
+ * `grpc.ssl_target_name_override`.
+ */
 export interface TlsOptions {
-  /** The CAs to trust. Default: Node's bundled root certificates. */
+  /** The CAs to trust, e.g. the one that signed the server's certificate. Default: Node's bundled root CAs. */
   readonly rootCerts?: Buffer | undefined;
-  /** The client's private key, for mutual TLS; given together with `certChain`. Default: none. */
+  /**
+   * The client's private key, for a server with `server.tls.clientCaFile` (mutual TLS); given together with
+   * `certChain`. Default: none.
+   */
   readonly privateKey?: Buffer | undefined;
   /** The client's certificate chain, for mutual TLS; given together with `privateKey`. Default: none. */
   readonly certChain?: Buffer | undefined;
@@ -38,7 +46,13 @@ export interface ServiceClientOptions<S extends DescService> {
    * Default: the methods the proto declares `idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS`.
    */
   readonly retryableMethods?: readonly UnaryMethodName<S>[] | undefined;
-  /** Metadata (headers) sent with every call, e.g. an auth token. Default: none. */
+  /**
+   * A bearer token for a server with `server.auth`: every call sends the metadata `authorization: Bearer <token>`.
+   * Visible ASCII without spaces. Over a plaintext channel it crosses the network in clear, so use `tls` beyond
+   * loopback. Not together with an `authorization` entry in `metadata`. Default: none.
+   */
+  readonly token?: string | undefined;
+  /** Metadata (headers) sent with every call. Default: none. */
   readonly metadata?: Readonly<Record<string, string>> | undefined;
   /**
    * grpc-js channel options, passed through. They win over the ones the client sets (`grpc.service_config`,
@@ -64,7 +78,8 @@ export interface ClientSettings {
  * Checks `options` and turns them into what grpc-js takes. Mistakes throw here, when the client is made, rather
  * than on the first call.
  *
- * @throws TypeError for contradictory options or an unknown or streaming method in `retryableMethods`; RangeError
+ * @throws TypeError for contradictory options, an unusable `token`, or an unknown or streaming method in
+ *   `retryableMethods`; RangeError
  *   for out-of-range numbers; grpc-js's Error for an invalid metadata key or value.
  */
 export function resolveClientSettings<S extends DescService>(
@@ -92,8 +107,31 @@ export function resolveClientSettings<S extends DescService>(
     credentials: channelCredentials(options),
     channelOptions: { ...generated, ...options.channelOptions },
     defaultTimeoutMs,
-    metadata: toMetadata(options.metadata),
+    metadata: toMetadata(withToken(options.metadata, options.token)),
   };
+}
+
+/** A token that fits RFC 6750's header syntax closely enough for any server: visible ASCII, no spaces. */
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/**
+ * The client's metadata with `authorization: Bearer <token>` added.
+ *
+ * @throws TypeError for a token with spaces or non-ASCII characters (the message does not repeat it), or both
+ *   `token` and an `authorization` metadata entry.
+ */
+function withToken(
+  metadata: Readonly<Record<string, string>> | undefined,
+  token: string | undefined,
+): Readonly<Record<string, string>> | undefined {
+  if (token === undefined) return metadata;
+  if (!TOKEN.test(token)) {
+    throw new TypeError("token must be a non-empty string of visible ASCII characters without spaces");
+  }
+  if (Object.keys(metadata ?? {}).some((key) => key.toLowerCase() === "authorization")) {
+    throw new TypeError("give either token or an authorization metadata entry, not both");
+  }
+  return { ...metadata, authorization: `Bearer ${token}` };
 }
 
 /** The channel credentials: explicit ones, TLS ones, or insecure. */

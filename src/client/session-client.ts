@@ -15,7 +15,7 @@ export type SessionClient = ServiceClient<typeof SessionService>;
  * Options of {@link createSessionClient}: those of `createClient` except `retryableMethods`, which is always the
  * RPCs the proto declares idempotent ({@link IDEMPOTENT_SESSION_METHODS}). Defaults: insecure credentials,
  * `defaultTimeoutMs` 5000, retry with `maxAttempts` 4, `initialBackoffMs` 100, `maxBackoffMs` 2000,
- * `backoffMultiplier` 2, no extra metadata.
+ * `backoffMultiplier` 2, no token, no extra metadata.
  */
 export type SessionClientOptions = Omit<ServiceClientOptions<typeof SessionService>, "retryableMethods">;
 
@@ -48,7 +48,10 @@ export const IDEMPOTENT_SESSION_METHODS: readonly UnaryMethodName<typeof Session
  * Makes a client of a redisession server.
  *
  * ```ts
- * const sessions = createSessionClient("sessions.internal:50051", { tls: {}, metadata: { authorization: token } });
+ * const sessions = createSessionClient("sessions.internal:50051", {
+ *   tls: { rootCerts: readFileSync("ca.pem") },
+ *   token: process.env.SESSIONS_TOKEN,
+ * });
  * const { session } = await sessions.createSession({ data: { cart: [] }, ttl: { seconds: 3600n } });
  * try {
  *   const condition = SaveCondition.EXPECTED_VERSION;

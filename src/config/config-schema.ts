@@ -1,8 +1,13 @@
 import { z } from "zod";
 import { codecNames } from "../codec/codec.js";
+import type { ZstdDictionary } from "../codec/zstd-dictionary.js";
+import { readZstdDictionaryFile } from "../codec/zstd-dictionary-file.js";
 import { durationSeconds, formatDuration, MAX_DURATION_SECONDS } from "./duration.js";
-import { integer, strictMapping } from "./schema-helpers.js";
+import { filePath, integer, strictMapping } from "./schema-helpers.js";
 import { serverSchema } from "./server-schema.js";
+
+/** The default of a connection's `maxPendingCommands`. */
+export const DEFAULT_MAX_PENDING_COMMANDS = 10_000;
 
 /** The connection used when the file configures none: a Redis server on this machine. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -23,6 +28,15 @@ function nameSchema(kind: "connection" | "store") {
 
 const PREFIX_MAX_BYTES = 64;
 const prefixMessage = `must be a non-empty string of at most ${PREFIX_MAX_BYTES} bytes (UTF-8)`;
+
+const redisTlsShape = {
+  /** The CAs (PEM) to trust for the Redis server's certificate, instead of Node's bundled ones. */
+  caFile: filePath("a PEM CA certificate file").optional(),
+  /** The client certificate (PEM), for a Redis that requires one (`tls-auth-clients yes`, its default). */
+  certFile: filePath("a PEM certificate file").optional(),
+  /** The private key (PEM) of `certFile`. */
+  keyFile: filePath("a PEM private key file").optional(),
+};
 
 const redisConnectionShape = {
   /**
@@ -48,10 +62,76 @@ const redisConnectionShape = {
    * @defaultValue 2000
    */
   connectTimeoutMs: integer(1, 60_000).default(2000),
+  /**
+   * Most commands that may wait on this connection (to be written, or for their reply) at once; beyond it calls
+   * fail at once with UNAVAILABLE. While Redis is frozen (accepting bytes, answering none) this is what keeps the
+   * service's memory bounded; under normal load it is the deepest burst the connection accepts. An integer from
+   * 1 to 1000000.
+   *
+   * @defaultValue 10000
+   */
+  maxPendingCommands: integer(1, 1_000_000).default(DEFAULT_MAX_PENDING_COMMANDS),
+  /**
+   * Certificates for a `rediss://` connection, as PEM files read when the connection is made. Only with a
+   * `rediss://` URL. The password or ACL user stays in the URL (`rediss://user:password@host`).
+   *
+   * @defaultValue none: Node's bundled CAs, no client certificate
+   */
+  tls: strictMapping(redisTlsShape)
+    .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), {
+      message: "certFile and keyFile go together (the client certificate and its key)",
+      path: ["keyFile"],
+    })
+    .optional(),
 };
 
 /** One entry under `redis` in the file: a named Redis connection, as written (before names are attached). */
-export const redisConnectionSchema = strictMapping(redisConnectionShape);
+export const redisConnectionSchema = strictMapping(redisConnectionShape).refine(
+  (connection) => connection.tls === undefined || /^rediss:/i.test(connection.url),
+  { message: "needs a rediss:// url: tls settings apply only to TLS connections", path: ["tls"] },
+);
+
+/**
+ * Most dictionary files one store may list. Each costs memory in every process (its bytes, and a prepared
+ * decompression context once a record needs it); a list this long means retired dictionaries are never dropped.
+ */
+const MAX_DICTIONARIES = 16;
+
+/** One entry of `zstdDictionaries` as written: a file path. */
+const dictionaryPath = z
+  .string({ error: "must be the path of a zstd dictionary file" })
+  .min(1, "must be the path of a zstd dictionary file");
+
+/** One entry of `zstdDictionaries`: a path, read and checked while the configuration is validated. */
+const dictionaryFile = z.string().transform((path, ctx): ZstdDictionary => {
+  const dictionary = readZstdDictionaryFile(path);
+  if (typeof dictionary !== "string") return dictionary;
+  ctx.issues.push({ code: "custom", message: dictionary, input: path });
+  return z.NEVER;
+});
+
+const dictionaryList = z
+  // The count is checked on the list as written, so that an overlong list is refused before any file is read.
+  .array(dictionaryPath, { error: "must be a list of zstd dictionary files" })
+  .refine((paths) => paths.length <= MAX_DICTIONARIES, {
+    message: `must list at most ${MAX_DICTIONARIES} dictionary files`,
+  })
+  .pipe(
+    z.array(dictionaryFile).superRefine((dictionaries, ctx) => {
+      // Records name their dictionary by id, so two entries with one id would make reads ambiguous.
+      dictionaries.forEach((dictionary, index) => {
+        const first = dictionaries.findIndex((other) => other.id === dictionary.id);
+        if (first < index) {
+          ctx.addIssue({
+            code: "custom",
+            path: [index],
+            message: `is the same dictionary as entry ${first} (id ${dictionary.hexId}); list each dictionary once`,
+          });
+        }
+      });
+    }),
+  )
+  .transform((dictionaries): readonly ZstdDictionary[] => Object.freeze(dictionaries));
 
 const storeShape = {
   /**
@@ -89,12 +169,35 @@ const storeShape = {
    */
   bucketBits: integer(1, 24).default(16),
   /**
-   * How session payloads are compressed; one of `"none"`, `"zstd"`, `"gzip"`, `"brotli"`. Changing it needs no
-   * migration: each record names the codec it was written with.
+   * How session payloads are compressed; one of `"none"`, `"zstd"`, `"gzip"`, `"brotli"`, `"zstd-dict"`.
+   * Changing it needs no migration: each record names the codec it was written with.
+   *
+   * `"zstd-dict"` is zstd with a dictionary trained on the store's own sessions (see `zstdDictionaries`): it stores
+   * small sessions, whose keys and shapes repeat across users rather than within one record, several times smaller
+   * than `"zstd"`, at about the same speed. It needs at least one file in `zstdDictionaries`.
    *
    * @defaultValue "zstd"
    */
   codec: z.enum(codecNames, { error: `must be one of ${codecNames.join(", ")}` }).default("zstd"),
+  /**
+   * zstd dictionary files for the `"zstd-dict"` codec, made with `redisession train-dictionary` (or
+   * `zstd --train`). New payloads are compressed with the first; records written with any listed dictionary are
+   * read, whatever `codec` is now. Each record names its dictionary by a hash of the file's content, so the file
+   * name and order do not matter to it.
+   *
+   * To roll to a new dictionary, put its file first and keep the old ones listed for as long as sessions written
+   * with them can live (`maxTtl`, or `maxLifetime`); a record whose dictionary is no longer listed reads as corrupt
+   * (DATA_LOSS). Never replace a dictionary file's content in place: that drops the old dictionary at the next
+   * start.
+   *
+   * Relative paths are resolved against the directory of the configuration file (the working directory for
+   * configuration given in code). Each file is read once, at start-up, and must be a zstd dictionary of at most
+   * 1 MiB; at most 16 files. A trained dictionary holds fragments of the sessions it was trained on: protect the
+   * files like the sessions. Their content never appears in logs or in `ListStores`.
+   *
+   * @defaultValue `[]` (none)
+   */
+  zstdDictionaries: dictionaryList.default([]),
   /**
    * Payloads smaller than this many bytes are stored uncompressed, where compression rarely pays off.
    * An integer of at least 0 (0 compresses everything).
@@ -239,6 +342,14 @@ export const configSchema = strictMapping(configShape)
             code: "custom",
             path: ["stores", store.name, "redis"],
             message: `names connection "${store.redis}", which is not defined under redis (defined: ${connectionNames.join(", ") || "none"})`,
+          });
+        }
+        if (store.codec === "zstd-dict" && store.zstdDictionaries.length === 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["stores", store.name, "zstdDictionaries"],
+            message:
+              'must list at least one dictionary file when codec is "zstd-dict" (make one with `redisession train-dictionary`)',
           });
         }
         if (store.defaultTtl > store.maxTtl) {

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import { extname, resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { toConfigIssues } from "./config-issues.js";
 import { type Config, configSchema } from "./config-schema.js";
+import { resolveFilePaths } from "./file-paths.js";
 
 /** Environment variables as the loader reads them; `process.env` has this shape. */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
@@ -45,7 +46,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (path === undefined) return validate(undefined, env, undefined);
   const file = resolve(path);
   const source = pathFromEnv === undefined ? file : `${file} (named by REDISESSION_CONFIG)`;
-  return validate(readConfigFile(file, source), env, source);
+  return validate(resolveFilePaths(readConfigFile(file, source), dirname(file)), env, source);
 }
 
 /**

@@ -13,3 +13,11 @@ export function strictMapping<Shape extends z.core.$ZodShape>(shape: Shape) {
   const message = `must be a mapping with the keys ${Object.keys(shape).join(", ")}`;
   return z.strictObject(shape, { error: (issue) => (issue.code === "invalid_type" ? message : undefined) });
 }
+
+/**
+ * Where a file's path is given: non-empty. Files are read when the server starts, not when the config is parsed.
+ * A relative path is read from the configuration file's directory (see `file-paths.ts`).
+ */
+export function filePath(what: string) {
+  return z.string({ error: `must be the path of ${what}` }).min(1, `must be the path of ${what}`);
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { integer, strictMapping } from "./schema-helpers.js";
+import { filePath, integer, strictMapping } from "./schema-helpers.js";
 
 const MAX_MS = 3_600_000;
 
@@ -50,6 +50,64 @@ const metricsShape = {
    */
   port: integer(0, 65_535).default(9464),
 };
+
+const tlsShape = {
+  /** The server's certificate chain (PEM): its own certificate first, then any intermediates. Required. */
+  certFile: filePath("a PEM certificate file"),
+  /** The private key (PEM) of `certFile`. Required. */
+  keyFile: filePath("a PEM private key file"),
+  /**
+   * The CA certificates (PEM) that sign client certificates. Setting it turns on mutual TLS.
+   *
+   * @defaultValue none: clients are not asked for a certificate
+   */
+  clientCaFile: filePath("a PEM CA certificate file").optional(),
+  /**
+   * With `clientCaFile`: whether a client must present a certificate signed by it. `false` asks for one but
+   * accepts the connection without it, or with one the CA did not sign (Node's `rejectUnauthorized: false`);
+   * certificates grant nothing here — tokens do — so `false` only serves to roll mutual TLS out. Only valid
+   * together with `clientCaFile`.
+   *
+   * @defaultValue true
+   */
+  requireClientCert: z.boolean({ error: "must be true or false" }).optional(),
+};
+
+/** The environment variable names a shell can set: letters, digits and `_`, not starting with a digit. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const authShape = {
+  /**
+   * A file of token hashes, one token per line: `<sha256 hex of the token> <scopes> <stores>`; see the README's
+   * "Security" section. Read once at start-up. Exactly one of `tokenFile` and `tokenEnv`.
+   */
+  tokenFile: filePath("a token hash file").optional(),
+  /**
+   * The name of an environment variable holding token hashes in the same format as `tokenFile` (entries separated
+   * by newlines or `;`). Read once at start-up. Exactly one of `tokenFile` and `tokenEnv`.
+   *
+   * @example "REDISESSION_TOKENS"
+   */
+  tokenEnv: z
+    .string({ error: "must be the name of an environment variable" })
+    .regex(ENV_NAME, 'must be the name of an environment variable (letters, digits and "_")')
+    .optional(),
+};
+
+const authSchema = strictMapping(authShape).refine(
+  (auth) => (auth.tokenFile === undefined) !== (auth.tokenEnv === undefined),
+  "must set exactly one of tokenFile and tokenEnv",
+);
+
+/** Who may use an optional service: anyone, callers with an `admin` token, or nobody (not served at all). */
+export const serviceAccessLevels = ["open", "admin", "off"] as const;
+
+/** See {@link serviceAccessLevels}. */
+export type ServiceAccess = (typeof serviceAccessLevels)[number];
+
+function accessSchema() {
+  return z.enum(serviceAccessLevels, { error: 'must be "open", "admin" or "off"' }).optional();
+}
 
 const serverShape = {
   /**
@@ -121,10 +179,73 @@ const serverShape = {
    * @defaultValue every field's default
    */
   metrics: strictMapping(metricsShape).prefault({}),
+  /**
+   * TLS for the gRPC listener, and mutual TLS with `clientCaFile`. See each field.
+   *
+   * @defaultValue none: plaintext
+   */
+  tls: strictMapping(tlsShape)
+    .refine((tls) => tls.requireClientCert === undefined || tls.clientCaFile !== undefined, {
+      message: "requireClientCert needs clientCaFile (the CA that signs client certificates)",
+      path: ["requireClientCert"],
+    })
+    .optional(),
+  /**
+   * Bearer tokens: every call but health checks must carry `authorization: Bearer <token>` whose SHA-256 hash is
+   * listed, granting the call's scope on the call's store. See each field.
+   *
+   * @defaultValue none: every call is allowed
+   */
+  auth: authSchema.optional(),
+  /**
+   * Server reflection (what grpcurl uses to list and describe services): `"open"`, `"admin"` (only with `auth`:
+   * callers with an `admin` token) or `"off"`.
+   *
+   * @defaultValue `"admin"` with `auth`, `"open"` without
+   */
+  reflection: accessSchema(),
+  /**
+   * SessionAdminService (PurgeExpired, GetStoreStats, ListStores): `"open"`, `"admin"` (only with `auth`) or
+   * `"off"`.
+   *
+   * @defaultValue `"admin"` with `auth`, `"open"` without
+   */
+  adminService: accessSchema(),
 };
 
 /** The `server` section of the configuration file. */
-export const serverSchema = strictMapping(serverShape);
+export const serverSchema = strictMapping(serverShape).superRefine((server, ctx) => {
+  for (const field of ["reflection", "adminService"] as const) {
+    if (server[field] === "admin" && server.auth === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        message: '"admin" needs server.auth: without tokens, no caller can be an admin',
+      });
+    }
+  }
+});
 
 /** How the gRPC server listens, times out and shuts down; every default applied. */
 export type ServerConfig = Readonly<z.output<typeof serverSchema>>;
+
+/** The TLS settings of the listener (`server.tls`). */
+export type ServerTlsConfig = NonNullable<ServerConfig["tls"]>;
+
+/** Where the token hashes are (`server.auth`). */
+export type AuthConfig = NonNullable<ServerConfig["auth"]>;
+
+/**
+ * Who may use reflection and the admin service, defaults resolved: `"admin"` when `auth` is configured, `"open"`
+ * otherwise, unless the configuration says.
+ */
+export function serviceAccess(server: ServerConfig): {
+  readonly reflection: ServiceAccess;
+  readonly adminService: ServiceAccess;
+} {
+  const fallback = server.auth === undefined ? "open" : "admin";
+  return {
+    reflection: server.reflection ?? fallback,
+    adminService: server.adminService ?? fallback,
+  };
+}

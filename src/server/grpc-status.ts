@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
+import { PermissionDeniedError, UnauthenticatedError } from "../auth/auth-errors.js";
 import {
   BackendError,
   BackendUnavailableError,
@@ -43,26 +44,42 @@ const CODES: ReadonlyArray<readonly [ErrorClass, status]> = [
   [BackendUnavailableError, status.UNAVAILABLE],
   [DeadlineExceededError, status.DEADLINE_EXCEEDED],
   [BackendError, status.INTERNAL],
+  // Refused by the auth interceptor before any handler ran: no (valid) token, or a token without the scope or
+  // store the call needs.
+  [UnauthenticatedError, status.UNAUTHENTICATED],
+  [PermissionDeniedError, status.PERMISSION_DENIED],
 ];
 
 /** Codes whose cause an operator should see in the log. */
 const LOGGED = new Set([status.INTERNAL, status.DATA_LOSS, status.UNAVAILABLE]);
 
 /**
+ * Refusals, logged with their reason and method only: the reason names what was missing, never the token, and
+ * a stack trace would say nothing more.
+ */
+const REFUSED = new Set([status.UNAUTHENTICATED, status.PERMISSION_DENIED]);
+
+/**
  * The status a failed call ends with. Unknown failures become INTERNAL with a generic message (never UNKNOWN,
  * never the cause); the cause goes to the log only.
+ *
+ * @param method - the method, for the log: its descriptor, or (for calls refused before a handler) its path.
  */
-export function toCallFailure(error: unknown, method: DescMethod, logger: Logger): CallFailure {
+export function toCallFailure(
+  error: unknown,
+  method: Pick<DescMethod, "name"> | string,
+  logger: Logger,
+): CallFailure {
+  const rpc = typeof method === "string" ? method : method.name;
   const match = CODES.find(([type]) => error instanceof type);
   const code = match?.[1] ?? status.INTERNAL;
   // INTERNAL means a bug or a misconfigured Redis: what went wrong is for the operator's log, not the caller.
   const details = code === status.INTERNAL ? "internal error" : (error as Error | SessionStoreError).message;
-  if (LOGGED.has(code)) {
+  if (REFUSED.has(code)) {
+    logger.warn({ rpc, code: status[code], reason: details }, "call refused");
+  } else if (LOGGED.has(code)) {
     const cause = error instanceof Error ? (error.cause ?? error) : error;
-    logger.warn(
-      { rpc: method.name, code: status[code], err: cause instanceof Error ? cause : String(cause) },
-      details,
-    );
+    logger.warn({ rpc, code: status[code], err: cause instanceof Error ? cause : String(cause) }, details);
   }
   return { code, details };
 }

@@ -1,9 +1,16 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type ChannelOptions, Server, ServerCredentials } from "@grpc/grpc-js";
+import { type ChannelOptions, Server } from "@grpc/grpc-js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
+import { authInterceptor } from "../auth/auth-interceptor.js";
+import { exposureWarning } from "../auth/exposure-warning.js";
+import { accessRules } from "../auth/method-access.js";
+import { serverCredentials } from "../auth/server-credentials.js";
+import { loadTokenGrants } from "../auth/token-source.js";
 import type { Config } from "../config/config-schema.js";
+import type { ConfigEnv } from "../config/load-config.js";
+import { serviceAccess } from "../config/server-schema.js";
 import { type MetricsServer, startMetricsServer } from "../metrics/metrics-server.js";
 import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
@@ -29,6 +36,8 @@ export interface StartServerOptions {
   readonly host?: string;
   /** How long to wait at start-up for Redis before serving anyway (health says NOT_SERVING meanwhile). Default: 2 s. */
   readonly redisWaitMs?: number;
+  /** Where `server.auth.tokenEnv` is looked up. Default: `process.env`. */
+  readonly env?: ConfigEnv;
 }
 
 /** A listening server. */
@@ -64,10 +73,21 @@ function channelOptions(config: Config["server"]): ChannelOptions {
 
 /**
  * Starts the gRPC server: SessionService, SessionAdminService, grpc.health.v1.Health and server reflection, over the configured
- * stores. Resolves once it listens.
+ * stores; over TLS with `server.tls`, and behind bearer tokens with `server.auth` (the admin service and reflection
+ * as `server.adminService` and `server.reflection` say). Resolves once it listens.
+ *
+ * @throws {ConfigError} when a TLS file or the token table named by `server.auth` cannot be read or used.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
+  // Certificates and tokens first: an unreadable file or a bad entry fails the start before Redis is touched.
+  const credentials = serverCredentials(config.server.tls);
+  const access = serviceAccess(config.server);
+  const auth = config.server.auth;
+  const grants =
+    auth === undefined
+      ? undefined
+      : loadTokenGrants(auth, options.env ?? process.env, Object.keys(config.stores));
   const metrics = config.server.metrics.enabled ? new ServiceMetrics(config) : undefined;
   // No per-command timer on the service's connections: each call's deadline already bounds it (CommandLimits).
   const stores = SessionStores.fromConfig(
@@ -89,26 +109,45 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     shutdownSignal: shutdownController.signal,
     onCallEnd: metrics?.onCallEnd,
   };
-  const server = new Server(channelOptions(config.server));
+  // Without auth no interceptor is installed at all: calls cost what they did before auth existed.
+  const interceptors =
+    grants === undefined
+      ? []
+      : [
+          authInterceptor({
+            grants,
+            rules: accessRules(access),
+            toStatus: (error, path) => toCallFailure(error, path, logger),
+          }),
+        ];
+  const server = new Server({ ...channelOptions(config.server), interceptors });
   const register = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
     server.addService(serviceDefinition(service), bindService(service, impl, bindOptions));
   register(SessionService, sessionHandlers(stores));
-  register(
-    SessionAdminService,
-    adminHandlers(stores, config, (store, report) => stores.observer.swept?.(store, report)),
-  );
+  if (access.adminService !== "off") {
+    register(
+      SessionAdminService,
+      adminHandlers(stores, config, (store, report) => stores.observer.swept?.(store, report)),
+    );
+  }
   register(Health, healthHandlers(health));
-  reflectionService([SessionService, SessionAdminService, Health]).addToServer(server);
+  if (access.reflection !== "off") {
+    const served = access.adminService === "off" ? [] : [SessionAdminService];
+    reflectionService([SessionService, ...served, Health]).addToServer(server);
+  }
 
   const host = options.host ?? config.server.host;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `${host}:${options.port ?? config.server.port}`,
-      ServerCredentials.createInsecure(),
-      (error, bound) => (error ? reject(error) : resolve(bound)),
+    server.bindAsync(`${host}:${options.port ?? config.server.port}`, credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
     );
   });
-  logger.info({ host, port, stores: stores.names() }, "redisession listening");
+  logger.info(
+    { host, port, stores: stores.names(), tls: config.server.tls !== undefined, auth: auth !== undefined },
+    "redisession listening",
+  );
+  const warning = exposureWarning(host, { tls: config.server.tls !== undefined, auth: auth !== undefined });
+  if (warning !== undefined) logger.warn(warning);
 
   let metricsServer: MetricsServer | undefined;
   if (metrics !== undefined) {

@@ -1,5 +1,5 @@
 import type { BucketLayout } from "./bucket-layout.js";
-import { BackendError } from "./errors.js";
+import { BackendError, SessionNotFoundError, VersionConflictError } from "./errors.js";
 import {
   HASH_DELETE,
   HASH_GET,
@@ -8,6 +8,7 @@ import {
   HASH_SAVE,
   HASH_TOUCH,
 } from "./lua/hash-scripts.js";
+import { ScriptStatus } from "./lua/record-lua.js";
 import { okReply } from "./lua/script-reply.js";
 import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
@@ -78,21 +79,37 @@ export class HashStrategy implements RecordStorage {
     return (await this.run(HASH_DELETE, key, [String(now), String(lifetime)])) === 1;
   }
 
-  /** One script: the new key is drawn in the same bucket (it keeps at least 112 unknown bits). */
-  async rotate(key: Buffer, now: number, lifetime: number): Promise<RotatedRecord> {
+  /**
+   * The record is read (and checked) first, then moved by one script only if the field still holds exactly those
+   * bytes; if a writer changed it meanwhile the rotation starts over. The new key is drawn in the same bucket (it
+   * keeps at least 112 unknown bits).
+   */
+  async rotate(
+    key: Buffer,
+    now: number,
+    lifetime: number,
+    check: (record: Buffer) => void,
+  ): Promise<RotatedRecord> {
+    let fieldTaken = false;
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+      const record = await this.read(key, now, lifetime);
+      if (record === null) throw new SessionNotFoundError("no live session under this key");
+      check(record);
       const fresh = this.layout.sameBucketKey(key, newSessionKeyBytes());
       const reply = await this.run(HASH_ROTATE, key, [
         this.layout.fieldOf(fresh),
         String(now),
         String(lifetime),
+        record,
       ]);
-      if (Array.isArray(reply) && reply[0] === 1) continue;
-      const record = asRecord(okReply(reply)[1] ?? null);
-      if (record === null) throw new BackendError("unexpected script reply");
-      return { key: fresh, record };
+      fieldTaken = Array.isArray(reply) && reply[0] === ScriptStatus.exists;
+      if (fieldTaken || (Array.isArray(reply) && reply[0] === ScriptStatus.conflict)) continue;
+      const moved = asRecord(okReply(reply)[1] ?? null);
+      if (moved === null) throw new BackendError("unexpected script reply");
+      return { key: fresh, record: moved };
     }
-    throw new BackendError("could not draw a free key in the bucket");
+    if (fieldTaken) throw new BackendError("could not draw a free key in the bucket");
+    throw new VersionConflictError("the session kept changing during rotation");
   }
 
   /** Runs a per-session script: KEYS = [bucket], ARGV = [field, ...args]. */

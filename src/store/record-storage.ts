@@ -48,9 +48,11 @@ export interface RecordStorage {
   /** Removes the record; whether a live (or corrupt) one was there. */
   delete(key: Buffer, now: number, lifetime: number): Promise<boolean>;
   /**
-   * Moves a live record to a fresh key and removes the old one.
+   * Moves a live record to a fresh key and removes the old one. `check` sees the record before anything moves and
+   * throws (a `CorruptRecordError`) to leave it where it is: a record that cannot be decoded must not be moved
+   * under a key nobody is told.
    *
    * @throws {SessionNotFoundError | CorruptRecordError | VersionConflictError}
    */
-  rotate(key: Buffer, now: number, lifetime: number): Promise<RotatedRecord>;
+  rotate(key: Buffer, now: number, lifetime: number, check: (record: Buffer) => void): Promise<RotatedRecord>;
 }

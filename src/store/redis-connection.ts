@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { createClient } from "redis";
-import type { RedisConnectionConfig } from "../config/config-schema.js";
+import { ConfigError, formatConfigPath } from "../config/config-error.js";
+import { DEFAULT_MAX_PENDING_COMMANDS, type RedisConnectionConfig } from "../config/config-schema.js";
 import { type StoreLogger, silentLogger } from "./store-logger.js";
 
 /** A node-redis client as made by {@link createRedisClient}. */
@@ -28,8 +30,53 @@ function errorKind(error: Error): string {
   return typeof code === "string" && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : error.name;
 }
 
+/** The PEM files of a `rediss://` connection, read now, as node-redis' TLS socket options take them. */
+interface TlsSocketOptions {
+  readonly tls: true;
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
+
+/**
+ * The TLS socket options of a connection with `tls` settings (the schema allows them only on `rediss://` URLs,
+ * for which node-redis turns TLS on itself; it refuses a `tls` option that disagrees with the URL).
+ *
+ * @throws ConfigError naming the setting when a file cannot be read; the message never includes the URL.
+ */
+function tlsSocketOptions(config: RedisConnectionSettings): TlsSocketOptions | Record<string, never> {
+  if (config.tls === undefined) return {};
+  const read = (field: "caFile" | "certFile" | "keyFile"): Buffer | undefined => {
+    const file = config.tls?.[field];
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      throw new ConfigError(
+        [
+          {
+            path: formatConfigPath(["redis", config.name, "tls", field]),
+            message: `cannot read ${file} (${code})`,
+          },
+        ],
+        { cause: error },
+      );
+    }
+  };
+  const ca = read("caFile");
+  const cert = read("certFile");
+  const key = read("keyFile");
+  // Only the files given: an absent `ca` leaves Node's bundled CAs in force.
+  return { tls: true, ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
+}
+
 /** Longest wait between reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
+
+/** A connection's configuration, where settings with a default may be left out (tests and tools make these). */
+export type RedisConnectionSettings = Omit<RedisConnectionConfig, "maxPendingCommands"> &
+  Partial<Pick<RedisConnectionConfig, "maxPendingCommands">>;
 
 /** How a connection bounds its commands. */
 export interface CommandLimits {
@@ -37,18 +84,11 @@ export interface CommandLimits {
    * Milliseconds a command may wait for its reply before it fails; 0 for no per-command timer. node-redis arms an
    * `AbortSignal.timeout` for every command (about 17 µs each, measured in the service's profile), so the server
    * turns it off: every RPC already has a deadline that ends the call, and the queue bound below keeps a Redis
-   * that stops answering from growing memory. Tools with no deadline of their own (the CLI) keep a timeout.
+   * that stops answering from growing memory (the connection's `maxPendingCommands`). Tools with no deadline of their own (the CLI) keep a timeout.
    *
    * @defaultValue 5000
    */
   readonly commandTimeoutMs?: number;
-  /**
-   * Most commands waiting to be written or answered on the connection; beyond it commands fail at once. Bounds
-   * memory while Redis is frozen (accepting bytes, answering none).
-   *
-   * @defaultValue 10000
-   */
-  readonly maxPendingCommands?: number;
 }
 
 /**
@@ -59,22 +99,23 @@ export interface CommandLimits {
  * keeps reconnecting in the background with capped backoff, and its errors are logged, never thrown unhandled.
  */
 export function createRedisClient(
-  config: RedisConnectionConfig,
+  config: RedisConnectionSettings,
   logger: StoreLogger = silentLogger,
   observer: ConnectionObserver = {},
-  { commandTimeoutMs = 5_000, maxPendingCommands = 10_000 }: CommandLimits = {},
+  { commandTimeoutMs = 5_000 }: CommandLimits = {},
 ) {
   const client = createClient({
     url: config.url,
     // RESP2 replies are plain arrays for every command the store sends (RESP3 turns some into maps).
     RESP: 2,
     disableOfflineQueue: true,
-    commandsQueueMaxLength: maxPendingCommands,
+    commandsQueueMaxLength: config.maxPendingCommands ?? DEFAULT_MAX_PENDING_COMMANDS,
     commandOptions: { timeout: commandTimeoutMs },
     socket: {
       connectTimeout: config.connectTimeoutMs,
       reconnectStrategy: (retries: number) =>
         Math.min(50 * 2 ** Math.min(retries, 6), MAX_RECONNECT_DELAY_MS),
+      ...tlsSocketOptions(config),
     },
   });
   let reported = false;

@@ -31,6 +31,13 @@ const UNREACHABLE = [
  */
 const TRANSIENT_REPLIES = new Set(["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY"]);
 
+/**
+ * Error replies saying the service's own credentials are missing, wrong or lack a permission (ACL). The service
+ * cannot serve until its configuration or the ACL is fixed: that is "unavailable" to callers, not a fault of the
+ * request, and the message says which so an operator finds it without the cause.
+ */
+const CREDENTIAL_REPLIES = new Set(["NOAUTH", "WRONGPASS", "NOPERM"]);
+
 /** Socket errors (by `code`) from below node-redis. */
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
@@ -68,6 +75,15 @@ export function toStoreError(error: unknown): SessionStoreError {
   }
   const replyCode = replyErrorCode(error);
   if (replyCode !== undefined) {
+    // Redis also cuts an unauthenticated connection short at a long command ("ERR Protocol error:
+    // unauthenticated multibulk length"): the same missing password, seen sooner.
+    const unauthenticated = replyCode === "ERR" && /\bunauthenticated\b/.test((error as Error).message);
+    if (CREDENTIAL_REPLIES.has(replyCode) || unauthenticated) {
+      return new BackendUnavailableError(
+        `Redis refused the service's credentials (${unauthenticated ? "unauthenticated" : replyCode})`,
+        { cause: error },
+      );
+    }
     if (TRANSIENT_REPLIES.has(replyCode)) {
       return new BackendUnavailableError(`Redis is unavailable (${replyCode})`, { cause: error });
     }

@@ -67,7 +67,12 @@ export class StringStrategy implements RecordStorage {
    * so no write is lost. A crash between the steps leaves the old session alive and an orphan copy that expires
    * with it — never a success with the old key alive.
    */
-  async rotate(key: Buffer, now: number, lifetime: number): Promise<RotatedRecord> {
+  async rotate(
+    key: Buffer,
+    now: number,
+    lifetime: number,
+    check: (record: Buffer) => void,
+  ): Promise<RotatedRecord> {
     const oldKey = this.redisKey(key);
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
       const record = await this.read(key);
@@ -76,6 +81,7 @@ export class StringStrategy implements RecordStorage {
       if (header === null) throw new CorruptRecordError("record header is malformed");
       const ended = lifetime > 0 && header.createdAt + lifetime <= now;
       if (header.expiresAt <= now || ended) throw new SessionNotFoundError("no live session under this key");
+      check(record);
 
       const fresh = newSessionKeyBytes();
       const freshKey = this.redisKey(fresh);

@@ -28,7 +28,11 @@ describe("parseConfig field validation", () => {
       "stores.default.bucketBits: must be an integer from 1 to 24",
     ],
     ["strategy", inStore({ strategy: "list" }), 'stores.default.strategy: must be "string" or "hash"'],
-    ["codec", inStore({ codec: "lz4" }), "stores.default.codec: must be one of none, zstd, gzip, brotli"],
+    [
+      "codec",
+      inStore({ codec: "lz4" }),
+      "stores.default.codec: must be one of none, zstd, gzip, brotli, zstd-dict",
+    ],
     [
       "empty prefix",
       inStore({ prefix: "" }),
@@ -168,7 +172,7 @@ describe("parseConfig field validation", () => {
       [
         "Invalid configuration:",
         "  stores.a.bucketBits: must be an integer from 1 to 24",
-        "  stores.a.codec: must be one of none, zstd, gzip, brotli",
+        "  stores.a.codec: must be one of none, zstd, gzip, brotli, zstd-dict",
         '  stores.b.strategy: must be "string" or "hash"',
       ].join("\n"),
     );

@@ -28,6 +28,7 @@ redis:
   cache:
     url: rediss://:secret@cache.internal:6380/2
     connectTimeoutMs: 500
+    maxPendingCommands: 2000
 stores:
   default: {}
   web:
@@ -57,13 +58,19 @@ const expectedWeb = {
   maxLifetime: 2_592_000,
   maxSessionBytes: 65_536,
   logKeyErrors: true,
+  zstdDictionaries: [],
 };
 
 describe("loadConfig", () => {
   it("uses every default when there is no file", () => {
     const config = loadConfig({ env: {} });
     expect(config.redis).toEqual({
-      default: { name: "default", url: "redis://127.0.0.1:6379", connectTimeoutMs: 2000 },
+      default: {
+        name: "default",
+        url: "redis://127.0.0.1:6379",
+        connectTimeoutMs: 2000,
+        maxPendingCommands: 10_000,
+      },
     });
     expect(Object.keys(config.stores)).toEqual(["default"]);
     expect(config.stores.default?.prefix).toBe("default:");
@@ -77,6 +84,7 @@ describe("loadConfig", () => {
       name: "cache",
       url: "rediss://:secret@cache.internal:6380/2",
       connectTimeoutMs: 500,
+      maxPendingCommands: 2000,
     });
   });
 

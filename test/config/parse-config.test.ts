@@ -13,6 +13,7 @@ const storeDefaults = {
   maxLifetime: 0,
   maxSessionBytes: 1_048_576,
   logKeyErrors: false,
+  zstdDictionaries: [],
 } satisfies Omit<StoreConfig, "name" | "prefix">;
 
 /** Every server default, as documented in server-schema.ts. */
@@ -32,7 +33,14 @@ const serverDefaults = {
 describe("parseConfig defaults", () => {
   it.each([undefined, null, {}])("turns %j into one local connection and one default store", (raw) => {
     expect(parseConfig(raw)).toEqual({
-      redis: { default: { name: "default", url: "redis://127.0.0.1:6379", connectTimeoutMs: 2000 } },
+      redis: {
+        default: {
+          name: "default",
+          url: "redis://127.0.0.1:6379",
+          connectTimeoutMs: 2000,
+          maxPendingCommands: 10_000,
+        },
+      },
       stores: { default: { name: "default", prefix: "default:", ...storeDefaults } },
       server: serverDefaults,
     });
@@ -61,7 +69,12 @@ describe("parseConfig defaults", () => {
       stores: { s: { redis: "main" } },
     });
     expect(config.redis).toEqual({
-      main: { name: "main", url: "rediss://cache:6380/2", connectTimeoutMs: 2000 },
+      main: {
+        name: "main",
+        url: "rediss://cache:6380/2",
+        connectTimeoutMs: 2000,
+        maxPendingCommands: 10_000,
+      },
     });
   });
 
@@ -78,6 +91,7 @@ describe("parseConfig defaults", () => {
       maxLifetime: "90d",
       maxSessionBytes: 64,
       logKeyErrors: true,
+      zstdDictionaries: [],
     } satisfies NonNullable<ConfigInput["stores"]>[string];
     const config = parseConfig({
       redis: { sessions: { url: "redis://:secret@10.0.0.5:6379/1", connectTimeoutMs: 60_000 } },
@@ -189,6 +203,7 @@ describe("REDIS_URL", () => {
       name: "default",
       url: "rediss://:pw@prod:6380/3",
       connectTimeoutMs: 2000,
+      maxPendingCommands: 10_000,
     });
   });
 
@@ -197,7 +212,12 @@ describe("REDIS_URL", () => {
       { redis: { default: { url: "redis://file", connectTimeoutMs: 500 } } },
       { REDIS_URL: "redis://env" },
     );
-    expect(config.redis.default).toEqual({ name: "default", url: "redis://env", connectTimeoutMs: 500 });
+    expect(config.redis.default).toEqual({
+      name: "default",
+      url: "redis://env",
+      connectTimeoutMs: 500,
+      maxPendingCommands: 10_000,
+    });
   });
 
   it("is ignored when empty, and parseConfig ignores process.env unless given it", () => {

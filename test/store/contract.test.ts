@@ -237,6 +237,20 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     }
   });
 
+  it("refuses data holding NaN or Infinity at any depth (JSON would turn them into null), keeps real nulls", async () => {
+    const { repository } = setup();
+    const session = await repository.create({ n: 1 });
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      await expect(repository.save(session.key, { deep: { list: [null, bad] } })).rejects.toThrow(
+        InvalidArgumentError,
+      );
+      await expect(repository.create({ x: bad })).rejects.toThrow(InvalidArgumentError);
+    }
+    expect((await repository.get(session.key))?.data).toEqual({ n: 1 });
+    await repository.save(session.key, { deep: { list: [null, 0, -0.5] } });
+    expect((await repository.get(session.key))?.data).toEqual({ deep: { list: [null, 0, -0.5] } });
+  });
+
   it("touch rewrites only the expiry; get with touch slides it in the same call", async () => {
     const { repository, config, clock } = setup();
     const session = await repository.create(compressible, { ttl: 100 });

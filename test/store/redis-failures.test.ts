@@ -59,10 +59,10 @@ describe.each(strategies)("%s strategy when Redis fails", (strategy) => {
     const server = await startRedisServer();
     // As the service makes its connections: no per-command timer, a bounded queue.
     const client = createRedisClient(
-      { name: "hung", url: server.url, connectTimeoutMs: 500 },
+      { name: "hung", url: server.url, connectTimeoutMs: 500, maxPendingCommands: 4 },
       undefined,
       undefined,
-      { commandTimeoutMs: 0, maxPendingCommands: 4 },
+      { commandTimeoutMs: 0 },
     );
     await client.connect();
     try {

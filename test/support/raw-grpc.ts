@@ -8,12 +8,13 @@ export function rawClient(target: string): Client {
   return new Client(target, credentials.createInsecure());
 }
 
-/** One unary call through `client`. */
+/** One unary call through `client`, with `metadata` (none by default). */
 export function unary<M extends DescMethod>(
   client: Client,
   method: M,
   request: MessageInitShape<M["input"]>,
   timeoutMs = 2_000,
+  metadata = new Metadata(),
 ): Promise<MessageShape<M["output"]>> {
   const definition = methodDefinition(method);
   return new Promise((resolve, reject) => {
@@ -22,7 +23,7 @@ export function unary<M extends DescMethod>(
       definition.requestSerialize,
       definition.responseDeserialize,
       create(method.input, request) as AnyMessage,
-      new Metadata(),
+      metadata,
       { deadline: Date.now() + timeoutMs },
       (error, response) => (error ? reject(error) : resolve(response as MessageShape<M["output"]>)),
     );

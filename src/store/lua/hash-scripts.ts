@@ -105,19 +105,22 @@ return 1
 );
 
 /**
- * Moves a live field to a new field of the same bucket in one step.
- * ARGV: old field, new field, now, lifetime.
- * Reply: {0, record}, {1} when the new field is taken, {2} when no live session, {4} when corrupt.
+ * Moves a live field to a new field of the same bucket in one step, if it still holds the record the caller read
+ * (and checked) before.
+ * ARGV: old field, new field, now, lifetime, expected record.
+ * Reply: {0, record}, {1} when the new field is taken, {2} when no live session, {3, version} when the record is
+ * no longer the expected one, {4} when corrupt.
  */
 export const HASH_ROTATE = new LuaScript(
   "hash-rotate",
   `${RECORD_LUA}
 local bucket, old_field, new_field = KEYS[1], ARGV[1], ARGV[2]
 local value = redis.call('HGET', bucket, old_field)
-local state = inspect(value, tonumber(ARGV[3]), tonumber(ARGV[4]))
+local state, _, _, version = inspect(value, tonumber(ARGV[3]), tonumber(ARGV[4]))
 if state == 'corrupt' then return {4} end
 if state == 'dead' then redis.call('HDEL', bucket, old_field) end
 if state ~= 'live' then return {2} end
+if value ~= ARGV[5] then return {3, version} end
 if redis.call('HSETNX', bucket, new_field, value) == 0 then return {1} end
 redis.call('HDEL', bucket, old_field)
 return {0, value}

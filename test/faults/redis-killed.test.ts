@@ -1,0 +1,136 @@
+import { status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
+import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
+import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
+import { createSessionClient, type SessionClient } from "../../src/client/index.js";
+import { type RunningServer, startServer } from "../../src/server/server.js";
+import { type CallOutcome, codesOutside, countCodes, outcomeOf } from "../support/call-outcomes.js";
+import { healthCheck, rawClient } from "../support/raw-grpc.js";
+import { isAlive, redisPid } from "../support/redis-process.js";
+import { serverConfig, testLogger } from "../support/server-fixture.js";
+
+// A Redis of this file's own: it is killed and restarted, which the worker's shared one must never be.
+let redis: RedisServer;
+let server: RunningServer;
+let client: SessionClient;
+let raw: ReturnType<typeof rawClient>;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  server = await startServer({ config: serverConfig({ redisUrl: redis.url }), logger: testLogger() });
+  const target = `127.0.0.1:${server.port}`;
+  client = createSessionClient(target, { defaultTimeoutMs: 5_000, retry: false });
+  raw = rawClient(target);
+});
+
+afterAll(async () => {
+  client.close();
+  raw.close();
+  await server.shutdown(0);
+  await redis.stop();
+});
+
+const serving = async () => (await healthCheck(raw)).status;
+
+/** Every call deadline in the load: generous, so that only a hang (not a busy machine) could reach it. */
+const DEADLINE_MS = 5_000;
+
+/**
+ * 32 callers that loop over every SessionService RPC until `stop()`, each call recorded with its outcome. `keys`
+ * are sessions to read and write; after Redis lost them those calls may answer NOT_FOUND, so the load is stopped
+ * before Redis returns.
+ */
+function startLoad(keys: readonly string[]) {
+  const outcomes: CallOutcome[] = [];
+  let stopped = false;
+  const store = (i: number) => (i % 2 === 0 ? "" : "strings");
+  const calls: ((i: number) => Promise<unknown>)[] = [
+    (i) => client.createSession({ store: store(i), data: { i } }, { timeoutMs: DEADLINE_MS }),
+    (i) => client.getSession({ store: "", key: keys[i % keys.length] ?? "" }, { timeoutMs: DEADLINE_MS }),
+    (i) =>
+      client.saveSession(
+        { store: "", key: keys[i % keys.length] ?? "", data: { i }, condition: SaveCondition.MUST_EXIST },
+        { timeoutMs: DEADLINE_MS },
+      ),
+    (i) => client.touchSession({ store: "", key: keys[i % keys.length] ?? "" }, { timeoutMs: DEADLINE_MS }),
+    (i) =>
+      client.batchGetSessions({ store: "", keys: keys.slice(0, 5 + (i % 5)) }, { timeoutMs: DEADLINE_MS }),
+    () => client.deleteSession({ store: "strings", key: keys[0] ?? "" }, { timeoutMs: DEADLINE_MS }),
+  ];
+  const caller = async (id: number) => {
+    for (let i = id; !stopped; i += 32) {
+      const call = calls[i % calls.length];
+      if (call === undefined) throw new Error("no call");
+      outcomes.push(await outcomeOf(() => call(i)));
+    }
+  };
+  const callers = Promise.all(Array.from({ length: 32 }, (_, id) => caller(id)));
+  return {
+    outcomes,
+    async stop() {
+      stopped = true;
+      await callers;
+    },
+  };
+}
+
+describe("Redis killed (SIGKILL) under load", () => {
+  it("answers every call OK or UNAVAILABLE within its deadline, goes NOT_SERVING, and serves again within 3 s of Redis' return", async () => {
+    await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
+    const keys: string[] = [];
+    for (let i = 0; i < 20; i++) keys.push((await client.createSession({ data: { i } })).session?.key ?? "");
+    const pid = await redisPid(redis.url);
+
+    const load = startLoad(keys);
+    try {
+      // Calls are flowing before the kill...
+      await expect.poll(() => load.outcomes.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(300);
+      const beforeKill = load.outcomes.length;
+      process.kill(pid, "SIGKILL");
+      await expect.poll(() => isAlive(pid), { timeout: 5_000 }).toBe(false);
+      // ...and keep being answered after it, by a server that says it cannot serve.
+      await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.NOT_SERVING);
+      await expect
+        .poll(() => load.outcomes.slice(beforeKill).filter((o) => o.code === status.UNAVAILABLE).length, {
+          timeout: 5_000,
+        })
+        .toBeGreaterThanOrEqual(100);
+    } finally {
+      await load.stop();
+    }
+    const counts = countCodes(load.outcomes);
+    expect(codesOutside(counts, [status.OK, status.UNAVAILABLE]), JSON.stringify(counts)).toEqual([]);
+    expect(counts.OK).toBeGreaterThan(0);
+    // UNAVAILABLE came from the server (Redis refused) or the connection attempt, never from waiting out the deadline.
+    expect(Math.max(...load.outcomes.map((o) => o.ms))).toBeLessThan(DEADLINE_MS);
+
+    // Redis returns on the same port, empty (it keeps nothing on disk): the service reconnects on its own.
+    redis = await startRedisServer([], redis.port);
+    await expect
+      .poll(async () => (await outcomeOf(() => client.createSession({}, { timeoutMs: 1_000 }))).code, {
+        timeout: 3_000,
+        interval: 50,
+      })
+      .toBe(status.OK);
+    // Every RPC works again, including the scripts Redis forgot when it died.
+    for (const store of ["", "strings"]) {
+      const session = (await client.createSession({ store, data: { back: true } })).session;
+      const key = session?.key ?? "";
+      expect((await client.getSession({ store, key })).session?.data).toEqual({ back: true });
+      const save = {
+        store,
+        key,
+        data: { v: 2 },
+        condition: SaveCondition.EXPECTED_VERSION,
+        expectedVersion: 1,
+      };
+      expect((await client.saveSession(save)).session?.version).toBe(2);
+      expect((await client.touchSession({ store, key })).session?.version).toBe(2);
+      expect((await client.batchGetSessions({ store, keys: [key] })).sessions).toHaveLength(1);
+      const rotated = (await client.rotateSessionKey({ store, key })).session?.key ?? "";
+      expect((await client.deleteSession({ store, key: rotated })).existed).toBe(true);
+    }
+    await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
+  });
+});

@@ -1,0 +1,216 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Client, status } from "@grpc/grpc-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
+import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
+import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
+import { createClient, createSessionClient, type SessionClient } from "../../src/client/index.js";
+import { type RunningServer, startServer } from "../../src/server/server.js";
+import { bearer, listServices, tokenEntry, unaryWith } from "../support/auth-calls.js";
+import { failureOf } from "../support/call-helpers.js";
+import { type CapturedLog, captureLog } from "../support/log-capture.js";
+import { healthCheck, rawClient } from "../support/raw-grpc.js";
+import { useRedis } from "../support/redis-fixture.js";
+import { serverConfig } from "../support/server-fixture.js";
+
+const redis = useRedis();
+
+/** Random tokens, as an operator makes them (`openssl rand -base64 32`). */
+const newToken = () => randomBytes(32).toString("base64");
+const tokens = {
+  read: newToken(),
+  write: newToken(),
+  stringsOnly: newToken(),
+  admin: newToken(),
+  defaultAdmin: newToken(),
+};
+const wrongToken = newToken();
+
+let dir: string;
+let server: RunningServer;
+let log: CapturedLog;
+let raw: Client;
+const clients: { close(): void }[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "redisession-tokens-"));
+  const tokenFile = join(dir, "tokens");
+  writeFileSync(
+    tokenFile,
+    [
+      "# hash                                                          scopes      stores",
+      tokenEntry(tokens.read, "read", "default"),
+      tokenEntry(tokens.write, "write", "default,strings"),
+      `${tokenEntry(tokens.stringsOnly, "read,write", "strings")}   # a service that owns one store`,
+      "",
+      tokenEntry(tokens.admin, "admin", "*"),
+      tokenEntry(tokens.defaultAdmin, "admin", "default"),
+    ].join("\n"),
+  );
+  log = captureLog();
+  server = await startServer({
+    config: serverConfig({ server: { auth: { tokenFile } } }),
+    logger: log.logger,
+  });
+  raw = rawClient(`127.0.0.1:${server.port}`);
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  raw.close();
+  await server.shutdown(0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The shipped client with `token` (none: no token at all). */
+function sessions(token?: string): SessionClient {
+  const client = createSessionClient(`127.0.0.1:${server.port}`, { token, retry: false });
+  clients.push(client);
+  return client;
+}
+
+function admin(token?: string) {
+  const client = createClient(SessionAdminService, `127.0.0.1:${server.port}`, { token, retry: false });
+  clients.push(client);
+  return client;
+}
+
+const codeOf = async (call: Promise<unknown>) => (await failureOf(call)).code;
+
+describe("bearer tokens from a token file", () => {
+  it("refuses calls without a token, with an unknown token, or with another scheme: UNAUTHENTICATED", async () => {
+    const noToken = await failureOf(sessions().createSession({}));
+    expect(noToken.code).toBe(status.UNAUTHENTICATED);
+    expect(noToken.details).toBe("missing bearer token (authorization metadata)");
+    const wrong = await failureOf(sessions(wrongToken).createSession({}));
+    expect(wrong.code).toBe(status.UNAUTHENTICATED);
+    expect(wrong.details).toBe("invalid bearer token");
+    const basic = createSessionClient(`127.0.0.1:${server.port}`, {
+      metadata: { authorization: `Basic ${tokens.write}` },
+    });
+    clients.push(basic);
+    expect(await codeOf(basic.createSession({}))).toBe(status.UNAUTHENTICATED);
+    // A token's hash is not a token.
+    const hashAsToken = tokenEntry(tokens.write, "write", "default").split(" ")[0];
+    expect(await codeOf(sessions(hashAsToken).createSession({}))).toBe(status.UNAUTHENTICATED);
+    expect(Number(await redis.raw("DBSIZE"))).toBe(0);
+  });
+
+  it("lets a write token do everything on its stores", async () => {
+    const api = sessions(tokens.write);
+    for (const store of ["", "default", "strings"]) {
+      const key = (await api.createSession({ store, data: { n: 1 } })).session?.key ?? "";
+      await api.saveSession({ store, key, data: { n: 2 } });
+      await api.touchSession({ store, key });
+      expect((await api.getSession({ store, key, touch: true })).session?.data).toEqual({ n: 2 });
+      expect((await api.batchGetSessions({ store, keys: [key] })).sessions).toHaveLength(1);
+      const rotated = (await api.rotateSessionKey({ store, key })).session?.key ?? "";
+      expect((await api.deleteSession({ store, key: rotated })).existed).toBe(true);
+    }
+  });
+
+  it("lets a read token read, but not write or touch: PERMISSION_DENIED, and Redis is untouched", async () => {
+    const key = (await sessions(tokens.write).createSession({ data: { a: 1 } })).session?.key ?? "";
+    const reader = sessions(tokens.read);
+    expect((await reader.getSession({ key })).session?.data).toEqual({ a: 1 });
+    expect((await reader.batchGetSessions({ keys: [key] })).sessions).toHaveLength(1);
+    const denied = await failureOf(reader.saveSession({ key, data: { a: 2 } }));
+    expect(denied.code).toBe(status.PERMISSION_DENIED);
+    expect(denied.details).toBe('the token does not grant "write" on store "default"');
+    expect(await codeOf(reader.createSession({}))).toBe(status.PERMISSION_DENIED);
+    expect(await codeOf(reader.deleteSession({ key }))).toBe(status.PERMISSION_DENIED);
+    expect(await codeOf(reader.rotateSessionKey({ key }))).toBe(status.PERMISSION_DENIED);
+    // touch moves the expiry, so it needs write like TouchSession does.
+    expect(await codeOf(reader.getSession({ key, touch: true }))).toBe(status.PERMISSION_DENIED);
+    expect(await codeOf(reader.touchSession({ key }))).toBe(status.PERMISSION_DENIED);
+    expect((await reader.getSession({ key })).session?.data).toEqual({ a: 1 });
+    expect(Number(await redis.raw("DBSIZE"))).toBe(1);
+  });
+
+  it("keeps a token to its stores: another store, or one that does not exist, is PERMISSION_DENIED", async () => {
+    const own = sessions(tokens.stringsOnly);
+    const key = (await own.createSession({ store: "strings", data: { s: 1 } })).session?.key ?? "";
+    expect((await own.getSession({ store: "strings", key })).session?.data).toEqual({ s: 1 });
+    const other = await failureOf(own.createSession({ store: "default" }));
+    expect(other.code).toBe(status.PERMISSION_DENIED);
+    expect(other.details).toBe('the token does not grant "write" on store "default"');
+    // An empty store name is the default store.
+    expect(await codeOf(own.createSession({}))).toBe(status.PERMISSION_DENIED);
+    // Not INVALID_ARGUMENT: a limited token learns nothing about which stores exist.
+    expect(await codeOf(own.getSession({ store: "nope", key }))).toBe(status.PERMISSION_DENIED);
+    // The read token is limited to default, too.
+    expect(await codeOf(sessions(tokens.read).getSession({ store: "strings", key }))).toBe(
+      status.PERMISSION_DENIED,
+    );
+  });
+
+  it("opens SessionAdminService to admin tokens only", async () => {
+    expect((await admin(tokens.admin).listStores({})).stores.map((s) => s.name).sort()).toEqual([
+      "default",
+      "strings",
+    ]);
+    expect((await admin(tokens.admin).purgeExpired({ store: "default" })).applicable).toBe(true);
+    expect(await codeOf(admin(tokens.write).listStores({}))).toBe(status.PERMISSION_DENIED);
+    expect(await codeOf(admin(tokens.write).purgeExpired({}))).toBe(status.PERMISSION_DENIED);
+    expect(await codeOf(admin().getStoreStats({}))).toBe(status.UNAUTHENTICATED);
+    // admin on one store: that store's stats, but not the list of every store.
+    const limited = admin(tokens.defaultAdmin);
+    expect((await limited.getStoreStats({ store: "default" })).store).toBe("default");
+    expect(await codeOf(limited.getStoreStats({ store: "strings" }))).toBe(status.PERMISSION_DENIED);
+    const everyStore = await failureOf(limited.listStores({}));
+    expect(everyStore.code).toBe(status.PERMISSION_DENIED);
+    expect(everyStore.details).toBe('the token does not grant "admin" on every store (*)');
+    // admin implies neither read nor write.
+    expect(await codeOf(sessions(tokens.admin).createSession({}))).toBe(status.PERMISSION_DENIED);
+  });
+
+  it("keeps health checks open without a token", async () => {
+    const { status: serving } = await healthCheck(raw);
+    expect(serving).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    const named = await unaryWith(
+      raw,
+      Health.method.check,
+      { service: SessionService.typeName },
+      bearer(undefined),
+    );
+    expect(named.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
+  });
+
+  it("limits reflection to admin tokens by default", async () => {
+    const refused = await listServices(raw, bearer(undefined)).catch((e: { code: number }) => e.code);
+    expect(refused).toBe(status.UNAUTHENTICATED);
+    const denied = await listServices(raw, bearer(tokens.write)).catch((e: { code: number }) => e.code);
+    expect(denied).toBe(status.PERMISSION_DENIED);
+    // Any admin grant will do: reflection describes the API, not a store.
+    expect(await listServices(raw, bearer(tokens.defaultAdmin))).toContain(SessionService.typeName);
+  });
+
+  it("logs each refusal with its method and reason, and never a token", async () => {
+    const before = log.records().length;
+    await failureOf(sessions(wrongToken).getSession({ key: "0".repeat(32) }));
+    await failureOf(sessions(tokens.read).saveSession({ key: "0".repeat(32) }));
+    const refusals = log.records().slice(before);
+    expect(refusals).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: "call refused",
+        rpc: "/redisession.v1.SessionService/GetSession",
+        code: "UNAUTHENTICATED",
+        reason: "invalid bearer token",
+      }),
+      expect.objectContaining({
+        msg: "call refused",
+        rpc: "/redisession.v1.SessionService/SaveSession",
+        code: "PERMISSION_DENIED",
+        reason: 'the token does not grant "write" on store "default"',
+      }),
+    ]);
+    const text = log.text();
+    for (const token of [wrongToken, ...Object.values(tokens)]) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(tokenEntry(token, "", "").split(" ")[0]);
+    }
+  });
+});

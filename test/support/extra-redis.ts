@@ -1,0 +1,60 @@
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
+import type { TestCertificates } from "./certificates.js";
+
+/**
+ * `redis-server` processes started by a test file for itself, beside the worker's shared one (e.g. with a
+ * password, or TLS only). The caller stops them in `afterAll`.
+ */
+
+/** A Redis that takes the password `password` for the default user (`requirepass`), and the given ACL users. */
+export function startRedisWithPassword(
+  password: string,
+  users: readonly { name: string; password: string; rules?: string }[] = [],
+): Promise<RedisServer> {
+  const userArgs = users.flatMap((user) => [
+    "--user",
+    // redis-server joins the words after an option into one config line: `user <name> on ><password> <rules>`.
+    user.name,
+    "on",
+    `>${user.password}`,
+    ...(user.rules ?? "~* &* +@all").split(" "),
+  ]);
+  return startRedisServer(["--requirepass", password, ...userArgs]);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === "string") throw new Error("no TCP port available");
+  return address.port;
+}
+
+/**
+ * A Redis that speaks only TLS, with the test CA's server certificate; its `url` is `rediss://127.0.0.1:<port>`.
+ * Clients must present a certificate signed by that CA (Redis' default `tls-auth-clients yes`).
+ */
+export async function startTlsRedis(certificates: TestCertificates): Promise<RedisServer> {
+  const port = await freePort();
+  // startRedisServer puts `--port <port>` first; the `--port 0` here comes later and wins, so that the port is
+  // served by TLS alone and no plaintext listener exists.
+  const server = await startRedisServer(
+    [
+      "--port",
+      "0",
+      "--tls-port",
+      String(port),
+      "--tls-cert-file",
+      certificates.server.certFile,
+      "--tls-key-file",
+      certificates.server.keyFile,
+      "--tls-ca-cert-file",
+      certificates.ca.certFile,
+    ],
+    port,
+  );
+  return { port, url: `rediss://127.0.0.1:${port}`, stop: () => server.stop() };
+}
