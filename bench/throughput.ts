@@ -1,8 +1,9 @@
 /**
  * Throughput and latency of the service against its own ceiling: h2load drives the same server's
  * `grpc.health.v1.Health/Check` (no Redis, no store code: what grpc-js on this machine can do) and then
- * GetSession, SaveSession, an 80/20 mix and BatchGetSessions with the same load shape; a Node open-loop
- * generator measures GetSession latency at half the ceiling's rate. Every store strategy and codec is covered.
+ * GetSession, SaveSession, an 80/20 mix and BatchGetSessions with the same load shape; h2load paced at fixed
+ * rates (half the ceiling's among them) measures the latency of every call. Every store strategy and codec is
+ * covered.
  *
  * Run: `node --import tsx bench/throughput.ts [--quick]` (or through `npm run bench`). Needs `h2load`
  * (apt-get install nghttp2-client) and `redis-server`.
@@ -103,7 +104,7 @@ export const run: Suite = async ({ quick }) => {
       { label: HALF_OWN, rate: ownHalf },
       { label: HALF_CEILING, rate: () => latencyRate },
     ];
-    const latency = await latencyPhase(target, stores, plan, loads);
+    const latency = await latencyPhase(target, stores, plan, loads, dir);
     const batch = await batchPhase(target, stores, plan);
 
     const first = jobsOf(stores[0] as StoreFixtures, target.health);

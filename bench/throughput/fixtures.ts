@@ -38,8 +38,6 @@ export interface StoreFixtures {
   readonly saveBody: RequestBody;
   /** One BatchGetSessions body per connection, each with 100 distinct keys (disjoint between bodies). */
   readonly batchBodies: readonly RequestBody[];
-  /** GetSession requests of every created session, for the latency generator to cycle through. */
-  readonly latencyMessages: readonly Uint8Array[];
 }
 
 /** Sorted-key JSON, to compare a session's data with what was stored (Struct does not keep key order). */
@@ -149,5 +147,5 @@ export async function storeFixtures(
     batchBodies.push(body);
   }
 
-  return { variant, getBodies, saveBody, batchBodies, latencyMessages: keys.map(getMessage) };
+  return { variant, getBodies, saveBody, batchBodies };
 }

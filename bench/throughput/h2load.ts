@@ -18,6 +18,10 @@ export interface H2loadJob {
   readonly bodyFile: string;
   readonly connections: number;
   readonly streams: number;
+  /** Paced: requests per second of each connection (`--rps`); unpaced (as fast as the streams allow) if absent. */
+  readonly rps?: number;
+  /** Where h2load logs every request of the measured duration: start, status, duration in µs (`--log-file`). */
+  readonly logFile?: string;
 }
 
 /** What one h2load process reported. */
@@ -56,6 +60,8 @@ export function h2loadArgs(port: number, job: H2loadJob, timing: Timing): string
     milliseconds(timing.durationSeconds),
     "--warm-up-time",
     milliseconds(timing.warmUpSeconds),
+    ...(job.rps === undefined ? [] : ["--rps", String(job.rps)]),
+    ...(job.logFile === undefined ? [] : ["--log-file", job.logFile]),
     "-d",
     job.bodyFile,
     "-H",

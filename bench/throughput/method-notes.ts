@@ -3,6 +3,7 @@
  * exact h2load command lines, so that a reader can judge (and repeat) every number.
  */
 import { cpus } from "node:os";
+import { PACED_STREAMS } from "./paced-latency.js";
 import type { RunFigures } from "./report.js";
 import { LIGHT_RATE } from "./workload.js";
 
@@ -33,16 +34,17 @@ export function methodNotes(figures: RunFigures): string {
       "`redisession_rpc_calls_total` counters must show only OK for the method in that window, at least as many " +
       "as h2load completed (h2load cannot see grpc-status trailers). Before any load, every body's own bytes are " +
       "sent once through grpc-js and the response checked (the right session and data; 100 of 100 in a batch).",
-    `- Latency: open loop at half the median ceiling (${int(figures.latencyRate)} calls/s, the issue's load) and ` +
-      "at half of each store's own median GetSession req/s under h2load, and at a light " +
-      `${int(LIGHT_RATE)} calls/s (the floor this machine allows; ${int(lightCalls)} calls per round, so its ` +
-      `p99.9 rests on the ${int(Math.max(1, lightCalls / 1000))} slowest); 4 connections, raw grpc-js with ` +
-      `pre-encoded requests cycling through ${int(plan.sessionsPerStore)} sessions per store, ` +
+    `- Latency: h2load paced with \`--rps\` at half the median ceiling (${int(figures.latencyRate)} calls/s, the ` +
+      "issue's load), at half of each store's own median GetSession req/s under h2load, and at a light " +
+      `${int(LIGHT_RATE)} calls/s (${int(lightCalls)} calls per round, so its p99.9 rests on the ` +
+      `${int(Math.max(1, lightCalls / 1000))} slowest); 4 connections with ${PACED_STREAMS} streams each, ` +
       `${plan.latencySeconds} s per round after a ${plan.latencyWarmUpSeconds} s warm-up, each round started once ` +
-      "the service is idle. Latency counts from each call's scheduled send time (no coordinated omission) into an " +
-      "HdrHistogram; a call gets a 1 s deadline and a failed call is recorded at the time it failed. The " +
-      `generator runs in the suite's process on the same ${cores()} cores as the service and Redis: 'generator ` +
-      "cores' is the CPU it took from them, 'send lag' how late it sent (part of the latency).",
+      "the service is idle. h2load logs every call of the measured time (`--log-file`) and the percentiles are " +
+      "exact over all of them (calls still in flight when it ends are left out). Each connection sends on its own schedule whether or not earlier calls have " +
+      "answered, as long as it has a free stream; 'achieved' below the rate means the service fell behind. " +
+      "Health.Check at the same rate is the floor: what grpc-js and this machine give a call that does nothing. " +
+      "The same checks as above apply (every call OK in the service's counters). h2load is C and light; a grpc-js " +
+      `generator on the same ${cores()} cores took half a core at 1,000 calls/s and fell behind its own schedule.`,
     "- BatchGetSessions: h2load as above but 4 streams per connection, each body 100 distinct existing keys; " +
       "sessions/s = calls/s × 100 (all found, verified).",
     "- CPU: user + system time of the service and Redis processes (/proc) over each run, divided by the OK calls " +

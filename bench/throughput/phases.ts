@@ -1,6 +1,6 @@
 /**
  * The measurements: h2load rounds (ceiling, GetSession, SaveSession, mix, batch), each checked against the
- * service's own call counters, and the open-loop latency rounds. Rounds alternate between the ceiling and the
+ * service's own call counters, and the paced latency rounds. Rounds alternate between the ceiling and the
  * RPCs, store after store, so that each ratio compares measurements taken seconds apart under the same
  * (shared, noisy) machine conditions.
  */
@@ -8,7 +8,7 @@ import { median, progress } from "../support/harness.js";
 import { BATCH_GET, GET_SESSION, HEALTH_CHECK, rpcOf, SAVE_SESSION, type StoreFixtures } from "./fixtures.js";
 import type { RequestBody } from "./grpc-frames.js";
 import { type H2loadJob, runH2load } from "./h2load.js";
-import { type LatencyRound, OpenLoopClients, openLoop } from "./latency.js";
+import { type PacedLatency, pacedLatency } from "./paced-latency.js";
 import { assertAllOk, type CommandStat, probeDelta, type ServerProbe } from "./server-probe.js";
 import {
   BATCH_STREAMS_PER_CONNECTION,
@@ -138,65 +138,65 @@ export async function batchPhase(
   return rounds;
 }
 
-/** A latency round with the service's CPU share during it. */
-export interface LatencyMeasurement extends LatencyRound {
+/** One paced latency round, of one RPC at one load. */
+export interface LatencyMeasurement extends PacedLatency {
   /** Which load ({@link LatencyLoad.label}). */
   readonly load: string;
-  readonly serviceCores: number;
 }
 
-/** One open-loop load: a label for the tables and its rate for each store. */
+/** One paced load: a label for the tables and its rate for each store. */
 export interface LatencyLoad {
   readonly label: string;
   readonly rate: (store: string) => number;
 }
 
-/** Deadline of each latency call: an overloaded round fails calls after 1 s instead of queueing for minutes. */
-const LATENCY_TIMEOUT_MS = 1_000;
+/** The store key under which the Health.Check floor is kept among the stores' latency rounds. */
+export const HEALTH_FLOOR = "Health.Check";
 
 /**
- * Open-loop GetSession latency over `CONNECTIONS` connections, cycling through every session of the store: one
- * unrecorded warm-up per store, then `plan.rounds` recorded rounds of every load, stores and loads in turn.
+ * Paced latency, `plan.rounds` rounds: in each, for every load, the floor (Health.Check on four connections at
+ * that load's rate, for loads whose rate is the same for every store), then GetSession of every store in turn
+ * (its four bodies, one per connection). Keyed by store name, the floor under {@link HEALTH_FLOOR}.
  */
 export async function latencyPhase(
   target: Target,
   stores: readonly StoreFixtures[],
   plan: Plan,
   loads: readonly LatencyLoad[],
+  scratchDir: string,
 ): Promise<Map<string, LatencyMeasurement[]>> {
-  const clients = await OpenLoopClients.open(target.port, CONNECTIONS);
-  const rounds = new Map<string, LatencyMeasurement[]>(stores.map((store) => [store.variant.name, []]));
-  const options = (store: StoreFixtures, rate: number, seconds: number) => ({
-    path: GET_SESSION,
-    messages: store.latencyMessages,
-    rate,
-    seconds,
-    timeoutMs: LATENCY_TIMEOUT_MS,
-  });
-  try {
-    for (const store of stores) {
-      const rate = Math.min(...loads.map((load) => load.rate(store.variant.name)));
-      await openLoop(clients, options(store, rate, plan.latencyWarmUpSeconds));
-    }
-    for (let round = 1; round <= plan.rounds; round++) {
-      for (const store of stores) {
-        for (const load of loads) {
-          const rate = load.rate(store.variant.name);
-          await target.probe.settle();
-          const before = await target.probe.snapshot();
-          const result = await openLoop(clients, options(store, rate, plan.latencySeconds));
-          const { serviceCores } = probeDelta(before, await target.probe.snapshot());
-          rounds.get(store.variant.name)?.push({ ...result, load: load.label, serviceCores });
-          progress(
-            `latency round ${round}/${plan.rounds} ${store.variant.name}, ${load.label} (${Math.round(rate)}/s): ` +
-              `p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, p99.9 ${result.p999.toFixed(2)} ms` +
-              (result.errors > 0 ? `, ${result.errors} errors` : ""),
-          );
-        }
+  const rounds = new Map<string, LatencyMeasurement[]>(
+    [HEALTH_FLOOR, ...stores.map((store) => store.variant.name)].map((name) => [name, []]),
+  );
+  const timing = { warmUpSeconds: plan.latencyWarmUpSeconds, durationSeconds: plan.latencySeconds };
+  const healthBodies = Array.from({ length: CONNECTIONS }, () => target.health);
+  const paced = async (
+    name: string,
+    path: string,
+    bodies: readonly RequestBody[],
+    load: LatencyLoad,
+    rate: number,
+  ) => {
+    await target.probe.settle();
+    const result = await pacedLatency(target.port, target.probe, { path, bodies }, rate, timing, scratchDir);
+    rounds.get(name)?.push({ ...result, load: load.label });
+    return result;
+  };
+  for (let round = 1; round <= plan.rounds; round++) {
+    for (const load of loads) {
+      const rates = new Set(stores.map((store) => load.rate(store.variant.name)));
+      const summary: string[] = [];
+      if (rates.size === 1) {
+        const floor = await paced(HEALTH_FLOOR, HEALTH_CHECK, healthBodies, load, [...rates][0] as number);
+        summary.push(`Health.Check p99 ${floor.p99.toFixed(2)} ms`);
       }
+      for (const store of stores) {
+        const rate = load.rate(store.variant.name);
+        const result = await paced(store.variant.name, GET_SESSION, store.getBodies, load, rate);
+        summary.push(`${store.variant.name} p99 ${result.p99.toFixed(2)} ms`);
+      }
+      progress(`latency round ${round}/${plan.rounds}, ${load.label}: ${summary.join(", ")}`);
     }
-  } finally {
-    clients.close();
   }
   return rounds;
 }

@@ -6,12 +6,15 @@ import { markdownTable } from "../support/harness.js";
 import type { SuiteResult, TargetCheck } from "../support/suite.js";
 import { methodNotes } from "./method-notes.js";
 import type { LatencyMeasurement, Measurement, ThroughputRound } from "./phases.js";
-import { medianOf } from "./phases.js";
+import { HEALTH_FLOOR, medianOf } from "./phases.js";
 import type { CommandStat, StoredSize } from "./server-probe.js";
 import { BATCH_KEYS, HALF_CEILING, HALF_OWN, LIGHT, type Plan, type StoreVariant } from "./workload.js";
 
 /** The issue's targets. */
 export const TARGETS = { getRatio: 0.8, p99Ms: 2, batchSessionsPerSec: 150_000 } as const;
+
+/** Share of a paced rate a run must achieve to count as keeping up with it. */
+const MIN_ACHIEVED_SHARE = 0.98;
 
 /** Everything the phases produced. */
 export interface RunFigures {
@@ -20,8 +23,9 @@ export interface RunFigures {
   readonly sizes: ReadonlyMap<string, StoredSize>;
   readonly throughput: ReadonlyMap<string, readonly ThroughputRound[]>;
   readonly getCommands: ReadonlyMap<string, readonly CommandStat[]>;
-  /** Open-loop rate: half the median ceiling. */
+  /** Paced rate of the issue's load: half the median ceiling. */
   readonly latencyRate: number;
+  /** Paced latency rounds by store name, the Health.Check floor under {@link HEALTH_FLOOR}. */
   readonly latency: ReadonlyMap<string, readonly LatencyMeasurement[]>;
   readonly batch: ReadonlyMap<string, readonly Measurement[]>;
   /** Exact h2load command lines of one store, by measurement. */
@@ -105,12 +109,17 @@ function cpuTable(figures: RunFigures): string {
 
 function latencyTable(figures: RunFigures): string {
   const rows: (string | number)[][] = [];
-  for (const { variant, rounds: all } of rowsOf(figures, figures.latency)) {
-    for (const load of [HALF_CEILING, HALF_OWN, LIGHT]) {
+  const sources = [
+    { name: HEALTH_FLOOR, label: "Health.Check (floor)" },
+    ...figures.variants.map((variant) => ({ name: variant.name, label: `${variant.name} GetSession` })),
+  ];
+  for (const { name, label } of sources) {
+    const all = figures.latency.get(name) ?? [];
+    for (const load of [LIGHT, HALF_OWN, HALF_CEILING]) {
       const rounds = all.filter((round) => round.load === load);
       if (rounds.length === 0) continue;
       rows.push([
-        variant.name,
+        label,
         load,
         int(medianOf(rounds, (r) => r.targetRate)),
         int(medianOf(rounds, (r) => r.achievedRate)),
@@ -118,16 +127,13 @@ function latencyTable(figures: RunFigures): string {
         fixed(medianOf(rounds, (r) => r.p99)),
         fixed(medianOf(rounds, (r) => r.p999)),
         fixed(Math.max(...rounds.map((r) => r.max))),
-        int(rounds.reduce((sum, r) => sum + r.errors, 0)),
-        `${fixed(medianOf(rounds, (r) => r.sendLagP99Ms))} / ${fixed(medianOf(rounds, (r) => r.maxSendLagMs))}`,
-        fixed(medianOf(rounds, (r) => r.generatorCores)),
         fixed(medianOf(rounds, (r) => r.serviceCores)),
       ]);
     }
   }
   return markdownTable(
     [
-      "store",
+      "RPC",
       "load",
       "calls/s",
       "achieved",
@@ -135,9 +141,6 @@ function latencyTable(figures: RunFigures): string {
       "p99 ms",
       "p99.9 ms",
       "max ms (all rounds)",
-      "errors (1 s deadline)",
-      "send lag p99 / max ms",
-      "generator cores",
       "service cores",
     ],
     rows,
@@ -206,12 +209,14 @@ function targetChecks(figures: RunFigures): TargetCheck[] {
   for (const { variant, rounds: all } of rowsOf(figures, figures.latency)) {
     const rounds = all.filter((round) => round.load === HALF_CEILING);
     const p99 = medianOf(rounds, (r) => r.p99);
-    const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
+    // A service that cannot keep up with the rate is not meeting the target, whatever its latency says.
+    const achieved = medianOf(rounds, (r) => r.achievedRate / r.targetRate);
+    const behind = achieved < MIN_ACHIEVED_SHARE;
     checks.push({
       name: `GetSession p99 at half the ceiling's rate (${variant.name})`,
       target: `≤ ${TARGETS.p99Ms} ms`,
-      measured: `${fixed(p99)} ms${errors > 0 ? `, ${errors} errors` : ""}`,
-      met: p99 <= TARGETS.p99Ms && errors === 0,
+      measured: `${fixed(p99)} ms${behind ? `, only ${fixed(achieved * 100, 0)}% of the rate achieved` : ""}`,
+      met: p99 <= TARGETS.p99Ms && !behind,
     });
   }
   for (const { variant, rounds } of rowsOf(figures, figures.batch)) {
@@ -246,7 +251,7 @@ export function buildReport(figures: RunFigures): SuiteResult {
     "",
     cpuTable(figures),
     "",
-    "### GetSession latency, open loop",
+    "### Latency at fixed rates (h2load paced, every call logged)",
     "",
     latencyTable(figures),
     "",

@@ -79,17 +79,17 @@ export interface Plan {
   readonly rounds: number;
   /** Each h2load measurement (ceiling, get, save, mix, batch). */
   readonly timing: Timing;
-  /** Each open-loop latency round, after one unrecorded warm-up of `latencyWarmUpSeconds`. */
+  /** Each paced latency round, after an unrecorded warm-up of `latencyWarmUpSeconds`. */
   readonly latencySeconds: number;
   readonly latencyWarmUpSeconds: number;
-  /** Sessions created per store: latency calls cycle through them, batch bodies take 100 each. */
+  /** Sessions created per store (at least the ones the bodies use: one per GetSession, 100 per batch). */
   readonly sessionsPerStore: number;
 }
 
 /**
- * Full: 3 rounds × 4 stores × 4 h2load runs of 0.5 + 1.5 s (1¾ min), 3 rounds × 4 stores × 3 loads of 2 s open
- * loop (1¾ min with the idle waits after overloaded rounds), 3 rounds × 4 stores of batches (½ min): about 4¼
- * minutes with setup. Quick: one round of everything, shorter: about one minute.
+ * Full: 3 rounds × 4 stores × 4 h2load runs of 0.5 + 1.5 s (1¾ min), 3 rounds × (4 stores × 3 loads + 2 floor
+ * runs) of 1 + 2 s paced (2 min), 3 rounds × 4 stores of batches (½ min): about 5 minutes with setup. Quick: one
+ * round of everything, shorter: about 1½ minutes.
  */
 export function plan(quick: boolean): Plan {
   return quick
@@ -126,7 +126,7 @@ export const BATCH_KEYS = 100;
  */
 export const BATCH_STREAMS_PER_CONNECTION = 4;
 
-/** The open-loop loads: the issue's (half the Health.Check ceiling), half of each store's own GetSession, light. */
+/** The paced loads: the issue's (half the Health.Check ceiling), half of each store's own GetSession, light. */
 export const HALF_CEILING = "½ ceiling";
 export const HALF_OWN = "½ own GetSession";
 export const LIGHT = "light";

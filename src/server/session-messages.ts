@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { type Duration, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Duration, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import {
   SaveCondition as SaveConditionEnum,
   type SessionSchema,
@@ -19,14 +19,25 @@ export function ttlSeconds(ttl: Duration | undefined): number | undefined {
   return Number(ttl.seconds);
 }
 
+/**
+ * A Date as a `google.protobuf.Timestamp` init object. Plain, rather than protobuf-es' `timestampFromDate`
+ * (which makes a message through its reflection API): the wire encoder takes init objects, and a batch makes two
+ * of these per session.
+ */
+export function timestampInit(date: Date): MessageInitShape<typeof TimestampSchema> {
+  const ms = date.getTime();
+  const seconds = Math.floor(ms / 1000);
+  return { seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
+}
+
 /** A session (or a stamp, without data) as a `Session` message. */
 export function sessionMessage(session: Session | SessionStamp): MessageInitShape<typeof SessionSchema> {
   return {
     key: session.key,
     data: "data" in session ? session.data : undefined,
     version: session.version,
-    createTime: timestampFromDate(session.createdAt),
-    expireTime: timestampFromDate(session.expiresAt),
+    createTime: timestampInit(session.createdAt),
+    expireTime: timestampInit(session.expiresAt),
   };
 }
 

@@ -6,7 +6,7 @@ import { CONDITION_ARG } from "./lua/record-lua.js";
 import { HEADER_BYTES, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
 import type { ConnectionObserver } from "./redis-connection.js";
 import type { RedisLink } from "./redis-link.js";
-import { type JsonObject, type SaveCondition, type Session, stampOf } from "./session.js";
+import { type JsonObject, type SaveCondition, type Session, sessionOf } from "./session.js";
 import { describeMalformedKey, parseSessionKey } from "./session-key.js";
 import {
   decodePayload,
@@ -178,7 +178,7 @@ export class StoreContext {
   decodeLive(key: string, record: Buffer): Session {
     const header = headerOf(record);
     const data = decodePayload(header.codecId, payloadOf(record), this.config.maxSessionBytes, this.codecs);
-    return { ...stampOf(key, header.version, header.createdAt, header.expiresAt), data };
+    return sessionOf(key, data, header.version, header.createdAt, header.expiresAt);
   }
 }
 

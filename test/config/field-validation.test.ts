@@ -50,6 +50,21 @@ describe("parseConfig field validation", () => {
       "stores.default.prefix: must be a non-empty string of at most 64 bytes",
     ],
     [
+      "auth with both token sources",
+      { server: { auth: { tokenFile: "tokens.txt", tokenEnv: "TOKENS" } } },
+      "server.auth: must set exactly one of tokenFile and tokenEnv",
+    ],
+    [
+      "auth with no token source",
+      { server: { auth: {} } },
+      "server.auth: must set exactly one of tokenFile and tokenEnv",
+    ],
+    [
+      "requireClientCert without clientCaFile",
+      { server: { tls: { certFile: "server.pem", keyFile: "server.key", requireClientCert: true } } },
+      "server.tls.requireClientCert: requireClientCert needs clientCaFile (the CA that signs client certificates)",
+    ],
+    [
       "redis not a string",
       inStore({ redis: 1 }),
       "stores.default.redis: must be the name of a connection under redis",

@@ -223,9 +223,8 @@ describe("log hygiene", () => {
 });
 
 describe("malformed key reports", () => {
-  // BUG (reported, not fixed here): StoreContext.keyBytes logs `{ key: describeMalformedKey(key) }`, and the
-  // logger redacts every field named `key`, so the safe description (length, problem, fingerprint) that lets an
-  // operator correlate probes is replaced by "[redacted]" before it is written.
+  // The logger redacts every field named `key`, so the safe description goes under `malformedKey`: were it
+  // logged as `key`, the description that lets an operator correlate probes would be "[redacted]".
   it("carry the key's safe description (length, problem, fingerprint), never the key", async () => {
     const lines: string[] = [];
     const logger = createLogger({
