@@ -123,6 +123,11 @@ try {
     ),
   );
   console.log(`\n${markdownTable(["status", "calls"], codes)}\n`);
+  if (tally.firstUnexpected.size > 0) {
+    console.log(
+      `${markdownTable(["status", "first answer (operation: details)"], [...tally.firstUnexpected])}\n`,
+    );
+  }
   const targets = [
     {
       name: "calls with an unexpected status",
@@ -146,6 +151,7 @@ try {
     result,
     codes: Object.fromEntries(codes),
     unexpected: Object.fromEntries(unexpected),
+    firstUnexpected: Object.fromEntries(tally.firstUnexpected),
     operations: Object.fromEntries(tally.byOperation),
     rss: { idle: idleRss, afterWarmUp: startRss, end: endRss, drift },
     targets,

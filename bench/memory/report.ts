@@ -12,6 +12,15 @@ export const overheadVsJson = (r: RowResult) => r.bytesPerSession - r.jsonBytes;
 /** What a session costs beyond its payload as stored: header, field, encoding, rounding, bucket or key. */
 export const overheadVsStored = (r: RowResult) => r.bytesPerSession - r.storedBytes;
 
+/** The size columns every row table shares: JSON, stored payload, bytes per session, and both overheads. */
+const sizeCells = (r: RowResult) => [
+  b(r.jsonBytes),
+  b(r.storedBytes),
+  b(r.bytesPerSession),
+  b(overheadVsJson(r)),
+  b(overheadVsStored(r)),
+];
+
 function limitsLabel(row: RowSpec): string {
   if (row.limits === null) return "—";
   const { raised, values } = row.limits;
@@ -51,11 +60,7 @@ export function rowsTable(results: readonly RowResult[]): string {
       `${layoutLabel(r.row.layout)}${r.row.target ? " **(target)**" : ""}`,
       limitsLabel(r.row),
       r.row.codec,
-      b(r.jsonBytes),
-      b(r.storedBytes),
-      b(r.bytesPerSession),
-      b(overheadVsJson(r)),
-      b(overheadVsStored(r)),
+      ...sizeCells(r),
       encodingsLabel(r.encodings),
       r.fill === null ? "—" : `${r.fill.mean.toFixed(1)}/${r.fill.max}`,
     ]),
@@ -81,11 +86,7 @@ export function codecsTable(results: readonly RowResult[]): string | null {
       r.row.size.label,
       `${layoutLabel(r.row.layout)}${r.row.limits === null ? "" : `, ${r.row.limits.raised ? "raised" : "default"} limits`}`,
       r.row.codec,
-      b(r.jsonBytes),
-      b(r.storedBytes),
-      b(r.bytesPerSession),
-      b(overheadVsJson(r)),
-      b(overheadVsStored(r)),
+      ...sizeCells(r),
       none === undefined || none === r
         ? "—"
         : `${b(none.bytesPerSession - r.bytesPerSession)} (${((100 * (none.bytesPerSession - r.bytesPerSession)) / none.bytesPerSession).toFixed(0)}%)`,

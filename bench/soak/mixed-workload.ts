@@ -128,13 +128,17 @@ const OPERATIONS: readonly Operation[] = [
 export class CodeTally {
   readonly byCode = new Map<string, number>();
   readonly byOperation = new Map<string, number>();
+  /** The first unexpected answer of each code: which operation got it, and its details. */
+  readonly firstUnexpected = new Map<string, string>();
   unexpected = 0;
 
-  count(operation: string, code: Code): void {
+  count(operation: string, code: Code, details = ""): void {
     const name = Code[code] ?? String(code);
     this.byCode.set(name, (this.byCode.get(name) ?? 0) + 1);
     this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
-    if (!EXPECTED_CODES.has(code)) this.unexpected++;
+    if (EXPECTED_CODES.has(code)) return;
+    this.unexpected++;
+    if (!this.firstUnexpected.has(name)) this.firstUnexpected.set(name, `${operation}: ${details}`);
   }
 }
 
@@ -151,7 +155,7 @@ export function mixedCall(client: SessionClient, pool: KeyPool, tally: CodeTally
       tally.count(operation.name, Code.OK);
     } catch (error) {
       if (!(error instanceof SessionServiceError)) throw error;
-      tally.count(operation.name, error.code);
+      tally.count(operation.name, error.code, error.details);
       if (!EXPECTED_CODES.has(error.code)) throw error;
     }
   };

@@ -147,6 +147,18 @@ const serverShape = {
    */
   maxMessageBytes: integer(1024, 64 * 1024 * 1024).default(4 * 1024 * 1024),
   /**
+   * Calls one connection may have in flight (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); a client's further calls wait
+   * on its side until one ends. Integer from 1 to 1048576.
+   *
+   * Why bounded: when calls outlive their deadlines (an overloaded host), each one a client gives up on is a
+   * RST_STREAM, and Node's HTTP/2 layer takes a burst of resets as the "rapid reset" attack and closes the whole
+   * connection with GOAWAY INTERNAL_ERROR, failing every call on it with INTERNAL; the client reconnects and does it
+   * again. With a bound, the backlog waits in the client, where a call that times out was never sent.
+   *
+   * @defaultValue 256
+   */
+  maxConcurrentStreams: integer(1, 1024 * 1024).default(256),
+  /**
    * How often the server pings an idle connection to detect dead peers (HTTP/2 PING). Integer milliseconds from
    * 1000 to 3600000.
    *

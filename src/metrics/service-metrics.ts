@@ -189,6 +189,15 @@ export class ServiceMetrics {
     this.rpcDuration.observe(labels, seconds);
   };
 
+  /**
+   * Counts a call the auth interceptor refused before any handler ran, under its method's HTTP/2 path (`/service/
+   * method`). Counted in `redisession_rpc_calls_total` only: it was never timed as a call. The caller passes only
+   * paths the server serves, so a client cannot mint label values.
+   */
+  readonly onRefusal = (path: string, code: status): void => {
+    this.rpcCalls.inc({ rpc: path.slice(1), code: codeName(code) });
+  };
+
   private makeObserver(): StoreObserver {
     return {
       connectionError: (connection, kind) => this.redisErrors.inc({ connection, kind }),

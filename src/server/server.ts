@@ -61,6 +61,7 @@ function channelOptions(config: Config["server"]): ChannelOptions {
   return {
     "grpc.max_receive_message_length": config.maxMessageBytes,
     "grpc.max_send_message_length": config.maxMessageBytes,
+    "grpc.max_concurrent_streams": config.maxConcurrentStreams,
     "grpc.keepalive_time_ms": config.keepaliveTimeMs,
     "grpc.keepalive_timeout_ms": config.keepaliveTimeoutMs,
     // Clients with long-lived idle channels keep them alive with pings; do not punish them for it.
@@ -110,14 +111,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onCallEnd: metrics?.onCallEnd,
   };
   // Without auth no interceptor is installed at all: calls cost what they did before auth existed.
+  const rules = accessRules(access);
   const interceptors =
     grants === undefined
       ? []
       : [
           authInterceptor({
             grants,
-            rules: accessRules(access),
-            toStatus: (error, path) => toCallFailure(error, path, logger),
+            rules,
+            toStatus: (error, path) => {
+              const failure = toCallFailure(error, path, logger);
+              // Refused calls never reach the bridge's onCallEnd; only served paths become metric labels.
+              if (rules.has(path)) metrics?.onRefusal(path, failure.code);
+              return failure;
+            },
           }),
         ];
   const server = new Server({ ...channelOptions(config.server), interceptors });

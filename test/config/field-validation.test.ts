@@ -233,6 +233,7 @@ describe("server fields", () => {
     [{ host: "" }, "server.host", "must not be empty"],
     [{ requestTimeoutMs: 0 }, "server.requestTimeoutMs", "must be an integer from 1 to 3600000"],
     [{ maxMessageBytes: 10 }, "server.maxMessageBytes", "must be an integer from 1024 to 67108864"],
+    [{ maxConcurrentStreams: 0 }, "server.maxConcurrentStreams", "must be an integer from 1 to 1048576"],
     [{ healthIntervalMs: 5 }, "server.healthIntervalMs", "must be an integer from 100 to 60000"],
     [{ shutdownGrace: 5 }, "server.shutdownGrace", "unknown key"],
   ])("reports %j at %s", (server, path, message) => {

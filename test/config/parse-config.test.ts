@@ -23,6 +23,7 @@ const serverDefaults = {
   requestTimeoutMs: 10_000,
   shutdownGraceMs: 10_000,
   maxMessageBytes: 4 * 1024 * 1024,
+  maxConcurrentStreams: 256,
   keepaliveTimeMs: 60_000,
   keepaliveTimeoutMs: 20_000,
   healthIntervalMs: 1_000,

@@ -30,7 +30,8 @@ beforeAll(async () => {
     [
       `redis: { default: { url: "${redis.url}", connectTimeoutMs: 500 } }`,
       "stores: { default: { bucketBits: 8 }, strings: { strategy: string } }",
-      "server: { healthIntervalMs: 100, requestTimeoutMs: 30000, metrics: { host: 127.0.0.1, port: 0 } }",
+      // Each flood connection carries ~1,000 calls: all of them must reach the service, past the default 256.
+      "server: { healthIntervalMs: 100, requestTimeoutMs: 30000, maxConcurrentStreams: 2000, metrics: { host: 127.0.0.1, port: 0 } }",
     ].join("\n"),
   );
   target = `127.0.0.1:${server.port}`;

@@ -9,6 +9,7 @@ import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.j
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { createClient, createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
+import { delta, scrape } from "../metrics/prometheus-text.js";
 import { bearer, listServices, tokenEntry, unaryWith } from "../support/auth-calls.js";
 import { failureOf } from "../support/call-helpers.js";
 import { type CapturedLog, captureLog } from "../support/log-capture.js";
@@ -185,6 +186,22 @@ describe("bearer tokens from a token file", () => {
     expect(denied).toBe(status.PERMISSION_DENIED);
     // Any admin grant will do: reflection describes the API, not a store.
     expect(await listServices(raw, bearer(tokens.defaultAdmin))).toContain(SessionService.typeName);
+  });
+
+  it("counts refusals in redisession_rpc_calls_total, by method and code", async () => {
+    const before = await scrape(server.metricsPort);
+    const reader = sessions(tokens.read);
+    await failureOf(sessions().getSession({ key: "0".repeat(32) }));
+    await failureOf(reader.deleteSession({ key: "0".repeat(32) }));
+    await failureOf(reader.deleteSession({ key: "0".repeat(32) }));
+    const after = await scrape(server.metricsPort);
+    const count = (rpc: string, code: string) =>
+      delta(before, after, "redisession_rpc_calls_total", {
+        rpc: `redisession.v1.SessionService/${rpc}`,
+        code,
+      });
+    expect(count("GetSession", "UNAUTHENTICATED")).toBe(1);
+    expect(count("DeleteSession", "PERMISSION_DENIED")).toBe(2);
   });
 
   it("logs each refusal with its method and reason, and never a token", async () => {
