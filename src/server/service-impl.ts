@@ -104,10 +104,11 @@ const MAX_DEADLINE_LEAD_MS = 50;
 /**
  * When to give up on a call whose client gives up at `clientDeadline`: a little earlier (1/10 of the time left, at
  * most {@link MAX_DEADLINE_LEAD_MS}), so that the DEADLINE_EXCEEDED status reaches the client before its own timer
- * fires (the request took time to arrive, and a busy event loop runs timers late). A client that gives up first cancels the stream with RST_STREAM, and a burst of those (every call of a
- * Redis stall timing out at once) trips Node's HTTP/2 rapid-reset guard, which closes the whole connection with
- * GOAWAY INTERNAL_ERROR and fails every other call on it with INTERNAL. The price: a call that would have
- * finished in its last tenth (or last 50 ms) fails a little early; it was about to fail anyway.
+ * fires (the request took time to arrive, and a busy event loop runs timers late). A client that gives up first
+ * cancels the stream with RST_STREAM, and a burst of those (every call of a Redis stall timing out at once) trips
+ * Node's HTTP/2 rapid-reset guard, which closes the whole connection with GOAWAY INTERNAL_ERROR and fails every
+ * other call on it with INTERNAL. The price: a call that would have finished in its last tenth (or last 50 ms)
+ * fails a little early; it was about to fail anyway.
  */
 function answerBy(clientDeadline: number, now: number): number {
   if (!Number.isFinite(clientDeadline)) return clientDeadline;
