@@ -13,6 +13,15 @@ export const overheadVsJson = (r: RowResult) => r.bytesPerSession - r.jsonBytes;
 export const overheadVsStored = (r: RowResult) => r.bytesPerSession - r.storedBytes;
 
 /** The size columns every row table shares: JSON, stored payload, bytes per session, and both overheads. */
+const SIZE_HEADERS = [
+  "JSON B",
+  "stored payload B",
+  "used_memory B/session",
+  "overhead vs JSON B",
+  "overhead beyond stored payload B",
+];
+
+/** The cells of {@link SIZE_HEADERS} for one row. */
 const sizeCells = (r: RowResult) => [
   b(r.jsonBytes),
   b(r.storedBytes),
@@ -46,11 +55,7 @@ export function rowsTable(results: readonly RowResult[]): string {
       "layout",
       "listpack limits (entries/value)",
       "codec",
-      "JSON B",
-      "stored payload B",
-      "used_memory B/session",
-      "overhead vs JSON B",
-      "overhead beyond stored payload B",
+      ...SIZE_HEADERS,
       "sampled encodings",
       "bucket fill mean/max",
     ],
@@ -93,18 +98,7 @@ export function codecsTable(results: readonly RowResult[]): string | null {
     ]);
   });
   return markdownTable(
-    [
-      "sessions",
-      "size class",
-      "layout",
-      "codec",
-      "JSON B",
-      "stored payload B",
-      "used_memory B/session",
-      "overhead vs JSON B",
-      "overhead beyond stored payload B",
-      "B/session saved vs codec none",
-    ],
+    ["sessions", "size class", "layout", "codec", ...SIZE_HEADERS, "B/session saved vs codec none"],
     rows,
   );
 }

@@ -1,10 +1,8 @@
 import { status } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
-import { createSessionClient, SessionServiceError } from "../../src/client/index.js";
-import { type RunningServer, startServer } from "../../src/server/server.js";
+import { describe, expect, it } from "vitest";
+import { SessionServiceError } from "../../src/client/index.js";
 import { pauseRedis } from "../support/call-helpers.js";
-import { serverConfig, testLogger } from "../support/server-fixture.js";
+import { usePrivateServer } from "../support/private-server-fixture.js";
 
 /**
  * Calls outliving their deadlines by the hundred, as in a Redis stall under steady traffic. Every call a client
@@ -15,58 +13,45 @@ import { serverConfig, testLogger } from "../support/server-fixture.js";
  * overloaded host, where the backlog then waits in the client.)
  */
 
-let redis: RedisServer;
-let server: RunningServer;
-beforeAll(async () => {
-  redis = await startRedisServer();
-  server = await startServer({ config: serverConfig({ redisUrl: redis.url }), logger: testLogger() });
-});
-afterAll(async () => {
-  await server.shutdown(0);
-  await redis.stop();
-});
+const served = usePrivateServer();
 
 /** What the client's own timer says when it gives up (and resets the stream). */
 const CLIENT_GAVE_UP = /^Deadline exceeded after/;
 
 describe("a Redis stall under steady traffic", () => {
   it("has the server answer every late call DEADLINE_EXCEEDED before the client gives up; the connection survives", async () => {
-    const client = createSessionClient(`127.0.0.1:${server.port}`, { retry: false });
-    try {
-      const { session } = await client.createSession({ data: { n: 1 } });
-      const key = session?.key ?? "";
-      const resumed = await pauseRedis(redis.url, 2.5);
-      // 1,500 calls over 1.5 s, 300 ms deadlines: ~1,500 expiries, more than the guard's burst of 1,000.
-      const details: string[] = [];
-      const calls: Promise<void>[] = [];
-      for (let tick = 0; tick < 150; tick++) {
-        for (let i = 0; i < 10; i++) {
-          calls.push(
-            client.getSession({ key }, { timeoutMs: 300 }).then(
-              () => void details.push("OK"),
-              (error: unknown) => {
-                if (!(error instanceof SessionServiceError)) throw error;
-                details.push(`${status[error.code]}: ${error.details}`);
-              },
-            ),
-          );
-        }
-        await new Promise((resolve) => setTimeout(resolve, 10));
+    const { client } = served;
+    const { session } = await client.createSession({ data: { n: 1 } });
+    const key = session?.key ?? "";
+    const resumed = await pauseRedis(served.redis.url, 2.5);
+    // 1,500 calls over 1.5 s, 300 ms deadlines: ~1,500 expiries, more than the guard's burst of 1,000.
+    const details: string[] = [];
+    const calls: Promise<void>[] = [];
+    for (let tick = 0; tick < 150; tick++) {
+      for (let i = 0; i < 10; i++) {
+        calls.push(
+          client.getSession({ key }, { timeoutMs: 300 }).then(
+            () => void details.push("OK"),
+            (error: unknown) => {
+              if (!(error instanceof SessionServiceError)) throw error;
+              details.push(`${status[error.code]}: ${error.details}`);
+            },
+          ),
+        );
       }
-      await Promise.all(calls);
-      await resumed();
-      const byClient = details.filter((line) => CLIENT_GAVE_UP.test(line.replace(/^\w+: /, "")));
-      const other = details.filter((line) => !line.startsWith("DEADLINE_EXCEEDED: "));
-      // Nothing but DEADLINE_EXCEEDED: no INTERNAL from a connection torn down.
-      expect({ calls: details.length, other }).toEqual({ calls: 1_500, other: [] });
-      // The server answered most of them itself, so the resets stay under the guard's burst of 1,000 (measured: 17
-      // to 49 alone, 346 with other test files running; without the server's lead 1,266, and the connection was
-      // torn down).
-      expect(byClient.length).toBeLessThan(1_000);
-      // The same connection serves once Redis answers again.
-      expect((await client.getSession({ key })).session?.data).toEqual({ n: 1 });
-    } finally {
-      client.close();
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    await Promise.all(calls);
+    await resumed();
+    const byClient = details.filter((line) => CLIENT_GAVE_UP.test(line.replace(/^\w+: /, "")));
+    const other = details.filter((line) => !line.startsWith("DEADLINE_EXCEEDED: "));
+    // Nothing but DEADLINE_EXCEEDED: no INTERNAL from a connection torn down.
+    expect({ calls: details.length, other }).toEqual({ calls: 1_500, other: [] });
+    // The server answered most of them itself, so the resets stay under the guard's burst of 1,000 (measured: 17
+    // to 49 alone, 346 with other test files running; without the server's lead 1,266, and the connection was
+    // torn down).
+    expect(byClient.length).toBeLessThan(1_000);
+    // The same connection serves once Redis answers again.
+    expect((await client.getSession({ key })).session?.data).toEqual({ n: 1 });
   });
 });

@@ -1,37 +1,16 @@
 import { status } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
 import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
-import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
-import { createSessionClient, type SessionClient } from "../../src/client/index.js";
-import { type RunningServer, startServer } from "../../src/server/server.js";
 import { type CallOutcome, codesOutside, countCodes, outcomeOf } from "../support/call-outcomes.js";
-import { healthCheck, rawClient } from "../support/raw-grpc.js";
+import { usePrivateServer } from "../support/private-server-fixture.js";
+import { healthCheck } from "../support/raw-grpc.js";
 import { isAlive, redisPid } from "../support/redis-process.js";
-import { serverConfig, testLogger } from "../support/server-fixture.js";
 
 // A Redis of this file's own: it is killed and restarted, which the worker's shared one must never be.
-let redis: RedisServer;
-let server: RunningServer;
-let client: SessionClient;
-let raw: ReturnType<typeof rawClient>;
+const served = usePrivateServer();
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  server = await startServer({ config: serverConfig({ redisUrl: redis.url }), logger: testLogger() });
-  const target = `127.0.0.1:${server.port}`;
-  client = createSessionClient(target, { defaultTimeoutMs: 5_000, retry: false });
-  raw = rawClient(target);
-});
-
-afterAll(async () => {
-  client.close();
-  raw.close();
-  await server.shutdown(0);
-  await redis.stop();
-});
-
-const serving = async () => (await healthCheck(raw)).status;
+const serving = async () => (await healthCheck(served.raw)).status;
 
 /** Every call deadline in the load: generous, so that only a hang (not a busy machine) could reach it. */
 const DEADLINE_MS = 5_000;
@@ -46,17 +25,22 @@ function startLoad(keys: readonly string[]) {
   let stopped = false;
   const store = (i: number) => (i % 2 === 0 ? "" : "strings");
   const calls: ((i: number) => Promise<unknown>)[] = [
-    (i) => client.createSession({ store: store(i), data: { i } }, { timeoutMs: DEADLINE_MS }),
-    (i) => client.getSession({ store: "", key: keys[i % keys.length] ?? "" }, { timeoutMs: DEADLINE_MS }),
+    (i) => served.client.createSession({ store: store(i), data: { i } }, { timeoutMs: DEADLINE_MS }),
     (i) =>
-      client.saveSession(
+      served.client.getSession({ store: "", key: keys[i % keys.length] ?? "" }, { timeoutMs: DEADLINE_MS }),
+    (i) =>
+      served.client.saveSession(
         { store: "", key: keys[i % keys.length] ?? "", data: { i }, condition: SaveCondition.MUST_EXIST },
         { timeoutMs: DEADLINE_MS },
       ),
-    (i) => client.touchSession({ store: "", key: keys[i % keys.length] ?? "" }, { timeoutMs: DEADLINE_MS }),
     (i) =>
-      client.batchGetSessions({ store: "", keys: keys.slice(0, 5 + (i % 5)) }, { timeoutMs: DEADLINE_MS }),
-    () => client.deleteSession({ store: "strings", key: keys[0] ?? "" }, { timeoutMs: DEADLINE_MS }),
+      served.client.touchSession({ store: "", key: keys[i % keys.length] ?? "" }, { timeoutMs: DEADLINE_MS }),
+    (i) =>
+      served.client.batchGetSessions(
+        { store: "", keys: keys.slice(0, 5 + (i % 5)) },
+        { timeoutMs: DEADLINE_MS },
+      ),
+    () => served.client.deleteSession({ store: "strings", key: keys[0] ?? "" }, { timeoutMs: DEADLINE_MS }),
   ];
   const caller = async (id: number) => {
     for (let i = id; !stopped; i += 32) {
@@ -79,8 +63,9 @@ describe("Redis killed (SIGKILL) under load", () => {
   it("answers every call OK or UNAVAILABLE within its deadline, goes NOT_SERVING, and serves again within 3 s of Redis' return", async () => {
     await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
     const keys: string[] = [];
-    for (let i = 0; i < 20; i++) keys.push((await client.createSession({ data: { i } })).session?.key ?? "");
-    const pid = await redisPid(redis.url);
+    for (let i = 0; i < 20; i++)
+      keys.push((await served.client.createSession({ data: { i } })).session?.key ?? "");
+    const pid = await redisPid(served.redis.url);
 
     const load = startLoad(keys);
     try {
@@ -106,18 +91,18 @@ describe("Redis killed (SIGKILL) under load", () => {
     expect(Math.max(...load.outcomes.map((o) => o.ms))).toBeLessThan(DEADLINE_MS);
 
     // Redis returns on the same port, empty (it keeps nothing on disk): the service reconnects on its own.
-    redis = await startRedisServer([], redis.port);
+    await served.restartRedis();
     await expect
-      .poll(async () => (await outcomeOf(() => client.createSession({}, { timeoutMs: 1_000 }))).code, {
+      .poll(async () => (await outcomeOf(() => served.client.createSession({}, { timeoutMs: 1_000 }))).code, {
         timeout: 3_000,
         interval: 50,
       })
       .toBe(status.OK);
     // Every RPC works again, including the scripts Redis forgot when it died.
     for (const store of ["", "strings"]) {
-      const session = (await client.createSession({ store, data: { back: true } })).session;
+      const session = (await served.client.createSession({ store, data: { back: true } })).session;
       const key = session?.key ?? "";
-      expect((await client.getSession({ store, key })).session?.data).toEqual({ back: true });
+      expect((await served.client.getSession({ store, key })).session?.data).toEqual({ back: true });
       const save = {
         store,
         key,
@@ -125,11 +110,11 @@ describe("Redis killed (SIGKILL) under load", () => {
         condition: SaveCondition.EXPECTED_VERSION,
         expectedVersion: 1,
       };
-      expect((await client.saveSession(save)).session?.version).toBe(2);
-      expect((await client.touchSession({ store, key })).session?.version).toBe(2);
-      expect((await client.batchGetSessions({ store, keys: [key] })).sessions).toHaveLength(1);
-      const rotated = (await client.rotateSessionKey({ store, key })).session?.key ?? "";
-      expect((await client.deleteSession({ store, key: rotated })).existed).toBe(true);
+      expect((await served.client.saveSession(save)).session?.version).toBe(2);
+      expect((await served.client.touchSession({ store, key })).session?.version).toBe(2);
+      expect((await served.client.batchGetSessions({ store, keys: [key] })).sessions).toHaveLength(1);
+      const rotated = (await served.client.rotateSessionKey({ store, key })).session?.key ?? "";
+      expect((await served.client.deleteSession({ store, key: rotated })).existed).toBe(true);
     }
     await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
   });

@@ -1,7 +1,7 @@
 import type { DescField } from "@bufbuild/protobuf";
-import type { FieldRecord, WireOf } from "./field-encoders.js";
+import { type FieldRecord, fieldName, fieldShape, tagOf, type WireOf } from "./field-shape.js";
 import { type MessageWire, readDelimited } from "./message-wire.js";
-import { enumCodec, type ScalarCodec, scalarCodec } from "./scalar-codecs.js";
+import type { ScalarCodec } from "./scalar-codecs.js";
 import { type WireReader, WireType } from "./wire-reader.js";
 
 /**
@@ -14,20 +14,12 @@ import { type WireReader, WireType } from "./wire-reader.js";
 /** Reads the value of `field` whose tag was just read, into `message` (at `depth`). */
 export type FieldDecoder = (reader: WireReader, message: FieldRecord, tag: number, depth: number) => void;
 
-function tagOf(field: DescField, wireType: number): number {
-  return ((field.number << 3) | wireType) >>> 0;
-}
-
-function fullName(field: DescField): string {
-  return `${field.parent.typeName}.${field.name}`;
-}
-
 function singularScalar(field: DescField, codec: ScalarCodec): FieldDecoder {
   const name = field.localName;
   const expected = tagOf(field, codec.wireType);
   const read = codec.read;
   return (reader, message, tag) => {
-    if (tag !== expected) reader.wrongWireType(tag, fullName(field));
+    if (tag !== expected) reader.wrongWireType(tag, fieldName(field));
     message[name] = read(reader);
   };
 }
@@ -36,7 +28,7 @@ function singularMessage(field: DescField, wire: MessageWire): FieldDecoder {
   const name = field.localName;
   const expected = tagOf(field, WireType.LEN);
   return (reader, message, tag, depth) => {
-    if (tag !== expected) reader.wrongWireType(tag, fullName(field));
+    if (tag !== expected) reader.wrongWireType(tag, fieldName(field));
     message[name] = readDelimited(reader, wire, depth + 1, message[name]);
   };
 }
@@ -58,7 +50,7 @@ function repeatedScalar(field: DescField, codec: ScalarCodec): FieldDecoder {
       while (reader.pos < end) list.push(read(reader));
       reader.limit = outer;
     } else {
-      reader.wrongWireType(tag, fullName(field));
+      reader.wrongWireType(tag, fieldName(field));
     }
   };
 }
@@ -67,32 +59,23 @@ function repeatedMessage(field: DescField, wire: MessageWire): FieldDecoder {
   const name = field.localName;
   const expected = tagOf(field, WireType.LEN);
   return (reader, message, tag, depth) => {
-    if (tag !== expected) reader.wrongWireType(tag, fullName(field));
+    if (tag !== expected) reader.wrongWireType(tag, fieldName(field));
     (message[name] as unknown[]).push(readDelimited(reader, wire, depth + 1, undefined));
   };
 }
 
 /** The decoder of `field` (of a type `fallbackReason` accepts). */
 export function fieldDecoder(field: DescField, wireOf: WireOf): FieldDecoder {
-  switch (field.fieldKind) {
+  const shape = fieldShape(field, wireOf);
+  switch (shape.kind) {
     case "scalar":
-      return singularScalar(field, scalarCodec(field.scalar, field));
-    case "enum":
-      return singularScalar(field, enumCodec);
+      return singularScalar(field, shape.codec);
     case "message":
-      return singularMessage(field, wireOf(field));
-    case "list":
-      switch (field.listKind) {
-        case "scalar":
-          return repeatedScalar(field, scalarCodec(field.scalar, field));
-        case "enum":
-          return repeatedScalar(field, enumCodec);
-        case "message":
-          return repeatedMessage(field, wireOf(field));
-      }
-      break;
-    case "map":
-      break;
+      return singularMessage(field, shape.wire);
+    case "repeatedScalar":
+      // Packed or not, whichever arrives: `shape.packed` only says how it is written.
+      return repeatedScalar(field, shape.codec);
+    case "repeatedMessage":
+      return repeatedMessage(field, shape.wire);
   }
-  throw new Error(`no compiled decoder for ${fullName(field)}`);
 }

@@ -1,7 +1,8 @@
 import type { DescField } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence as Presence } from "@bufbuild/protobuf/wkt";
+import { type FieldRecord, fieldName, fieldShape, tagOf, type WireOf } from "./field-shape.js";
 import { type MessageWire, writeDelimited } from "./message-wire.js";
-import { enumCodec, type ScalarCodec, scalarCodec } from "./scalar-codecs.js";
+import type { ScalarCodec } from "./scalar-codecs.js";
 import { WireEncodeError } from "./wire-errors.js";
 import { WireType } from "./wire-reader.js";
 import type { WireWriter } from "./wire-writer.js";
@@ -12,23 +13,13 @@ import type { WireWriter } from "./wire-writer.js";
  * list. Values are written as protobuf-es writes them, so the bytes are the same.
  */
 
-/** A message, an init object or anything else a caller passed, seen as a record of fields. */
-export type FieldRecord = Record<string, unknown>;
-
 /** Writes one field of `message`, the message being at `depth`. */
 export type FieldEncoder = (writer: WireWriter, message: FieldRecord, depth: number) => void;
-
-/** Resolves the codec of a message-typed field's type (compiled, JSON Struct or protobuf-es). */
-export type WireOf = (field: DescField) => MessageWire;
 
 function invalid(field: DescField, value: unknown): never {
   const what =
     value === null || value === undefined ? String(value) : Array.isArray(value) ? "array" : typeof value;
-  throw new WireEncodeError(`cannot encode ${field.parent.typeName}.${field.name}: invalid value (${what})`);
-}
-
-function tagOf(field: DescField, wireType: number): number {
-  return ((field.number << 3) | wireType) >>> 0;
+  throw new WireEncodeError(`cannot encode ${fieldName(field)}: invalid value (${what})`);
 }
 
 function singularScalar(field: DescField, codec: ScalarCodec): FieldEncoder {
@@ -109,26 +100,15 @@ function repeatedMessage(field: DescField, wire: MessageWire): FieldEncoder {
 
 /** The encoder of `field` (of a type `fallbackReason` accepts). */
 export function fieldEncoder(field: DescField, wireOf: WireOf): FieldEncoder {
-  switch (field.fieldKind) {
+  const shape = fieldShape(field, wireOf);
+  switch (shape.kind) {
     case "scalar":
-      return singularScalar(field, scalarCodec(field.scalar, field));
-    case "enum":
-      return singularScalar(field, enumCodec);
+      return singularScalar(field, shape.codec);
     case "message":
-      return singularMessage(field, wireOf(field));
-    case "list":
-      switch (field.listKind) {
-        case "scalar":
-          // Strings and bytes are never packed; field.packed says so for them too.
-          return repeatedScalar(field, scalarCodec(field.scalar, field), field.packed);
-        case "enum":
-          return repeatedScalar(field, enumCodec, field.packed);
-        case "message":
-          return repeatedMessage(field, wireOf(field));
-      }
-      break;
-    case "map":
-      break;
+      return singularMessage(field, shape.wire);
+    case "repeatedScalar":
+      return repeatedScalar(field, shape.codec, shape.packed);
+    case "repeatedMessage":
+      return repeatedMessage(field, shape.wire);
   }
-  throw new Error(`no compiled encoder for ${field.parent.typeName}.${field.name}`);
 }
