@@ -23,12 +23,14 @@ describe("a Redis stall under steady traffic", () => {
     const { client } = served;
     const { session } = await client.createSession({ data: { n: 1 } });
     const key = session?.key ?? "";
-    const resumed = await pauseRedis(served.redis.url, 2.5);
-    // 1,500 calls over 1.5 s, 300 ms deadlines: ~1,500 expiries, more than the guard's burst of 1,000.
+    // The stall outlasts the sending (at most 1.5 s) and every deadline after it, however late timers run.
+    const resumed = await pauseRedis(served.redis.url, 4);
+    // Up to 1,500 calls with 300 ms deadlines, sent over 1.5 s: more expiries than the guard's burst of 1,000.
     const details: string[] = [];
     const calls: Promise<void>[] = [];
-    for (let tick = 0; tick < 150; tick++) {
-      for (let i = 0; i < 10; i++) {
+    const started = Date.now();
+    while (calls.length < 1_500 && Date.now() - started < 1_500) {
+      for (let i = 0; i < 15; i++) {
         calls.push(
           client.getSession({ key }, { timeoutMs: 300 }).then(
             () => void details.push("OK"),
@@ -39,14 +41,15 @@ describe("a Redis stall under steady traffic", () => {
           ),
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 15));
     }
     await Promise.all(calls);
     await resumed();
     const byClient = details.filter((line) => CLIENT_GAVE_UP.test(line.replace(/^\w+: /, "")));
     const other = details.filter((line) => !line.startsWith("DEADLINE_EXCEEDED: "));
     // Nothing but DEADLINE_EXCEEDED: no INTERNAL from a connection torn down.
-    expect({ calls: details.length, other }).toEqual({ calls: 1_500, other: [] });
+    expect(other).toEqual([]);
+    expect(details.length).toBeGreaterThanOrEqual(1_000);
     // The server answered most of them itself, so the resets stay under the guard's burst of 1,000 (measured: 17
     // to 49 alone, 346 with other test files running; without the server's lead 1,266, and the connection was
     // torn down).
