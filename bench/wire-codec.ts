@@ -1,7 +1,8 @@
 /**
  * Micro-benchmark of the compiled wire codec against protobuf-es, on the messages that dominate the service's CPU
  * profile: GetSession responses (~200 B and ~1 KB of session JSON), a BatchGetSessions response of 100 ~200 B
- * sessions (the throughput bench's batch), and SaveSession request decoding. Standalone, no server:
+ * sessions (the throughput bench's batch), and SaveSession request decoding; then stored session JSON to Struct
+ * bytes, parsed and written against transcoded straight from the text. Standalone, no server:
  *
  *   node --import tsx bench/wire-codec.ts
  *
@@ -23,7 +24,10 @@ import {
   SaveSessionRequestSchema,
   type SessionSchema,
 } from "../gen/redisession/v1/session_service_pb.js";
+import { structWire } from "../src/rpc/wire/json-struct.js";
+import { writeJsonTextAsStruct } from "../src/rpc/wire/json-text-struct.js";
 import { compileCodec } from "../src/rpc/wire/message-codec.js";
+import { WireWriter } from "../src/rpc/wire/wire-writer.js";
 import { session as corpusSession } from "./codecs/corpus.js";
 
 /** Session `index` of the codec bench's corpus tier of about `bytes` bytes of JSON. */
@@ -127,12 +131,72 @@ for (const { name, schema, init, encode } of cases) {
   );
 }
 
-// Text columns left-aligned, figures right-aligned.
-const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-for (const row of rows) {
-  const cells = row.map((cell, column) => {
-    const width = widths[column] ?? 0;
-    return column < 2 ? cell.padEnd(width) : cell.padStart(width);
-  });
-  console.log(cells.join("  "));
+/** Prints `table`: text columns left-aligned, figures right-aligned. */
+function printTable(table: string[][]): void {
+  const widths =
+    table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? "").length))) ?? [];
+  for (const row of table) {
+    const cells = row.map((cell, column) => {
+      const width = widths[column] ?? 0;
+      return column < 2 ? cell.padEnd(width) : cell.padStart(width);
+    });
+    console.log(cells.join("  "));
+  }
 }
+printTable(rows);
+
+// Stored session JSON to a Struct field's bytes, as GetSession and BatchGetSessions write it: parsed then written
+// (the object path) against the transcoder straight from the bytes. Both write into a writer of their own, the
+// Struct's fields only (no Session around them).
+const storedSessions: [string, Buffer][] = [
+  [
+    "hand-written session",
+    Buffer.from(
+      JSON.stringify({
+        uid: "u_1a2b3c4d",
+        csrf: "Zx8_kq3LmP0aB7cD9eF1gH2iJ4kL6mN8",
+        flash: { type: "ok", text: "Address saved." },
+        cart: [
+          { sku: "BK-1042", qty: 1 },
+          { sku: "TS-2210", qty: 2 },
+        ],
+        prefs: { theme: "dark", lang: "en-GB" },
+      }),
+    ),
+  ],
+  ["corpus session, ~200 B tier", Buffer.from(JSON.stringify(session(200, 1)))],
+  ["corpus session, ~1 KB tier", Buffer.from(JSON.stringify(session(1024, 1)))],
+];
+const STRUCT_DEPTH = 3; // Session.data in a GetSessionResponse
+const jsonRows: string[][] = [
+  ["session JSON → Struct", "bytes", "JSON.parse µs", "parse + structWire µs", "transcoder µs", "speed-up"],
+];
+for (const [name, json] of storedSessions) {
+  const writer = new WireWriter();
+  const parseAndWrite = () => {
+    writer.reset();
+    structWire.write(writer, JSON.parse(json.toString("utf8")), STRUCT_DEPTH);
+    return writer.pos;
+  };
+  const transcode = () => {
+    writer.reset();
+    writeJsonTextAsStruct(writer, json, STRUCT_DEPTH);
+    return writer.pos;
+  };
+  parseAndWrite();
+  const expected = writer.finish();
+  transcode();
+  if (!expected.equals(writer.finish())) throw new Error(`${name}: the transcoder's bytes differ`);
+  const objectPath = measure(parseAndWrite);
+  const transcoder = measure(transcode);
+  jsonRows.push([
+    name,
+    String(json.length),
+    measure(() => JSON.parse(json.toString("utf8"))).toFixed(2),
+    objectPath.toFixed(2),
+    transcoder.toFixed(2),
+    `${(objectPath / transcoder).toFixed(1)}×`,
+  ]);
+}
+console.log();
+printTable(jsonRows);

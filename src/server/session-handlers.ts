@@ -3,6 +3,7 @@ import { SessionNotFoundError } from "../store/errors.js";
 import type { SessionStores } from "../store/store-registry.js";
 import { InvalidRequestError } from "./call-errors.js";
 import type { ServiceImpl } from "./service-impl.js";
+import { encodedSessionData } from "./session-data.js";
 import { saveCondition, sessionMessage, stampOf, ttlSeconds } from "./session-messages.js";
 
 /** Most keys one BatchGetSessions may ask for: bounds the work and the reply size of one call. */
@@ -23,10 +24,11 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
 
     async getSession(request) {
       const repository = stores.get(request.store);
-      const session = await repository.get(request.key, {
-        touch: request.touch,
-        ttl: ttlSeconds(request.ttl),
-      });
+      const session = await repository.get(
+        request.key,
+        { touch: request.touch, ttl: ttlSeconds(request.ttl) },
+        encodedSessionData,
+      );
       if (session === null) throw new SessionNotFoundError("no live session under this key");
       return { session: sessionMessage(session) };
     },
@@ -35,7 +37,7 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
       if (request.keys.length > MAX_BATCH_KEYS) {
         throw new InvalidRequestError(`at most ${MAX_BATCH_KEYS} keys per call`);
       }
-      const result = await stores.get(request.store).getMany(request.keys);
+      const result = await stores.get(request.store).getMany(request.keys, encodedSessionData);
       return {
         sessions: result.found.map(sessionMessage),
         missingKeys: result.missing,

@@ -4,7 +4,8 @@ import {
   SaveCondition as SaveConditionEnum,
   type SessionSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
-import type { SaveCondition, Session, SessionStamp } from "../store/session.js";
+import { EncodedStruct } from "../rpc/wire/encoded-struct.js";
+import type { JsonObject, SaveCondition, Session, SessionStamp } from "../store/session.js";
 import { InvalidRequestError } from "./call-errors.js";
 
 /**
@@ -30,15 +31,24 @@ export function timestampInit(date: Date): MessageInitShape<typeof TimestampSche
   return { seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
-/** A session (or a stamp, without data) as a `Session` message. */
-export function sessionMessage(session: Session | SessionStamp): MessageInitShape<typeof SessionSchema> {
+/**
+ * A session (or a stamp, without data) as a `Session` message; its data may be a JSON object or already in wire
+ * form (see `session-data.ts`).
+ */
+export function sessionMessage(
+  session: Session | Session<EncodedStruct> | SessionStamp,
+): MessageInitShape<typeof SessionSchema> {
   return {
     key: session.key,
-    data: "data" in session ? session.data : undefined,
+    data: "data" in session ? structFieldValue(session.data) : undefined,
     version: session.version,
     createTime: timestampInit(session.createdAt),
     expireTime: timestampInit(session.expiresAt),
   };
+}
+
+function structFieldValue(data: JsonObject | EncodedStruct): JsonObject {
+  return data instanceof EncodedStruct ? data.asFieldValue() : data;
 }
 
 /** A session without its data. */

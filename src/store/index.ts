@@ -9,6 +9,7 @@ export { type ConnectionObserver, createRedisClient, type RedisClient } from "./
 export type { CommandSender } from "./redis-link.js";
 export type { JsonObject, JsonValue, SaveCondition, Session, SessionStamp } from "./session.js";
 export { isSessionKey } from "./session-key.js";
+export { parseSessionJson, type SessionDataReader } from "./session-payload.js";
 export {
   type BatchGetResult,
   type GetOptions,

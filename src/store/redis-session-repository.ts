@@ -3,6 +3,7 @@ import { recordFrom, stampFrom } from "./lua/script-reply.js";
 import type { RecordStorage } from "./record-storage.js";
 import type { JsonObject, Session, SessionStamp } from "./session.js";
 import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
+import { parseSessionJson, type SessionDataReader } from "./session-payload.js";
 import type {
   BatchGetResult,
   GetOptions,
@@ -36,33 +37,44 @@ export class RedisSessionRepository implements SessionRepository {
     }
   }
 
-  async get(key: string, options: GetOptions = {}): Promise<Session | null> {
+  get(key: string, options?: GetOptions): Promise<Session | null>;
+  get<D>(key: string, options: GetOptions, read: SessionDataReader<D>): Promise<Session<D> | null>;
+  async get(
+    key: string,
+    options: GetOptions = {},
+    read: SessionDataReader<unknown> = parseSessionJson,
+  ): Promise<Session<unknown> | null> {
     const keyBytes = this.context.keyBytes(key);
     if (options.touch) {
       const ttl = this.context.ttl(options.ttl);
       try {
         const reply = await this.storage.touch(keyBytes, this.touchArgs(ttl), true);
         // The record carries the expiry from before the touch; the reply carries the new one.
-        return { ...this.context.decodeLive(key, recordFrom(reply, 4)), ...stampFrom(key, reply) };
+        return { ...this.context.decodeLive(key, recordFrom(reply, 4), read), ...stampFrom(key, reply) };
       } catch (error) {
         if (error instanceof SessionNotFoundError) return null;
         throw error;
       }
     }
     const record = await this.storage.read(keyBytes, this.context.now(), this.context.lifetime);
-    return record === null ? null : this.context.decode(key, record);
+    return record === null ? null : this.context.decode(key, record, read);
   }
 
-  async getMany(keys: readonly string[]): Promise<BatchGetResult> {
+  getMany(keys: readonly string[]): Promise<BatchGetResult>;
+  getMany<D>(keys: readonly string[], read: SessionDataReader<D>): Promise<BatchGetResult<D>>;
+  async getMany(
+    keys: readonly string[],
+    read: SessionDataReader<unknown> = parseSessionJson,
+  ): Promise<BatchGetResult<unknown>> {
     const unique = [...new Set(keys)];
     const keyBytes = unique.map((key) => this.context.keyBytes(key));
     const now = this.context.now();
     const records = await this.storage.readMany(keyBytes, now, this.context.lifetime);
-    const result: BatchGetResult = { found: [], missing: [], corrupt: [] };
+    const result: BatchGetResult<unknown> = { found: [], missing: [], corrupt: [] };
     unique.forEach((key, index) => {
       const record = records[index] ?? null;
       try {
-        const session = record === null ? null : this.context.decode(key, record);
+        const session = record === null ? null : this.context.decode(key, record, read);
         if (session === null) result.missing.push(key);
         else result.found.push(session);
       } catch (error) {
@@ -120,10 +132,10 @@ export class RedisSessionRepository implements SessionRepository {
       this.context.now(),
       this.context.lifetime,
       // Decoded before it moves: a record that cannot be read stays under the key the caller knows.
-      (record) => void this.context.decodeLive(key, record),
+      (record) => void this.context.decodeLive(key, record, parseSessionJson),
     );
     this.context.observer.rotated?.(this.context.config.name);
-    return this.context.decodeLive(formatSessionKey(moved.key), moved.record);
+    return this.context.decodeLive(formatSessionKey(moved.key), moved.record, parseSessionJson);
   }
 
   private touchArgs(ttl: number) {

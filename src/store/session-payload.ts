@@ -64,30 +64,19 @@ export function encodePayload(data: JsonObject, settings: PayloadSettings): Enco
 }
 
 /**
- * The session data in a payload written by any of the store's `codecs`, whatever the store writes with now.
- *
- * @throws {CorruptRecordError} when the codec id is unknown, the payload does not decompress within
- *   `maxSessionBytes` (or names a zstd dictionary the store does not load), or it is not a JSON object.
+ * Turns a stored session's JSON, its UTF-8 bytes after decompression, into the data a read returns. Reads parse it
+ * into a {@link JsonObject} ({@link parseSessionJson}) unless given another reader: the gRPC service transcodes the
+ * bytes straight into a Struct's wire bytes, never building the object. A reader throws a
+ * {@link CorruptRecordError} when the bytes are not a JSON object; the read then reports that session as corrupt.
  */
-export function decodePayload(
-  codecId: number,
-  payload: Buffer,
-  maxSessionBytes: number,
-  codecs: Pick<StoreCodecs, "byId">,
-): JsonObject {
-  const codec = codecs.byId(codecId);
-  if (codec === undefined) throw new CorruptRecordError(`record has unknown codec id ${codecId}`);
-  let json: Buffer;
-  try {
-    json = codec.decompress(payload, maxSessionBytes);
-  } catch (error) {
-    if (error instanceof CodecError) {
-      throw new CorruptRecordError(`record payload cannot be decoded (${error.codec}: ${error.reason})`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
+export type SessionDataReader<D> = (json: Buffer) => D;
+
+/**
+ * The session data in `json` as a JSON object: the default {@link SessionDataReader}.
+ *
+ * @throws {CorruptRecordError} when it is not valid JSON, or not an object.
+ */
+export const parseSessionJson: SessionDataReader<JsonObject> = (json) => {
   let data: unknown;
   try {
     data = JSON.parse(json.toString("utf8"));
@@ -96,6 +85,33 @@ export function decodePayload(
   }
   if (!isJsonObject(data)) throw new CorruptRecordError("record payload is not a JSON object");
   return data;
+};
+
+/**
+ * The session's JSON bytes in a payload written by any of the store's `codecs`, whatever the store writes with
+ * now. What the bytes hold is the {@link SessionDataReader}'s to judge.
+ *
+ * @throws {CorruptRecordError} when the codec id is unknown, or the payload does not decompress within
+ *   `maxSessionBytes` (or names a zstd dictionary the store does not load).
+ */
+export function decompressPayload(
+  codecId: number,
+  payload: Buffer,
+  maxSessionBytes: number,
+  codecs: Pick<StoreCodecs, "byId">,
+): Buffer {
+  const codec = codecs.byId(codecId);
+  if (codec === undefined) throw new CorruptRecordError(`record has unknown codec id ${codecId}`);
+  try {
+    return codec.decompress(payload, maxSessionBytes);
+  } catch (error) {
+    if (error instanceof CodecError) {
+      throw new CorruptRecordError(`record payload cannot be decoded (${error.codec}: ${error.reason})`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /** Whether a number in `value`, at any depth, is NaN or ±Infinity. */

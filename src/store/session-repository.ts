@@ -1,4 +1,5 @@
 import type { JsonObject, SaveCondition, Session, SessionStamp } from "./session.js";
+import type { SessionDataReader } from "./session-payload.js";
 
 /** Options of calls that set an expiry. */
 export interface TtlOptions {
@@ -22,9 +23,9 @@ export interface SaveOptions extends TtlOptions {
 }
 
 /** What {@link SessionRepository.getMany} found. Every distinct requested key is in exactly one list. */
-export interface BatchGetResult {
+export interface BatchGetResult<D = JsonObject> {
   /** Live sessions, in the order their keys were first requested. */
-  readonly found: Session[];
+  readonly found: Session<D>[];
   /** Keys with no live session (never stored, deleted, or expired). */
   readonly missing: string[];
   /** Keys whose stored record could not be decoded. */
@@ -57,9 +58,13 @@ export interface SessionRepository {
 
   /** The live session under `key`, or `null`. With `touch`, its expiry also slides, atomically. */
   get(key: string, options?: GetOptions): Promise<Session | null>;
+  /** As {@link get}, the session's data made by `read` from its JSON bytes. */
+  get<D>(key: string, options: GetOptions, read: SessionDataReader<D>): Promise<Session<D> | null>;
 
   /** The live sessions under `keys`. Duplicates are read once. A corrupt record fails only its own key. */
   getMany(keys: readonly string[]): Promise<BatchGetResult>;
+  /** As {@link getMany}, each session's data made by `read` from its JSON bytes. */
+  getMany<D>(keys: readonly string[], read: SessionDataReader<D>): Promise<BatchGetResult<D>>;
 
   /**
    * Writes `data` under `key` if `condition` holds, bumping the version (a new session starts at 1) and setting

@@ -6,12 +6,15 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
-/** A live session as read from or written to a store. */
-export interface Session {
+/**
+ * A live session as read from or written to a store. Its data is a {@link JsonObject} unless a read was given
+ * another {@link SessionDataReader} (see `session-payload.ts`), whose result type `D` is.
+ */
+export interface Session<D = JsonObject> {
   /** 32 lowercase hexadecimal characters (128 random bits). */
   readonly key: string;
   /** The session's data. A new session's data is `{}`. */
-  readonly data: JsonObject;
+  readonly data: D;
   /**
    * Counts the writes of `data`: 1 when created, +1 on every save. Touching or rotating does not change it, so a
    * touch never makes a concurrent expected-version save fail.
@@ -48,12 +51,12 @@ export function stampOf(key: string, version: number, createdAt: number, expires
  * A session from its data, version and times in Unix seconds: {@link stampOf} with the data, built as one object
  * (a batch builds one per session, and spreading a stamp into a new object costs as much again).
  */
-export function sessionOf(
+export function sessionOf<D>(
   key: string,
-  data: JsonObject,
+  data: D,
   version: number,
   createdAt: number,
   expiresAt: number,
-): Session {
+): Session<D> {
   return { key, data, version, createdAt: new Date(createdAt * 1000), expiresAt: new Date(expiresAt * 1000) };
 }

@@ -9,10 +9,11 @@ import type { RedisLink } from "./redis-link.js";
 import { type JsonObject, type SaveCondition, type Session, sessionOf } from "./session.js";
 import { describeMalformedKey, parseSessionKey } from "./session-key.js";
 import {
-  decodePayload,
+  decompressPayload,
   type EncodedPayload,
   encodePayload,
   type PayloadSettings,
+  type SessionDataReader,
 } from "./session-payload.js";
 import type { SweepReport } from "./session-repository.js";
 import { type StoreLogger, silentLogger } from "./store-logger.js";
@@ -163,22 +164,35 @@ export class StoreContext {
    * The session in a stored record, or `null` when the record has expired by now (a strategy may not have
    * removed it yet: Redis' clock and ours can differ, and hash fields expire only when read or swept).
    */
-  decode(key: string, record: Buffer): Session | null {
+  decode<D>(key: string, record: Buffer, read: SessionDataReader<D>): Session<D> | null {
     const header = headerOf(record);
     const now = this.now();
     const lifetimeEnd = this.lifetime > 0 ? header.createdAt + this.lifetime : Number.POSITIVE_INFINITY;
     if (header.expiresAt <= now || lifetimeEnd <= now) return null;
-    return this.decodeLive(key, record);
+    return this.sessionIn(key, header, record, read);
   }
 
   /**
    * The session in a record that a script has just judged live (after a touch or a rotation), whatever the
    * clock says now: a second boundary passed since must not turn a session the script kept into "missing".
    */
-  decodeLive(key: string, record: Buffer): Session {
-    const header = headerOf(record);
-    const data = decodePayload(header.codecId, payloadOf(record), this.config.maxSessionBytes, this.codecs);
-    return sessionOf(key, data, header.version, header.createdAt, header.expiresAt);
+  decodeLive<D>(key: string, record: Buffer, read: SessionDataReader<D>): Session<D> {
+    return this.sessionIn(key, headerOf(record), record, read);
+  }
+
+  private sessionIn<D>(
+    key: string,
+    header: RecordHeader,
+    record: Buffer,
+    read: SessionDataReader<D>,
+  ): Session<D> {
+    const json = decompressPayload(
+      header.codecId,
+      payloadOf(record),
+      this.config.maxSessionBytes,
+      this.codecs,
+    );
+    return sessionOf(key, read(json), header.version, header.createdAt, header.expiresAt);
   }
 }
 

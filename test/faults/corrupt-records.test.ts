@@ -43,6 +43,10 @@ function payloadDamage(codec: number): Record<string, (record: Buffer) => Buffer
       Buffer.concat([header(record, codec), Buffer.from("not compressed at all")]),
     "whose payload is not JSON": (record) => Buffer.concat([header(record, 0), Buffer.from('{"cut')]),
     "whose JSON is not an object": (record) => Buffer.concat([header(record, 0), Buffer.from("[1,2]")]),
+    "whose JSON object is followed by more": (record) =>
+      Buffer.concat([header(record, 0), Buffer.from('{"a":1}{"b":2}')]),
+    "whose JSON starts with a byte-order mark": (record) =>
+      Buffer.concat([header(record, 0), Buffer.from('\uFEFF{"a":1}')]),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { EncodedStruct } from "./encoded-struct.js";
 import { checkReadDepth, checkWriteDepth, type MessageWire, readDelimited } from "./message-wire.js";
 import { WireEncodeError } from "./wire-errors.js";
 import { type WireReader, WireType } from "./wire-reader.js";
@@ -15,19 +16,19 @@ import type { WireWriter } from "./wire-writer.js";
  * protobuf-es drops it on writing, and on reading assigns it, which replaces the object's prototype.
  */
 
-const STRUCT = "google.protobuf.Struct";
-const VALUE = "google.protobuf.Value";
-const LIST = "google.protobuf.ListValue";
+export const STRUCT = "google.protobuf.Struct";
+export const VALUE = "google.protobuf.Value";
+export const LIST = "google.protobuf.ListValue";
 
-// Tags: field number << 3 | wire type.
-const FIELD_1_LEN = (1 << 3) | WireType.LEN; // Struct.fields entry, entry key, ListValue.values
-const FIELD_2_LEN = (2 << 3) | WireType.LEN; // entry value
-const NULL_VALUE = (1 << 3) | WireType.VARINT;
-const NUMBER_VALUE = (2 << 3) | WireType.I64;
-const STRING_VALUE = (3 << 3) | WireType.LEN;
-const BOOL_VALUE = (4 << 3) | WireType.VARINT;
-const STRUCT_VALUE = (5 << 3) | WireType.LEN;
-const LIST_VALUE = (6 << 3) | WireType.LEN;
+// Tags: field number << 3 | wire type. Exported for json-text-struct.ts, which writes the same bytes.
+export const FIELD_1_LEN = (1 << 3) | WireType.LEN; // Struct.fields entry, entry key, ListValue.values
+export const FIELD_2_LEN = (2 << 3) | WireType.LEN; // entry value
+export const NULL_VALUE = (1 << 3) | WireType.VARINT;
+export const NUMBER_VALUE = (2 << 3) | WireType.I64;
+export const STRING_VALUE = (3 << 3) | WireType.LEN;
+export const BOOL_VALUE = (4 << 3) | WireType.VARINT;
+export const STRUCT_VALUE = (5 << 3) | WireType.LEN;
+export const LIST_VALUE = (6 << 3) | WireType.LEN;
 
 // Which kind a Value read so far holds: a later occurrence of the same message kind merges into it, as protobuf
 // merges a repeated message field.
@@ -40,7 +41,7 @@ function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /** One byte: a one-byte tag, or a bool's or null's value. */
-function writeByte(writer: WireWriter, byte: number): void {
+export function writeByte(writer: WireWriter, byte: number): void {
   writer.ensure(1);
   writer.buf[writer.pos++] = byte;
 }
@@ -218,11 +219,15 @@ function readValue(reader: WireReader, depth: number): JsonValue {
 
 /**
  * A `google.protobuf.Struct` field's codec, the field's value being a `JsonObject` (protobuf-es's representation
- * of Struct in any field but Value's own).
+ * of Struct in any field but Value's own), or an {@link EncodedStruct} to write as it is.
  */
 export const structWire: MessageWire = {
   typeName: STRUCT,
   write(writer, value, depth) {
+    if (value instanceof EncodedStruct) {
+      writer.raw(value.bytes);
+      return;
+    }
     if (!isJsonObject(value)) throw new WireEncodeError(`cannot encode ${STRUCT}: not a JSON object`);
     writeStruct(writer, value, depth);
   },

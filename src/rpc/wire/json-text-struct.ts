@@ -1,0 +1,600 @@
+import { isUtf8 } from "node:buffer";
+import type { JsonObject } from "@bufbuild/protobuf";
+import {
+  BOOL_VALUE,
+  FIELD_1_LEN,
+  FIELD_2_LEN,
+  LIST,
+  LIST_VALUE,
+  NULL_VALUE,
+  NUMBER_VALUE,
+  STRING_VALUE,
+  STRUCT,
+  STRUCT_VALUE,
+  structWire,
+  VALUE,
+  writeByte,
+} from "./json-struct.js";
+import { checkWriteDepth } from "./message-wire.js";
+import { WireEncodeError } from "./wire-errors.js";
+import type { WireWriter } from "./wire-writer.js";
+
+/**
+ * Stored session JSON straight to `google.protobuf.Struct` bytes, without building the object: the UTF-8 text
+ * is read once, front to back, each entry written as it is read. The bytes are those `structWire.write` gives
+ * for `JSON.parse(text)` (see json-struct.ts): entries in text order (which is Object.keys order for any text
+ * JSON.stringify writes), strings as `WireWriter.string` writes them (lone surrogates as U+FFFD), numbers as
+ * doubles. Strings without escapes, nearly all of them, are copied as they are rather than decoded and
+ * re-encoded: most of the saving. Short ASCII ones, the common case, are copied in the same loop that finds
+ * their end.
+ *
+ * The text is read by JSON's strict grammar (RFC 8259, as JSON.parse reads it), so that exactly the texts
+ * JSON.parse rejects are rejected. Bytes are read as `Buffer#toString("utf8")` decodes them: invalid UTF-8
+ * inside a string becomes U+FFFD; anywhere else it is a syntax error either way (no JSON token outside a
+ * string holds a byte >= 0x80).
+ *
+ * Nesting too deep for a message is left to the object path: the text is then parsed and written by
+ * structWire, which throws where it always does (or JSON.parse first, if the text is invalid further on).
+ */
+
+/** Thrown when the bytes are not JSON text whose top-level value is an object. Never quotes the input. */
+export class JsonTextError extends Error {
+  override readonly name = "JsonTextError";
+}
+
+// Bytes of JSON's syntax.
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+const DIGIT_0 = 0x30;
+const DIGIT_1 = 0x31;
+const DIGIT_9 = 0x39;
+const COLON = 0x3a;
+const UPPER_A = 0x41;
+const UPPER_E = 0x45;
+const UPPER_F = 0x46;
+const OPEN_BRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const CLOSE_BRACKET = 0x5d;
+const LOWER_A = 0x61;
+const LOWER_B = 0x62;
+const LOWER_E = 0x65;
+const LOWER_F = 0x66;
+const LOWER_L = 0x6c;
+const LOWER_N = 0x6e;
+const LOWER_R = 0x72;
+const LOWER_S = 0x73;
+const LOWER_T = 0x74;
+const LOWER_U = 0x75;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+// The literals' bytes.
+const TRUE: readonly number[] = [LOWER_T, LOWER_R, LOWER_U, LOWER_E];
+const FALSE: readonly number[] = [LOWER_F, LOWER_A, LOWER_L, LOWER_S, LOWER_E];
+const NULL: readonly number[] = [LOWER_N, LOWER_U, LOWER_L, LOWER_L];
+
+/** 1 for the bytes copied as they are without a second look: ASCII from space up but quote and backslash. */
+const ORDINARY = new Uint8Array(256);
+for (let c = SPACE; c < 0x80; c++) ORDINARY[c] = c === QUOTE || c === BACKSLASH ? 0 : 1;
+
+/** What {@link byteAt} gives past the end of the text: matches no byte. */
+const END = -1;
+
+/** Integers of up to this many characters (sign included) are below 2^53: summing their digits is exact. */
+const EXACT_INTEGER_CHARS = 15;
+
+/** Strings up to this many bytes (a one-byte length) are copied as they are scanned, when they can be. */
+const SHORT_STRING_BYTES = 127;
+
+/** Strings up to this many bytes are copied by a JavaScript loop, which beats a native call's overhead. */
+const LOOP_COPY_BYTES = 32;
+
+/** The byte at `p`, or END past the end. */
+function byteAt(json: Buffer, p: number): number {
+  return p < json.length ? (json[p] as number) : END;
+}
+
+/** Where the JSON whitespace (space, tab, LF, CR only: not U+FEFF or other Unicode spaces) from `p` ends. */
+function skipWhitespace(json: Buffer, p: number): number {
+  const end = json.length;
+  let i = p;
+  while (i < end) {
+    const c = json[i] as number;
+    if (c > SPACE || (c !== SPACE && c !== LF && c !== CR && c !== TAB)) break;
+    i++;
+  }
+  return i;
+}
+
+/** Where the run of ASCII digits from `p` ends. */
+function skipDigits(json: Buffer, p: number): number {
+  const end = json.length;
+  let i = p;
+  while (i < end) {
+    const c = json[i] as number;
+    if (c < DIGIT_0 || c > DIGIT_9) break;
+    i++;
+  }
+  return i;
+}
+
+/** The value of the four hex digits at `p` (before `end`), or -1 if they are not four hex digits. */
+function hex4(json: Buffer, p: number, end: number): number {
+  if (p + 4 > end) return -1;
+  let value = 0;
+  for (let i = p; i < p + 4; i++) {
+    const c = json[i] as number;
+    let digit: number;
+    if (c >= DIGIT_0 && c <= DIGIT_9) digit = c - DIGIT_0;
+    else if (c >= LOWER_A && c <= LOWER_F) digit = c - LOWER_A + 10;
+    else if (c >= UPPER_A && c <= UPPER_F) digit = c - UPPER_A + 10;
+    else return -1;
+    value = (value << 4) | digit;
+  }
+  return value;
+}
+
+/** The value of the integer in `json[start, end)` (an optional minus, then digits): exact below 2^53. */
+function integerValue(json: Buffer, start: number, end: number): number {
+  const negative = json[start] === MINUS;
+  let value = 0;
+  for (let i = negative ? start + 1 : start; i < end; i++)
+    value = value * 10 + ((json[i] as number) - DIGIT_0);
+  // -0 for "-0", as JSON.parse gives it.
+  return negative ? -value : value;
+}
+
+function syntaxError(json: Buffer, p: number): never {
+  throw new JsonTextError(
+    p < json.length
+      ? `invalid JSON text: unexpected byte at offset ${p}`
+      : "invalid JSON text: unexpected end",
+  );
+}
+
+/**
+ * A tag, then a length to come: returns where the content starts, for `writer.join` (a one-byte tag and
+ * `writer.fork()`, with one capacity check).
+ */
+function forkField(writer: WireWriter, tag: number): number {
+  writer.ensure(2);
+  writer.buf[writer.pos] = tag;
+  writer.pos += 2;
+  return writer.pos;
+}
+
+/** `json[start, end)` as it is, at `writer.buf[at]` (which has room for it). */
+function copyBytes(writer: WireWriter, at: number, json: Buffer, start: number, end: number): void {
+  const buf = writer.buf;
+  if (end - start <= LOOP_COPY_BYTES) {
+    let p = at;
+    for (let i = start; i < end; i++) buf[p++] = json[i] as number;
+  } else {
+    buf.set(json.subarray(start, end), at);
+  }
+}
+
+/** `json[start, end)` as it is, without a length. */
+function writeRaw(writer: WireWriter, json: Buffer, start: number, end: number): void {
+  writer.ensure(end - start);
+  copyBytes(writer, writer.pos, json, start, end);
+  writer.pos += end - start;
+}
+
+/** `json[start, end)` as it is, after its length: a length-delimited string that needs no re-encoding. */
+function writeDelimitedRaw(writer: WireWriter, json: Buffer, start: number, end: number): void {
+  const length = end - start;
+  if (length >= 0x80) writer.uint32(length);
+  writer.ensure(1 + length);
+  if (length < 0x80) writer.buf[writer.pos++] = length;
+  copyBytes(writer, writer.pos, json, start, end);
+  writer.pos += length;
+}
+
+/** The UTF-8 of a code point; a (lone: pairs come combined) surrogate as U+FFFD, as writer.string does. */
+function writeCodePoint(writer: WireWriter, codePoint: number): void {
+  const c = codePoint >= 0xd800 && codePoint <= 0xdfff ? 0xfffd : codePoint;
+  writer.ensure(4);
+  const buf = writer.buf;
+  let p = writer.pos;
+  if (c < 0x80) {
+    buf[p++] = c;
+  } else if (c < 0x800) {
+    buf[p++] = 0xc0 | (c >> 6);
+    buf[p++] = 0x80 | (c & 0x3f);
+  } else if (c < 0x10000) {
+    buf[p++] = 0xe0 | (c >> 12);
+    buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+    buf[p++] = 0x80 | (c & 0x3f);
+  } else {
+    buf[p++] = 0xf0 | (c >> 18);
+    buf[p++] = 0x80 | ((c >> 12) & 0x3f);
+    buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+    buf[p++] = 0x80 | (c & 0x3f);
+  }
+  writer.pos = p;
+}
+
+/**
+ * Unescaped text of `json[start, end)`, without a length. `valid` says whether those bytes are valid UTF-8:
+ * if not, each stretch between escapes is decoded (invalid sequences becoming U+FFFD) and re-encoded.
+ * Stretches can be decoded apart because escapes are ASCII, and the decoder never takes an ASCII byte into an
+ * invalid sequence.
+ */
+function writeStretch(writer: WireWriter, json: Buffer, start: number, end: number, valid: boolean): void {
+  if (start === end) return;
+  if (valid) {
+    writeRaw(writer, json, start, end);
+    return;
+  }
+  const text = json.toString("utf8", start, end);
+  writer.ensure(text.length * 3);
+  writer.pos += writer.buf.write(text, writer.pos, "utf8");
+}
+
+/** Reads and writes a whole JSON text whose top-level value is an object, as Struct fields. */
+class Transcoder {
+  /** The next byte of the text to read. */
+  private pos = 0;
+
+  constructor(
+    private readonly json: Buffer,
+    private readonly writer: WireWriter,
+  ) {}
+
+  /** The whole text: whitespace, an object, whitespace, nothing else. */
+  document(depth: number): void {
+    const json = this.json;
+    const start = skipWhitespace(json, 0);
+    if (byteAt(json, start) !== OPEN_BRACE) {
+      // Either not JSON or JSON.parse's value is not an object: no need to tell which.
+      throw new JsonTextError(
+        start < json.length ? "JSON text is not an object" : "invalid JSON text: unexpected end",
+      );
+    }
+    this.pos = start + 1;
+    this.object(depth);
+    const end = skipWhitespace(json, this.pos);
+    if (end !== json.length) syntaxError(json, end);
+  }
+
+  /** An object's members from after its `{` to after its `}`, as a Struct's entries (as writeStruct does). */
+  private object(depth: number): void {
+    checkWriteDepth(depth, STRUCT);
+    const json = this.json;
+    const writer = this.writer;
+    let p = skipWhitespace(json, this.pos);
+    if (byteAt(json, p) === CLOSE_BRACE) {
+      this.pos = p + 1;
+      return;
+    }
+    for (;;) {
+      if (byteAt(json, p) !== QUOTE) syntaxError(json, p);
+      const entry = forkField(writer, FIELD_1_LEN);
+      this.pos = p;
+      this.string(FIELD_1_LEN);
+      p = skipWhitespace(json, this.pos);
+      if (byteAt(json, p) !== COLON) syntaxError(json, p);
+      const value = forkField(writer, FIELD_2_LEN);
+      this.pos = skipWhitespace(json, p + 1);
+      this.value(depth + 1);
+      writer.join(value);
+      writer.join(entry);
+      p = skipWhitespace(json, this.pos);
+      const next = byteAt(json, p);
+      if (next === CLOSE_BRACE) {
+        this.pos = p + 1;
+        return;
+      }
+      if (next !== COMMA) syntaxError(json, p);
+      p = skipWhitespace(json, p + 1);
+    }
+  }
+
+  /** An array's elements from after its `[` to after its `]`, as a ListValue's values (writeList). */
+  private list(depth: number): void {
+    checkWriteDepth(depth, LIST);
+    const json = this.json;
+    const writer = this.writer;
+    let p = skipWhitespace(json, this.pos);
+    if (byteAt(json, p) === CLOSE_BRACKET) {
+      this.pos = p + 1;
+      return;
+    }
+    for (;;) {
+      const value = forkField(writer, FIELD_1_LEN);
+      this.pos = p;
+      this.value(depth + 1);
+      writer.join(value);
+      p = skipWhitespace(json, this.pos);
+      const next = byteAt(json, p);
+      if (next === CLOSE_BRACKET) {
+        this.pos = p + 1;
+        return;
+      }
+      if (next !== COMMA) syntaxError(json, p);
+      p = skipWhitespace(json, p + 1);
+    }
+  }
+
+  /** The value starting at `pos` (not whitespace), as a Value's fields (writeValue). */
+  private value(depth: number): void {
+    checkWriteDepth(depth, VALUE);
+    const writer = this.writer;
+    switch (byteAt(this.json, this.pos)) {
+      case QUOTE:
+        this.string(STRING_VALUE);
+        return;
+      case OPEN_BRACE: {
+        const start = forkField(writer, STRUCT_VALUE);
+        this.pos++;
+        this.object(depth + 1);
+        writer.join(start);
+        return;
+      }
+      case OPEN_BRACKET: {
+        const start = forkField(writer, LIST_VALUE);
+        this.pos++;
+        this.list(depth + 1);
+        writer.join(start);
+        return;
+      }
+      case LOWER_T:
+        this.literal(TRUE);
+        writeByte(writer, BOOL_VALUE);
+        writeByte(writer, 1);
+        return;
+      case LOWER_F:
+        this.literal(FALSE);
+        writeByte(writer, BOOL_VALUE);
+        writeByte(writer, 0);
+        return;
+      case LOWER_N:
+        this.literal(NULL);
+        writeByte(writer, NULL_VALUE);
+        writeByte(writer, 0);
+        return;
+      default:
+        writeByte(writer, NUMBER_VALUE);
+        writer.double(this.number());
+    }
+  }
+
+  /** Steps over `true`, `false` or `null` at `pos`, or throws. */
+  private literal(bytes: readonly number[]): void {
+    const json = this.json;
+    const p = this.pos;
+    for (let i = 0; i < bytes.length; i++) {
+      if (byteAt(json, p + i) !== bytes[i]) syntaxError(json, p + i);
+    }
+    this.pos = p + bytes.length;
+  }
+
+  /** The number at `pos`, by JSON's grammar, with the value JSON.parse gives it. */
+  private number(): number {
+    const json = this.json;
+    const start = this.pos;
+    let p = start;
+    if (byteAt(json, p) === MINUS) p++;
+    const first = byteAt(json, p);
+    if (first === DIGIT_0) p++;
+    else if (first >= DIGIT_1 && first <= DIGIT_9) p = skipDigits(json, p + 1);
+    else syntaxError(json, p);
+    let integer = true;
+    if (byteAt(json, p) === DOT) {
+      const digits = p + 1;
+      p = skipDigits(json, digits);
+      if (p === digits) syntaxError(json, p);
+      integer = false;
+    }
+    const e = byteAt(json, p);
+    if (e === LOWER_E || e === UPPER_E) {
+      p++;
+      const sign = byteAt(json, p);
+      if (sign === PLUS || sign === MINUS) p++;
+      const digits = p;
+      p = skipDigits(json, digits);
+      if (p === digits) syntaxError(json, p);
+      integer = false;
+    }
+    this.pos = p;
+    if (integer && p - start <= EXACT_INTEGER_CHARS) return integerValue(json, start, p);
+    // Number() rounds correctly, as JSON.parse does, and takes all of JSON's number syntax (1e400 is
+    // Infinity).
+    return Number(json.toString("latin1", start, p));
+  }
+
+  /**
+   * The string whose opening quote is at `pos`, as a length-delimited UTF-8 string field (a key or a
+   * string_value) with tag `tag`, leaving `pos` after its closing quote. Most strings are short and plain
+   * ASCII: those are copied while they are scanned, after a one-byte length. Any other is left to {@link
+   * otherString}, which writes over that attempt.
+   */
+  private string(tag: number): void {
+    const json = this.json;
+    const writer = this.writer;
+    const start = this.pos + 1;
+    writer.ensure(2 + SHORT_STRING_BYTES);
+    const buf = writer.buf;
+    buf[writer.pos++] = tag;
+    const lengthAt = writer.pos;
+    const stop = Math.min(json.length, start + SHORT_STRING_BYTES);
+    let p = start;
+    let q = lengthAt + 1;
+    while (p < stop) {
+      const c = json[p] as number;
+      if (ORDINARY[c] !== 1) break;
+      buf[q++] = c;
+      p++;
+    }
+    if (json[p] === QUOTE) {
+      buf[lengthAt] = p - start;
+      writer.pos = q;
+      this.pos = p + 1;
+      return;
+    }
+    this.otherString(start, p);
+  }
+
+  /**
+   * The string whose content starts at `start`, `json[start, from)` being ordinary bytes (see ORDINARY):
+   * finds its end, then copies it as it is if it can, or else writes it unescaped or re-encoded.
+   */
+  private otherString(start: number, from: number): void {
+    const json = this.json;
+    const end = json.length;
+    let p = from;
+    let escaped = false;
+    let ascii = true;
+    for (;;) {
+      while (p < end && ORDINARY[json[p] as number] === 1) p++;
+      if (p >= end) syntaxError(json, end);
+      const c = json[p] as number;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        // The escape itself is checked when written; here only its second byte (maybe a quote) is skipped.
+        escaped = true;
+        p += 2;
+      } else if (c < SPACE) {
+        syntaxError(json, p);
+      } else {
+        ascii = false;
+        p++;
+      }
+    }
+    this.pos = p + 1;
+    const valid = ascii || isUtf8(json.subarray(start, p));
+    const writer = this.writer;
+    if (!escaped && valid) {
+      writeDelimitedRaw(writer, json, start, p);
+    } else {
+      const content = writer.fork();
+      this.unescaped(start, p, valid);
+      writer.join(content);
+    }
+  }
+
+  /** The text of the string content `json[start, end)`, escapes replaced, without a length. */
+  private unescaped(start: number, end: number, valid: boolean): void {
+    const json = this.json;
+    const writer = this.writer;
+    let stretch = start;
+    let p = start;
+    while (p < end) {
+      if (json[p] !== BACKSLASH) {
+        p++;
+        continue;
+      }
+      writeStretch(writer, json, stretch, p, valid);
+      p = this.escape(p + 1, end);
+      stretch = p;
+    }
+    writeStretch(writer, json, stretch, end, valid);
+  }
+
+  /** Writes the escape whose backslash is before `p`, in a string ending at `end`; returns where it ends. */
+  private escape(p: number, end: number): number {
+    const json = this.json;
+    const writer = this.writer;
+    // The string scan skipped the byte after each backslash, so it is inside the string.
+    const c = json[p] as number;
+    switch (c) {
+      case QUOTE:
+      case BACKSLASH:
+      case SLASH:
+        writeByte(writer, c);
+        return p + 1;
+      case LOWER_B:
+        writeByte(writer, 0x08);
+        return p + 1;
+      case LOWER_F:
+        writeByte(writer, 0x0c);
+        return p + 1;
+      case LOWER_N:
+        writeByte(writer, LF);
+        return p + 1;
+      case LOWER_R:
+        writeByte(writer, CR);
+        return p + 1;
+      case LOWER_T:
+        writeByte(writer, TAB);
+        return p + 1;
+      case LOWER_U:
+        return this.unicodeEscape(p + 1, end);
+      default:
+        syntaxError(json, p);
+    }
+  }
+
+  /**
+   * Writes the `\uXXXX` whose digits start at `p`, combined with a `\uXXXX` right after it when the two are a
+   * surrogate pair (the only way a pair can occur: raw UTF-8 cannot encode a surrogate). Returns where it
+   * ends.
+   */
+  private unicodeEscape(p: number, end: number): number {
+    const json = this.json;
+    const unit = hex4(json, p, end);
+    if (unit < 0) syntaxError(json, p);
+    const after = p + 4;
+    if (unit >= 0xd800 && unit <= 0xdbff && json[after] === BACKSLASH && json[after + 1] === LOWER_U) {
+      const low = hex4(json, after + 2, end);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        writeCodePoint(this.writer, 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
+        return after + 6;
+      }
+    }
+    writeCodePoint(this.writer, unit);
+    return after;
+  }
+}
+
+/** `JSON.parse` of the text, which must give an object. */
+function parseObject(json: Buffer): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(json.toString("utf8"));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new JsonTextError("invalid JSON text");
+    throw error;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new JsonTextError("JSON text is not an object");
+  }
+  return value as JsonObject;
+}
+
+/**
+ * Writes the JSON object in `json` (UTF-8 bytes) as the fields of a `google.protobuf.Struct`, without a tag
+ * or a length, as `structWire.write(writer, JSON.parse(text), depth)` would; `depth` is the Struct's message
+ * depth. For any text JSON.stringify writes (indented or not) the bytes are the same; for texts with
+ * duplicate keys or integer-like keys out of order the entries are those of the text, in its order (a reader
+ * keeps the last of duplicate keys, as JSON.parse does). On success the writer is left after the Struct's
+ * last byte; after a throw, the caller resets it.
+ *
+ * @throws JsonTextError for anything `JSON.parse(json.toString("utf8"))` would reject, or a top-level value
+ *   that is not an object.
+ * @throws WireEncodeError when the object nests deeper than MAX_MESSAGE_DEPTH, exactly where
+ *   `structWire.write` would throw.
+ */
+export function writeJsonTextAsStruct(writer: WireWriter, json: Uint8Array, depth: number): void {
+  const text = Buffer.isBuffer(json) ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+  const start = writer.pos;
+  try {
+    new Transcoder(text, writer).document(depth);
+  } catch (error) {
+    if (!(error instanceof WireEncodeError)) throw error;
+    // Too deep: rare, and then the object path decides. The text might still be invalid further on
+    // (JSON.parse throws first), or shallower than it looked (a later duplicate key replacing the deep
+    // value).
+    writer.pos = start;
+    structWire.write(writer, parseObject(text), depth);
+  }
+}

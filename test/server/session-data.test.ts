@@ -1,0 +1,95 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  BatchGetSessionsResponseSchema,
+  GetSessionResponseSchema,
+} from "../../gen/redisession/v1/session_service_pb.js";
+import { compileCodec } from "../../src/rpc/wire/message-codec.js";
+import { encodedSessionData } from "../../src/server/session-data.js";
+import { sessionMessage } from "../../src/server/session-messages.js";
+import { CorruptRecordError } from "../../src/store/errors.js";
+import { type JsonObject, sessionOf } from "../../src/store/session.js";
+import { parseSessionJson } from "../../src/store/session-payload.js";
+
+/**
+ * GetSession and BatchGetSessions answer with session data transcoded from the stored JSON bytes; every other
+ * path parses the JSON into an object first. Both must put the same bytes on the wire, and judge the same stored
+ * bytes corrupt.
+ */
+
+const getResponse = compileCodec(GetSessionResponseSchema);
+const batchResponse = compileCodec(BatchGetSessionsResponseSchema);
+const KEY = "0123456789abcdef0123456789abcdef";
+
+function sessionWith<D>(data: D) {
+  return sessionOf(KEY, data, 7, 1_795_000_000, 1_796_000_000);
+}
+
+/** The two responses' bytes, with the data parsed into an object and with it transcoded from `json`. */
+function bothWays(json: Buffer) {
+  const parsed = sessionWith(parseSessionJson(json));
+  const transcoded = sessionWith(encodedSessionData(json));
+  return {
+    parsed: getResponse.encode({ session: sessionMessage(parsed) }),
+    transcoded: getResponse.encode({ session: sessionMessage(transcoded) }),
+    parsedBatch: batchResponse.encode({ sessions: [parsed, parsed].map(sessionMessage) }),
+    transcodedBatch: batchResponse.encode({ sessions: [transcoded, transcoded].map(sessionMessage) }),
+  };
+}
+
+describe("session data transcoded from the stored JSON", () => {
+  it.each([
+    ["an empty session", {}],
+    [
+      "a typical session",
+      {
+        uid: "u_1a2b3c4d",
+        csrf: "q1w2e3r4t5y6u7i8o9p0",
+        flash: { type: "ok", text: "Address saved." },
+        cart: [{ sku: "BK-1042", qty: 1 }],
+        prefs: { theme: "dark", lang: "en-GB", beta: true, limit: null, ratio: -0.5 },
+      },
+    ],
+    ["text that needs escapes and is not ASCII", { 'quote"d': 'a\\b\n"c"', ключ: "значение 🎉" }],
+    ["a string longer than 127 bytes", { long: "x".repeat(300) }],
+  ])("puts the bytes of the parsed object on the wire: %s", (_what, data: JsonObject) => {
+    const ways = bothWays(Buffer.from(JSON.stringify(data)));
+    expect(ways.transcoded.equals(ways.parsed)).toBe(true);
+    expect(ways.transcodedBatch.equals(ways.parsedBatch)).toBe(true);
+    expect(getResponse.decode(ways.transcoded).session?.data).toEqual(data);
+  });
+
+  it("puts the bytes of the parsed object on the wire for any stored JSON object", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 })), (data) => {
+        const ways = bothWays(Buffer.from(JSON.stringify(data)));
+        expect(ways.transcoded.equals(ways.parsed)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ["not JSON", '{"cut'],
+    ["an array", "[1,2]"],
+    ["a string", '"text"'],
+    ["null", "null"],
+    ["an object followed by more", '{"a":1} {}'],
+    ["an object after a byte-order mark", '\uFEFF{"a":1}'],
+    ["empty", ""],
+  ])(
+    "is refused as a corrupt record when the stored JSON is %s, as the object path refuses it",
+    (_what, text) => {
+      const json = Buffer.from(text);
+      expect(() => parseSessionJson(json)).toThrow(CorruptRecordError);
+      expect(() => encodedSessionData(json)).toThrow(CorruptRecordError);
+    },
+  );
+
+  it("reads invalid UTF-8 inside a string as U+FFFD, as the object path does", () => {
+    const json = Buffer.concat([Buffer.from('{"name":"ab'), Buffer.from([0xff, 0xc3]), Buffer.from('cd"}')]);
+    const ways = bothWays(json);
+    expect(ways.transcoded.equals(ways.parsed)).toBe(true);
+    expect(getResponse.decode(ways.transcoded).session?.data).toEqual({ name: "ab\uFFFD\uFFFDcd" });
+  });
+});
