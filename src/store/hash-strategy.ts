@@ -15,6 +15,9 @@ import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
 import { asRecord, asRecords } from "./string-strategy.js";
 
+/** Most keys one HASH_GET_MANY reads: its bucket indexes are uint16. */
+const MAX_KEYS_PER_READ = 0xffff;
+
 /** How often a rotation draws a new key when the drawn field is taken (a 112-bit collision). */
 const ROTATE_ATTEMPTS = 3;
 
@@ -33,23 +36,44 @@ export class HashStrategy implements RecordStorage {
     return asRecord(await this.run(HASH_GET, key, [String(now), String(lifetime)]));
   }
 
-  /** One script over every bucket the keys fall in (each bucket named once). */
+  /**
+   * One script over every bucket the keys fall in (each bucket named once); beyond {@link MAX_KEYS_PER_READ}
+   * keys, one script per slice of that many.
+   */
   async readMany(keys: readonly Buffer[], now: number, lifetime: number): Promise<(Buffer | null)[]> {
+    if (keys.length <= MAX_KEYS_PER_READ) return this.readSlice(keys, now, lifetime);
+    const records: (Buffer | null)[] = [];
+    for (let from = 0; from < keys.length; from += MAX_KEYS_PER_READ) {
+      records.push(...(await this.readSlice(keys.slice(from, from + MAX_KEYS_PER_READ), now, lifetime)));
+    }
+    return records;
+  }
+
+  private async readSlice(keys: readonly Buffer[], now: number, lifetime: number): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
     const buckets: Buffer[] = [];
     const bucketIndex = new Map<string, number>();
-    const pairs: (string | Buffer)[] = [];
-    for (const key of keys) {
+    const fieldBytes = this.layout.fieldBytes;
+    const stride = 2 + fieldBytes;
+    // Each session as its bucket's index into KEYS (1-based, as Lua indexes) and its field: see HASH_GET_MANY.
+    const wanted = Buffer.allocUnsafe(keys.length * stride);
+    keys.forEach((key, i) => {
       const bucket = this.layout.bucketOf(key);
       const name = bucket.toString("latin1");
       let index = bucketIndex.get(name);
       if (index === undefined) {
-        index = buckets.push(bucket); // 1-based, as Lua indexes KEYS
+        index = buckets.push(bucket);
         bucketIndex.set(name, index);
       }
-      pairs.push(String(index), this.layout.fieldOf(key));
-    }
-    const reply = await this.link.run(HASH_GET_MANY, buckets, [String(now), String(lifetime), ...pairs]);
+      wanted.writeUInt16BE(index, i * stride);
+      this.layout.fieldOf(key).copy(wanted, i * stride + 2);
+    });
+    const reply = await this.link.run(HASH_GET_MANY, buckets, [
+      String(now),
+      String(lifetime),
+      String(fieldBytes),
+      wanted,
+    ]);
     return asRecords(reply, keys.length);
   }
 

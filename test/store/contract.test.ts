@@ -357,6 +357,24 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     }
   });
 
+  it("reads a batch larger than one script call takes (65,535 keys) in order, every key answered", async () => {
+    const { repository } = setup({ bucketBits: 24 }); // ~70,000 distinct buckets: past a uint16 index
+    const live = await Promise.all(Array.from({ length: 3 }, (_, i) => repository.create({ i })));
+    // Mostly absent keys: the 65,536th and later fall in the second slice, with a live one on each side of it.
+    const absent = Array.from({ length: 70_000 }, () => randomBytes(16).toString("hex"));
+    const keys = [
+      live[0]?.key ?? "",
+      ...absent.slice(0, 65_534),
+      live[1]?.key ?? "",
+      ...absent.slice(65_534),
+    ];
+    keys.push(live[2]?.key ?? "");
+    const result = await repository.getMany(keys);
+    expect(result.found).toEqual(live);
+    expect(result.missing).toEqual(absent);
+    expect(result.corrupt).toEqual([]);
+  }, 30_000);
+
   it("reports a corrupt record as such and keeps serving the others", async () => {
     const { repository, config } = setup();
     const good = await repository.create({ ok: true });

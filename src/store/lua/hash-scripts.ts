@@ -27,16 +27,19 @@ return value
 
 /**
  * Many sessions in one call, from any number of buckets (BatchGetSessions): KEYS are the distinct buckets;
- * ARGV: now, lifetime, then one (bucket index into KEYS, 1-based; field) pair per session asked for.
- * Reply: one element per pair, in order: the record, or nil as in {@link HASH_GET} (expired fields deleted).
+ * ARGV: now, lifetime, field length, then one string of every session asked for, each as its bucket's index
+ * into KEYS (1-based, uint16 big-endian) followed by its field. One argument rather than two per session:
+ * node-redis spends about a microsecond on every Buffer argument it sends, more than the script spends on a field.
+ * Reply: one element per session, in order: the record, or nil as in {@link HASH_GET} (expired fields deleted).
  */
 export const HASH_GET_MANY = new LuaScript(
   "hash-get-many",
   `${RECORD_LUA}
-local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now, lifetime, field_bytes, wanted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local records = {}
-for i = 3, #ARGV, 2 do
-  local bucket, field = KEYS[tonumber(ARGV[i])], ARGV[i + 1]
+for at = 1, #wanted, 2 + field_bytes do
+  local bucket = KEYS[struct.unpack('>I2', wanted, at)]
+  local field = string.sub(wanted, at + 2, at + 1 + field_bytes)
   local value = redis.call('HGET', bucket, field)
   if value and inspect(value, now, lifetime) == 'dead' then
     redis.call('HDEL', bucket, field)
