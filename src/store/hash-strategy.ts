@@ -10,6 +10,7 @@ import {
 } from "./lua/hash-scripts.js";
 import { ScriptStatus } from "./lua/record-lua.js";
 import { okReply } from "./lua/script-reply.js";
+import { isDead, readHeader } from "./record.js";
 import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
@@ -32,7 +33,18 @@ export class HashStrategy implements RecordStorage {
     readonly layout: BucketLayout,
   ) {}
 
+  /**
+   * A plain HGET: a twentieth of the script's cost inside Redis. Only a record found dead goes through
+   * HASH_GET, which deletes it atomically with its own check (and answers the live record a writer may have
+   * saved in between).
+   */
   async read(key: Buffer, now: number, lifetime: number): Promise<Buffer | null> {
+    const record = asRecord(
+      await this.link.command(["HGET", this.layout.bucketOf(key), this.layout.fieldOf(key)]),
+    );
+    const header = record === null ? null : readHeader(record);
+    // A record without a readable header is returned as it is, for the caller to report corrupt.
+    if (header === null || !isDead(header, now, lifetime)) return record;
     return asRecord(await this.run(HASH_GET, key, [String(now), String(lifetime)]));
   }
 
@@ -49,7 +61,11 @@ export class HashStrategy implements RecordStorage {
     return records;
   }
 
-  private async readSlice(keys: readonly Buffer[], now: number, lifetime: number): Promise<(Buffer | null)[]> {
+  private async readSlice(
+    keys: readonly Buffer[],
+    now: number,
+    lifetime: number,
+  ): Promise<(Buffer | null)[]> {
     if (keys.length === 0) return [];
     const buckets: Buffer[] = [];
     const bucketIndex = new Map<string, number>();

@@ -61,6 +61,14 @@ function uint32At(bytes: Uint8Array, at: number): number {
   return high + (((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0));
 }
 
+/**
+ * Whether a record with this header is dead at `now`: expired, or past its absolute lifetime (`lifetime` seconds
+ * after creation; 0 for none). The scripts' `inspect` judges the same way.
+ */
+export function isDead(header: RecordHeader, now: number, lifetime: number): boolean {
+  return header.expiresAt <= now || (lifetime > 0 && header.createdAt + lifetime <= now);
+}
+
 /** The payload of `record` (no copy). */
 export function payloadOf(record: Buffer): Buffer {
   return record.subarray(HEADER_BYTES);

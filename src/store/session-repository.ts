@@ -46,9 +46,10 @@ export interface BatchGetResult<D = JsonObject> {
  *   session keeps working.
  * - `BackendUnavailableError`, `BackendError`: Redis failed; a write may or may not have been applied.
  *
- * Every call touches exactly one Redis key (except {@link SessionRepository.getMany}, which makes one such call
- * per key, and a string-strategy rotation, which must write a second key) and runs as one command or one Lua
- * script, so no concurrent writer can interleave with it.
+ * Every call touches exactly one Redis key (except {@link SessionRepository.getMany}, which reads many in one
+ * command, and a string-strategy rotation, which must write a second key) and runs as one command or one Lua
+ * script, so no concurrent writer can interleave with it. (A hash-strategy read that finds its field expired
+ * follows with a script that deletes it only if it is still expired.)
  *
  * Keys are 32 lowercase hexadecimal characters; the store makes them, clients only echo them back.
  */

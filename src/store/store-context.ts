@@ -3,7 +3,7 @@ import { type StoreCodecs, storeCodecs } from "../codec/codec-set.js";
 import type { StoreConfig } from "../config/config-schema.js";
 import { CorruptRecordError, InvalidArgumentError, SessionStoreError } from "./errors.js";
 import { CONDITION_ARG } from "./lua/record-lua.js";
-import { HEADER_BYTES, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
+import { HEADER_BYTES, isDead, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
 import type { ConnectionObserver } from "./redis-connection.js";
 import type { RedisLink } from "./redis-link.js";
 import { type JsonObject, type SaveCondition, type Session, sessionOf } from "./session.js";
@@ -166,9 +166,7 @@ export class StoreContext {
    */
   decode<D>(key: string, record: Buffer, read: SessionDataReader<D>): Session<D> | null {
     const header = headerOf(record);
-    const now = this.now();
-    const lifetimeEnd = this.lifetime > 0 ? header.createdAt + this.lifetime : Number.POSITIVE_INFINITY;
-    if (header.expiresAt <= now || lifetimeEnd <= now) return null;
+    if (isDead(header, this.now(), this.lifetime)) return null;
     return this.sessionIn(key, header, record, read);
   }
 

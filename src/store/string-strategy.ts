@@ -1,6 +1,6 @@
 import { BackendError, CorruptRecordError, SessionNotFoundError, VersionConflictError } from "./errors.js";
 import { STRING_DELETE_IF_UNCHANGED, STRING_SAVE, STRING_TOUCH } from "./lua/string-scripts.js";
-import { readHeader } from "./record.js";
+import { isDead, readHeader } from "./record.js";
 import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
@@ -79,8 +79,7 @@ export class StringStrategy implements RecordStorage {
       const header = record === null ? null : readHeader(record);
       if (record === null) throw new SessionNotFoundError("no live session under this key");
       if (header === null) throw new CorruptRecordError("record header is malformed");
-      const ended = lifetime > 0 && header.createdAt + lifetime <= now;
-      if (header.expiresAt <= now || ended) throw new SessionNotFoundError("no live session under this key");
+      if (isDead(header, now, lifetime)) throw new SessionNotFoundError("no live session under this key");
       check(record);
 
       const fresh = newSessionKeyBytes();

@@ -184,6 +184,27 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     expect(await readRaw(redis, config, key)).toBeNull();
   });
 
+  it("reads a live session with one plain command; a read alone removes an expired one", async () => {
+    const { repository, clock, config } = setup();
+    const live = await repository.create({ a: 1 });
+    const expired = randomBytes(16).toString("hex");
+    clock.advanceSeconds(-3600);
+    await repository.save(expired, { b: 2 }, { ttl: 60 });
+    clock.advanceSeconds(3600);
+    await redis.raw("CONFIG", "RESETSTAT");
+    expect(await repository.get(live.key)).toEqual(live);
+    const stats = async () => String(await redis.raw("INFO", "commandstats"));
+    const calls = (all: string, command: string) =>
+      Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(all)?.[1] ?? 0);
+    const afterLive = await stats();
+    expect(calls(afterLive, strategy === "string" ? "get" : "hget")).toBe(1);
+    expect(calls(afterLive, "evalsha") + calls(afterLive, "eval")).toBe(0);
+
+    expect(await repository.get(expired)).toBeNull();
+    // string: Redis dropped it (EXAT in the past); hash: the read found it dead and removed it by script.
+    expect(await readRaw(redis, config, expired)).toBeNull();
+  });
+
   it("must-exist never resurrects a session deleted meanwhile", async () => {
     const { repository, config } = setup();
     const session = await repository.create({ a: 1 });
