@@ -32,18 +32,6 @@ export interface RecordHeader {
   readonly createdAt: number;
 }
 
-/** Writes a header followed by `payload`. */
-export function encodeRecord(header: RecordHeader, payload: Uint8Array): Buffer {
-  const record = Buffer.allocUnsafe(HEADER_BYTES + payload.byteLength);
-  record.writeUInt32BE(header.expiresAt, 0);
-  record.writeUInt8(RECORD_FORMAT, 4);
-  record.writeUInt8(header.codecId, 5);
-  record.writeUInt32BE(header.version, 6);
-  record.writeUInt32BE(header.createdAt, 10);
-  record.set(payload, HEADER_BYTES);
-  return record;
-}
-
 /** The header of `record`, or `null` when it is too short or of another format. */
 export function readHeader(record: Uint8Array): RecordHeader | null {
   // Plain byte arithmetic: every read decodes a header, and a DataView per record costs more than the reads.

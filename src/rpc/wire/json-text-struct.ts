@@ -271,58 +271,58 @@ class Transcoder {
     checkWriteDepth(depth, STRUCT);
     const json = this.json;
     const writer = this.writer;
-    let p = skipWhitespace(json, this.pos);
-    if (byteAt(json, p) === CLOSE_BRACE) {
-      this.pos = p + 1;
-      return;
-    }
-    for (;;) {
+    for (let p = this.first(CLOSE_BRACE); p !== END; p = this.next(CLOSE_BRACE)) {
       if (byteAt(json, p) !== QUOTE) syntaxError(json, p);
       const entry = forkField(writer, FIELD_1_LEN);
       this.pos = p;
       this.string(FIELD_1_LEN);
-      p = skipWhitespace(json, this.pos);
-      if (byteAt(json, p) !== COLON) syntaxError(json, p);
+      const colon = skipWhitespace(json, this.pos);
+      if (byteAt(json, colon) !== COLON) syntaxError(json, colon);
       const value = forkField(writer, FIELD_2_LEN);
-      this.pos = skipWhitespace(json, p + 1);
+      this.pos = skipWhitespace(json, colon + 1);
       this.value(depth + 1);
       writer.join(value);
       writer.join(entry);
-      p = skipWhitespace(json, this.pos);
-      const next = byteAt(json, p);
-      if (next === CLOSE_BRACE) {
-        this.pos = p + 1;
-        return;
-      }
-      if (next !== COMMA) syntaxError(json, p);
-      p = skipWhitespace(json, p + 1);
     }
   }
 
   /** An array's elements from after its `[` to after its `]`, as a ListValue's values (writeList). */
   private list(depth: number): void {
     checkWriteDepth(depth, LIST);
-    const json = this.json;
     const writer = this.writer;
-    let p = skipWhitespace(json, this.pos);
-    if (byteAt(json, p) === CLOSE_BRACKET) {
-      this.pos = p + 1;
-      return;
-    }
-    for (;;) {
+    for (let p = this.first(CLOSE_BRACKET); p !== END; p = this.next(CLOSE_BRACKET)) {
       const value = forkField(writer, FIELD_1_LEN);
       this.pos = p;
       this.value(depth + 1);
       writer.join(value);
-      p = skipWhitespace(json, this.pos);
-      const next = byteAt(json, p);
-      if (next === CLOSE_BRACKET) {
-        this.pos = p + 1;
-        return;
-      }
-      if (next !== COMMA) syntaxError(json, p);
-      p = skipWhitespace(json, p + 1);
     }
+  }
+
+  /**
+   * After an object's `{` or an array's `[` (at `pos`): where its first member or element starts, or END when
+   * `close` comes first (then `pos` is after it).
+   */
+  private first(close: number): number {
+    const p = skipWhitespace(this.json, this.pos);
+    if (byteAt(this.json, p) !== close) return p;
+    this.pos = p + 1;
+    return END;
+  }
+
+  /**
+   * After a member or element (at `pos`): where the next one starts, after a comma, or END at `close` (then
+   * `pos` is after it).
+   */
+  private next(close: number): number {
+    const json = this.json;
+    const p = skipWhitespace(json, this.pos);
+    const c = byteAt(json, p);
+    if (c === close) {
+      this.pos = p + 1;
+      return END;
+    }
+    if (c !== COMMA) syntaxError(json, p);
+    return skipWhitespace(json, p + 1);
   }
 
   /** The value starting at `pos` (not whitespace), as a Value's fields (writeValue). */
