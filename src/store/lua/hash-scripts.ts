@@ -8,6 +8,8 @@ import { RECORD_LUA } from "./record-lua.js";
  */
 
 /**
+ * What a read runs once a plain HGET has found the field dead (a live read never needs a script): deletes it if
+ * it is still dead, or answers the record a writer saved since.
  * ARGV: field, now, lifetime.
  * Reply: the record, or nil when no live session (an expired one is deleted). A corrupt record is returned as is
  * for the caller to report.
