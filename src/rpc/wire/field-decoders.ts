@@ -1,5 +1,5 @@
 import type { DescField } from "@bufbuild/protobuf";
-import { type FieldRecord, fieldName, fieldShape, tagOf, type WireOf } from "./field-shape.js";
+import { compileField, type FieldRecord, fieldName, tagOf, type WireOf } from "./field-shape.js";
 import { type MessageWire, readDelimited } from "./message-wire.js";
 import type { ScalarCodec } from "./scalar-codecs.js";
 import { type WireReader, WireType } from "./wire-reader.js";
@@ -64,18 +64,15 @@ function repeatedMessage(field: DescField, wire: MessageWire): FieldDecoder {
   };
 }
 
-/** The decoder of `field` (of a type `fallbackReason` accepts). */
+/**
+ * The decoder of `field` (of a type `fallbackReason` accepts). A repeated scalar is read packed or not, whichever
+ * arrives: how it is written does not matter here.
+ */
 export function fieldDecoder(field: DescField, wireOf: WireOf): FieldDecoder {
-  const shape = fieldShape(field, wireOf);
-  switch (shape.kind) {
-    case "scalar":
-      return singularScalar(field, shape.codec);
-    case "message":
-      return singularMessage(field, shape.wire);
-    case "repeatedScalar":
-      // Packed or not, whichever arrives: `shape.packed` only says how it is written.
-      return repeatedScalar(field, shape.codec);
-    case "repeatedMessage":
-      return repeatedMessage(field, shape.wire);
-  }
+  return compileField(field, wireOf, {
+    scalar: singularScalar,
+    message: singularMessage,
+    repeatedScalar,
+    repeatedMessage,
+  });
 }

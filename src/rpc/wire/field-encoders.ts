@@ -1,6 +1,6 @@
 import type { DescField } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence as Presence } from "@bufbuild/protobuf/wkt";
-import { type FieldRecord, fieldName, fieldShape, tagOf, type WireOf } from "./field-shape.js";
+import { compileField, type FieldRecord, fieldName, tagOf, type WireOf } from "./field-shape.js";
 import { type MessageWire, writeDelimited } from "./message-wire.js";
 import type { ScalarCodec } from "./scalar-codecs.js";
 import { WireEncodeError } from "./wire-errors.js";
@@ -100,15 +100,10 @@ function repeatedMessage(field: DescField, wire: MessageWire): FieldEncoder {
 
 /** The encoder of `field` (of a type `fallbackReason` accepts). */
 export function fieldEncoder(field: DescField, wireOf: WireOf): FieldEncoder {
-  const shape = fieldShape(field, wireOf);
-  switch (shape.kind) {
-    case "scalar":
-      return singularScalar(field, shape.codec);
-    case "message":
-      return singularMessage(field, shape.wire);
-    case "repeatedScalar":
-      return repeatedScalar(field, shape.codec, shape.packed);
-    case "repeatedMessage":
-      return repeatedMessage(field, shape.wire);
-  }
+  return compileField(field, wireOf, {
+    scalar: singularScalar,
+    message: singularMessage,
+    repeatedScalar,
+    repeatedMessage,
+  });
 }

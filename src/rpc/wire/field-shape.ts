@@ -14,13 +14,17 @@ export type FieldRecord = Record<string, unknown>;
 /** Resolves the codec of a message-typed field's type (compiled, JSON Struct or protobuf-es). */
 export type WireOf = (field: DescField) => MessageWire;
 
-/** A compiled field: singular or repeated, of scalars (enums included) or of messages. */
-export type FieldShape =
-  | { readonly kind: "scalar"; readonly codec: ScalarCodec }
-  | { readonly kind: "message"; readonly wire: MessageWire }
+/**
+ * What to make of a field of each of the four compiled shapes: singular or repeated, of scalars (enums included)
+ * or of messages. The compiled encoder and decoder each give one of these to {@link compileField}.
+ */
+export interface ShapeCompilers<T> {
+  scalar(field: DescField, codec: ScalarCodec): T;
+  message(field: DescField, wire: MessageWire): T;
   /** `packed`: how it is written (strings and bytes never are; `field.packed` says so for them too). */
-  | { readonly kind: "repeatedScalar"; readonly codec: ScalarCodec; readonly packed: boolean }
-  | { readonly kind: "repeatedMessage"; readonly wire: MessageWire };
+  repeatedScalar(field: DescField, codec: ScalarCodec, packed: boolean): T;
+  repeatedMessage(field: DescField, wire: MessageWire): T;
+}
 
 /** The tag of `field` with `wireType`, as an unsigned 32-bit number. */
 export function tagOf(field: DescField, wireType: number): number {
@@ -33,26 +37,26 @@ export function fieldName(field: DescField): string {
 }
 
 /**
- * The shape of `field` (of a type `fallbackReason` accepts).
+ * What `compilers` make of `field` (of a type `fallbackReason` accepts), by its shape.
  *
  * @throws {Error} for a field no compiled codec handles (a map): a bug in `fallbackReason`.
  */
-export function fieldShape(field: DescField, wireOf: WireOf): FieldShape {
+export function compileField<T>(field: DescField, wireOf: WireOf, compilers: ShapeCompilers<T>): T {
   switch (field.fieldKind) {
     case "scalar":
-      return { kind: "scalar", codec: scalarCodec(field.scalar, field) };
+      return compilers.scalar(field, scalarCodec(field.scalar, field));
     case "enum":
-      return { kind: "scalar", codec: enumCodec };
+      return compilers.scalar(field, enumCodec);
     case "message":
-      return { kind: "message", wire: wireOf(field) };
+      return compilers.message(field, wireOf(field));
     case "list":
       switch (field.listKind) {
         case "scalar":
-          return { kind: "repeatedScalar", codec: scalarCodec(field.scalar, field), packed: field.packed };
+          return compilers.repeatedScalar(field, scalarCodec(field.scalar, field), field.packed);
         case "enum":
-          return { kind: "repeatedScalar", codec: enumCodec, packed: field.packed };
+          return compilers.repeatedScalar(field, enumCodec, field.packed);
         case "message":
-          return { kind: "repeatedMessage", wire: wireOf(field) };
+          return compilers.repeatedMessage(field, wireOf(field));
       }
       break;
     case "map":

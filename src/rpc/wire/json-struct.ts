@@ -192,23 +192,14 @@ function readValue(reader: WireReader, depth: number): JsonValue {
         kind = OTHER_KIND;
         break;
       case STRUCT_VALUE:
-        value = readDelimited(
-          reader,
-          structWire,
-          depth + 1,
-          kind === STRUCT_KIND ? value : undefined,
-        ) as JsonObject;
-        kind = STRUCT_KIND;
+      case LIST_VALUE: {
+        const read = tag === STRUCT_VALUE ? STRUCT_KIND : LIST_KIND;
+        const wire = read === STRUCT_KIND ? structWire : listWire;
+        // A second occurrence of the kind already held merges into it; any other kind starts afresh.
+        value = readDelimited(reader, wire, depth + 1, kind === read ? value : undefined) as JsonValue;
+        kind = read;
         break;
-      case LIST_VALUE:
-        value = readDelimited(
-          reader,
-          listWire,
-          depth + 1,
-          kind === LIST_KIND ? value : undefined,
-        ) as JsonValue[];
-        kind = LIST_KIND;
-        break;
+      }
       default:
         if (tag >>> 3 >= 1 && tag >>> 3 <= 6) reader.wrongWireType(tag, `${VALUE} kind`);
         reader.skip(tag, depth);

@@ -59,17 +59,38 @@ function int64Codec(layout: Int64Layout, signed: boolean, longAsString: boolean)
   };
 }
 
-function int32Codec(read: (reader: WireReader) => number): ScalarCodec {
+/**
+ * A codec whose writer writes, with `put`, only what `accepts` lets through: the checked-writer contract of
+ * {@link ScalarCodec.write}, kept in one place.
+ */
+function checkedCodec<T>(
+  wireType: number,
+  isZero: (value: unknown) => boolean,
+  accepts: (value: unknown) => value is T,
+  put: (writer: WireWriter, value: T) => void,
+  read: (reader: WireReader) => unknown,
+): ScalarCodec {
   return {
-    wireType: WireType.VARINT,
-    isZero: isZeroNumber,
+    wireType,
+    isZero,
     write(writer, value) {
-      if (!isInt32(value)) return false;
-      writer.int32(value);
+      if (!accepts(value)) return false;
+      put(writer, value);
       return true;
     },
     read,
   };
+}
+
+const isString = (value: unknown): value is string => typeof value === "string";
+const isBoolean = (value: unknown): value is boolean => typeof value === "boolean";
+const isNumber = (value: unknown): value is number => typeof value === "number";
+// Out of float32 range is an error rather than Infinity (±Infinity and NaN themselves are fine).
+const isFloat32 = (value: unknown): value is number =>
+  typeof value === "number" && !(Number.isFinite(value) && (value > FLOAT32_MAX || value < -FLOAT32_MAX));
+
+function int32Codec(read: (reader: WireReader) => number): ScalarCodec {
+  return checkedCodec(WireType.VARINT, isZeroNumber, isInt32, (writer, value) => writer.int32(value), read);
 }
 
 /** The codec of `type` (an enum field's is INT32's). */
@@ -77,16 +98,13 @@ export function scalarCodec(type: ScalarType, options: ScalarOptions): ScalarCod
   switch (type) {
     case ScalarType.STRING: {
       const strict = options.utf8Validation;
-      return {
-        wireType: WireType.LEN,
-        isZero: (value) => value === "",
-        write(writer, value) {
-          if (typeof value !== "string") return false;
-          writer.string(value);
-          return true;
-        },
-        read: (reader) => reader.string(strict),
-      };
+      return checkedCodec(
+        WireType.LEN,
+        (value) => value === "",
+        isString,
+        (writer, value) => writer.string(value),
+        (reader) => reader.string(strict),
+      );
     }
     case ScalarType.BYTES:
       return {
@@ -102,88 +120,66 @@ export function scalarCodec(type: ScalarType, options: ScalarOptions): ScalarCod
         read: (reader) => reader.bytes(),
       };
     case ScalarType.BOOL:
-      return {
-        wireType: WireType.VARINT,
-        isZero: (value) => value === false,
-        write(writer, value) {
-          if (typeof value !== "boolean") return false;
-          writer.uint32(value ? 1 : 0);
-          return true;
-        },
-        read: (reader) => reader.bool(),
-      };
+      return checkedCodec(
+        WireType.VARINT,
+        (value) => value === false,
+        isBoolean,
+        (writer, value) => writer.uint32(value ? 1 : 0),
+        (reader) => reader.bool(),
+      );
     case ScalarType.DOUBLE:
-      return {
-        wireType: WireType.I64,
-        isZero: isPositiveZero,
-        write(writer, value) {
-          if (typeof value !== "number") return false;
-          writer.double(value);
-          return true;
-        },
-        read: (reader) => reader.double(),
-      };
+      return checkedCodec(
+        WireType.I64,
+        isPositiveZero,
+        isNumber,
+        (writer, value) => writer.double(value),
+        (reader) => reader.double(),
+      );
     case ScalarType.FLOAT:
-      return {
-        wireType: WireType.I32,
-        isZero: isPositiveZero,
-        write(writer, value) {
-          if (typeof value !== "number") return false;
-          if (Number.isFinite(value) && (value > FLOAT32_MAX || value < -FLOAT32_MAX)) return false;
-          writer.float(value);
-          return true;
-        },
-        read: (reader) => reader.float(),
-      };
+      return checkedCodec(
+        WireType.I32,
+        isPositiveZero,
+        isFloat32,
+        (writer, value) => writer.float(value),
+        (reader) => reader.float(),
+      );
     case ScalarType.INT32:
       return int32Codec((reader) => reader.uint32() | 0);
     case ScalarType.SINT32:
-      return {
-        wireType: WireType.VARINT,
-        isZero: isZeroNumber,
-        write(writer, value) {
-          if (!isInt32(value)) return false;
-          writer.uint32(((value << 1) ^ (value >> 31)) >>> 0);
-          return true;
-        },
-        read(reader) {
+      return checkedCodec(
+        WireType.VARINT,
+        isZeroNumber,
+        isInt32,
+        (writer, value) => writer.uint32(((value << 1) ^ (value >> 31)) >>> 0),
+        (reader) => {
           const zigzag = reader.uint32();
           return (zigzag >>> 1) ^ -(zigzag & 1);
         },
-      };
+      );
     case ScalarType.UINT32:
-      return {
-        wireType: WireType.VARINT,
-        isZero: isZeroNumber,
-        write(writer, value) {
-          if (!isUint32(value)) return false;
-          writer.uint32(value);
-          return true;
-        },
-        read: (reader) => reader.uint32(),
-      };
+      return checkedCodec(
+        WireType.VARINT,
+        isZeroNumber,
+        isUint32,
+        (writer, value) => writer.uint32(value),
+        (reader) => reader.uint32(),
+      );
     case ScalarType.FIXED32:
-      return {
-        wireType: WireType.I32,
-        isZero: isZeroNumber,
-        write(writer, value) {
-          if (!isUint32(value)) return false;
-          writer.fixed32(value);
-          return true;
-        },
-        read: (reader) => reader.fixed32(),
-      };
+      return checkedCodec(
+        WireType.I32,
+        isZeroNumber,
+        isUint32,
+        (writer, value) => writer.fixed32(value),
+        (reader) => reader.fixed32(),
+      );
     case ScalarType.SFIXED32:
-      return {
-        wireType: WireType.I32,
-        isZero: isZeroNumber,
-        write(writer, value) {
-          if (!isInt32(value)) return false;
-          writer.fixed32(value);
-          return true;
-        },
-        read: (reader) => reader.sfixed32(),
-      };
+      return checkedCodec(
+        WireType.I32,
+        isZeroNumber,
+        isInt32,
+        (writer, value) => writer.fixed32(value),
+        (reader) => reader.sfixed32(),
+      );
     case ScalarType.INT64:
       return int64Codec("varint", true, options.longAsString);
     case ScalarType.UINT64:
