@@ -3,6 +3,7 @@ import { status } from "@grpc/grpc-js";
 import { PermissionDeniedError, UnauthenticatedError } from "../auth/auth-errors.js";
 import {
   BackendError,
+  BackendFullError,
   BackendUnavailableError,
   CorruptRecordError,
   InvalidArgumentError,
@@ -10,6 +11,7 @@ import {
   SessionExistsError,
   SessionNotFoundError,
   type SessionStoreError,
+  SessionTooDeepError,
   SessionTooLargeError,
   UnknownStoreError,
   VersionConflictError,
@@ -33,7 +35,10 @@ const CODES: ReadonlyArray<readonly [ErrorClass, status]> = [
   [InvalidArgumentError, status.INVALID_ARGUMENT],
   [InvalidRequestError, status.INVALID_ARGUMENT],
   [UnknownStoreError, status.INVALID_ARGUMENT],
+  [SessionTooDeepError, status.INVALID_ARGUMENT],
   [SessionTooLargeError, status.RESOURCE_EXHAUSTED],
+  // Redis is full: the operator's to fix, not a bug (INTERNAL) nor a passing outage (UNAVAILABLE, retried).
+  [BackendFullError, status.RESOURCE_EXHAUSTED],
   [SessionExistsError, status.ALREADY_EXISTS],
   [SessionNotFoundError, status.NOT_FOUND],
   [UnknownServiceError, status.NOT_FOUND],

@@ -41,6 +41,19 @@ export class SessionTooLargeError extends SessionStoreError {
   }
 }
 
+/**
+ * The session's data nests objects and lists deeper than the store's `maxDataDepth` (the data object itself is
+ * depth 1). Nothing was sent to Redis.
+ */
+export class SessionTooDeepError extends SessionStoreError {
+  override readonly name = "SessionTooDeepError";
+  readonly code = "too_deep";
+
+  constructor(readonly limit: number) {
+    super(`session data nests deeper than the store's limit of ${limit} levels of objects and lists`);
+  }
+}
+
 /** A must-create save found a live session under the key; the stored session is untouched. */
 export class SessionExistsError extends SessionStoreError {
   override readonly name = "SessionExistsError";
@@ -83,6 +96,15 @@ export class CorruptRecordError extends SessionStoreError {
 export class BackendUnavailableError extends SessionStoreError {
   override readonly name = "BackendUnavailableError";
   readonly code = "unavailable";
+}
+
+/**
+ * Redis refused a write because it is out of memory (`maxmemory` reached under `noeviction`, or nothing left to
+ * evict). Nothing was written; reads keep working. Not a bug in the service: the operator must give Redis memory.
+ */
+export class BackendFullError extends SessionStoreError {
+  override readonly name = "BackendFullError";
+  readonly code = "backend_full";
 }
 
 /** Redis answered with an error that is not about availability (a bug, a misconfigured or read-only server). */
