@@ -4,12 +4,21 @@
  * "stored" figures include its rule of keeping a session plain when compression does not make it smaller.
  */
 import { codecByName } from "../../src/codec/codec-registry.js";
-import { HEADER_BYTES } from "../../src/store/record.js";
+import { encodeHeader } from "../../src/store/record.js";
 import type { JsonObject } from "../../src/store/session.js";
 import { encodePayload } from "../../src/store/session-payload.js";
 import { sessions } from "./corpus.js";
 import type { Cell, Tier } from "./measure.js";
 import { MAX_SESSION_BYTES } from "./variants.js";
+
+/** The header of a session as created: version 1, the store's default TTL, no creation time (no maxLifetime). */
+const HEADER_BYTES = encodeHeader({
+  expiresAt: 0,
+  codecId: 0,
+  version: 1,
+  createdAt: undefined,
+  idleTtl: undefined,
+}).byteLength;
 
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 

@@ -9,6 +9,9 @@ import { seededRandom } from "../support/random.js";
 import { populationJson, randomBytesFrom, type SizeClass } from "./population.js";
 import { inBatches, TTL_SECONDS, type WriteTotals } from "./writers.js";
 
+/** The seed's record header: 4-byte expiry and a flag byte. */
+export const SEED_HEADER_BYTES = 5;
+
 /**
  * connect-redis as an Express app uses it: its own `set(sid, session)`, default `sess:` prefix and JSON
  * serializer. express-session puts a `cookie` first in every session (here with a 14-day maxAge, from which
@@ -62,13 +65,13 @@ export async function writeSeedLayout(
       const key = randomBytesFrom(random, 16);
       const payload = Buffer.from(json[i] as string);
       jsonBytes += payload.byteLength;
-      const value = Buffer.allocUnsafe(5 + payload.byteLength);
+      const value = Buffer.allocUnsafe(SEED_HEADER_BYTES + payload.byteLength);
       value.writeUInt32BE(expiry, 0);
       value.writeUInt8(0, 4);
-      payload.copy(value, 5);
+      payload.copy(value, SEED_HEADER_BYTES);
       return client.sendCommand(["HSET", key.subarray(0, 2), key, value]);
     },
     onProgress,
   );
-  return { sessions: count, jsonBytes, storedBytes: jsonBytes };
+  return { sessions: count, jsonBytes, storedBytes: jsonBytes, headerBytes: count * SEED_HEADER_BYTES };
 }

@@ -1,6 +1,8 @@
 /** The memory suite's markdown: how rows were measured, the tables, and the analysis of the target row. */
+
+import { SEED_HEADER_BYTES } from "./baselines.js";
 import type { Breakdown } from "./breakdown.js";
-import { DICTIONARY_COMPRESS_MIN_BYTES, type RowResult, SEED_HEADER_BYTES } from "./measure-row.js";
+import { DICTIONARY_COMPRESS_MIN_BYTES, type RowResult } from "./measure-row.js";
 import {
   bitsNote,
   breakdownTable,

@@ -2,9 +2,9 @@
  * One row: an empty Redis with the row's listpack limits, the population written, `used_memory` before and
  * after (each settled), then what the keys look like: sampled encodings, bucket fill and the byte breakdown.
  */
-import { HEADER_BYTES } from "../../src/store/record.js";
+import { FORMAT_1_BYTES } from "../../src/store/record.js";
 import type { RedisClient } from "../../src/store/redis-connection.js";
-import { writeConnectRedis, writeSeedLayout } from "./baselines.js";
+import { SEED_HEADER_BYTES, writeConnectRedis, writeSeedLayout } from "./baselines.js";
 import { type Breakdown, listpackBreakdown } from "./breakdown.js";
 import type { DictionaryFile } from "./dictionaries.js";
 import { populationJson, type SizeClass } from "./population.js";
@@ -19,10 +19,8 @@ import {
 import { type RowSpec, SEED_BUCKET_BITS } from "./rows.js";
 import { repositoryFor, type StoreShape, type WriteTotals, warmUp, writeOurs } from "./writers.js";
 
-/** The seed's record header: 4-byte expiry and a flag byte. */
-export const SEED_HEADER_BYTES = 5;
-/** Record headers the breakdown projects listpack sizes for (see the proposals in the report). */
-export const PROJECTED_HEADERS = [SEED_HEADER_BYTES, 6, 9, HEADER_BYTES];
+/** Record headers the breakdown projects listpack sizes for: the seed's, and record format 1's (14 B). */
+export const PROJECTED_HEADERS = [SEED_HEADER_BYTES, FORMAT_1_BYTES];
 
 /**
  * `compressMinBytes` of the `zstd-dict` rows: a store that trains a dictionary does so to compress small sessions
@@ -36,6 +34,8 @@ export interface RowResult {
   readonly row: RowSpec;
   readonly jsonBytes: number;
   readonly storedBytes: number;
+  /** Mean record header bytes, for layouts with record headers (ours, the seed's); 0 for connect-redis. */
+  readonly headerBytes: number;
   /** `used_memory` after minus before, client buffers left out, per session. */
   readonly bytesPerSession: number;
   /** `used_memory` after minus before with client buffers, per session. */
@@ -135,13 +135,14 @@ export async function measureRow(
     fill = await scanFill(client, 2 ** SEED_BUCKET_BITS);
   }
   // The breakdown reads whole buckets and needs the JSON as stored, so only packed rows without compression.
-  const header = row.layout.kind === "seed" ? SEED_HEADER_BYTES : HEADER_BYTES;
+  const header = (totals.headerBytes ?? 0) / totals.sessions;
   const breakdown =
     packed && row.codec === "none" ? await listpackBreakdown(client, header, PROJECTED_HEADERS) : null;
   return {
     row,
     jsonBytes: totals.jsonBytes / totals.sessions,
     storedBytes: totals.storedBytes / totals.sessions,
+    headerBytes: header,
     bytesPerSession: (retained(after) - retained(before)) / totals.sessions,
     usedMemoryPerSession: (after.usedMemory - before.usedMemory) / totals.sessions,
     encodings: await sampleEncodings(client),

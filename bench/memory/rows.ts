@@ -2,7 +2,7 @@
  * Which rows the suite measures. The full matrix runs at 100k sessions; 1M-session rows (20–60 s each) are
  * limited to those the targets compare, all at ~200 B and codec none, and the target's layout with `zstd-dict`.
  */
-import { HEADER_BYTES } from "../../src/store/record.js";
+import { FORMAT_1_BYTES } from "../../src/store/record.js";
 import { maxJsonBytes, SIZE_CLASSES, type SizeClass } from "./population.js";
 import { DEFAULT_LIMITS, type ListpackLimits } from "./redis-memory.js";
 
@@ -39,15 +39,15 @@ export function suitableBits(sessions: number): number {
 }
 
 /**
- * Limits that keep every bucket a listpack: `-value` at least the largest record (our 14-byte header is the
- * longer one; the seed's is 5) rounded up to 64, `-entries` at least 128 (the default) and above the fullest
+ * Limits that keep every bucket a listpack: `-value` at least the largest record (with record format 1's 14-byte
+ * header, longer than today's and the seed's 5, so that the limits stay those of earlier runs) rounded up to 64, `-entries` at least 128 (the default) and above the fullest
  * bucket to expect, mean + 6 standard deviations of the Poisson fill, rounded up to 64.
  */
 export function raisedLimits(sessions: number, size: SizeClass, bits: number): ListpackLimits {
   const mean = sessions / 2 ** bits;
   return {
     entries: Math.max(DEFAULT_LIMITS.entries, Math.ceil((mean + 6 * Math.sqrt(mean) + 8) / 64) * 64),
-    value: Math.ceil((maxJsonBytes(size) + HEADER_BYTES) / 64) * 64,
+    value: Math.ceil((maxJsonBytes(size) + FORMAT_1_BYTES) / 64) * 64,
   };
 }
 

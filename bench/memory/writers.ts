@@ -19,6 +19,8 @@ export interface WriteTotals {
   readonly jsonBytes: number;
   /** Payload bytes as stored: after the codec; for connect-redis, with the cookie express-session adds. */
   readonly storedBytes: number;
+  /** Record header bytes, where the layout has record headers. */
+  readonly headerBytes?: number;
 }
 
 /** Runs `write(i)` for every session index, `BATCH` at a time, reporting progress every quarter. */
@@ -52,7 +54,7 @@ export interface StoreShape {
 export function repositoryFor(
   client: RedisClient,
   shape: StoreShape,
-  onStored: (json: number, payload: number) => void = () => {},
+  onStored: (json: number, payload: number, record: number) => void = () => {},
 ) {
   // Unless the shape sets compressMinBytes (zstd-dict rows do), it stays at its default (400): a ~200 B session
   // is then stored plain even under zstd.
@@ -60,7 +62,9 @@ export function repositoryFor(
     .stores.bench;
   if (config === undefined) throw new Error("the bench store is missing from its own config");
   return createSessionRepository(config, client, {
-    observer: { stored: (_store, sizes) => onStored(sizes.jsonBytes, sizes.payloadBytes) },
+    observer: {
+      stored: (_store, sizes) => onStored(sizes.jsonBytes, sizes.payloadBytes, sizes.recordBytes),
+    },
   });
 }
 
@@ -79,11 +83,13 @@ export async function writeOurs(
 ): Promise<WriteTotals> {
   let jsonBytes = 0;
   let storedBytes = 0;
-  const repository = repositoryFor(client, shape, (json, payload) => {
+  let headerBytes = 0;
+  const repository = repositoryFor(client, shape, (json, payload, record) => {
     jsonBytes += json;
     storedBytes += payload;
+    headerBytes += record - payload;
   });
   const json = populationJson(size, count);
   await inBatches(count, (i) => repository.create(JSON.parse(json[i] as string)), onProgress);
-  return { sessions: count, jsonBytes, storedBytes };
+  return { sessions: count, jsonBytes, storedBytes, headerBytes };
 }

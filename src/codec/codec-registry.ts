@@ -1,5 +1,5 @@
 import { brotliCodec } from "./brotli-codec.js";
-import type { Codec, CodecName, SharedCodecName } from "./codec.js";
+import { type Codec, type CodecName, MAX_CODEC_ID, type SharedCodecName } from "./codec.js";
 import { gzipCodec } from "./gzip-codec.js";
 import { noneCodec } from "./none-codec.js";
 import { zstdCodec } from "./zstd-codec.js";
@@ -21,6 +21,7 @@ const byId = new Map<number, Codec>();
 for (const [name, codec] of Object.entries(codecs)) {
   // A record header names its codec by id alone, so a mix-up here would silently misread stored sessions.
   if (codec.name !== name) throw new Error(`codec registered as ${name} calls itself ${codec.name}`);
+  if (codec.id > MAX_CODEC_ID) throw new Error(`codec ${name} has id ${codec.id}, above ${MAX_CODEC_ID}`);
   const clash = byId.get(codec.id) ?? (codec.id === ZSTD_DICT_CODEC_ID ? { name: "zstd-dict" } : undefined);
   if (clash !== undefined) throw new Error(`codecs ${clash.name} and ${codec.name} share id ${codec.id}`);
   byId.set(codec.id, codec);

@@ -1,9 +1,15 @@
+/** The largest codec id a record header can hold (record format 2 keeps it in 4 bits). */
+export const MAX_CODEC_ID = 15;
+
 /**
  * A payload compressor. Codecs are kept apart from storage: the store writes a codec's {@link Codec.id} into each
  * record header and decodes any record by that id, so a store can switch codecs without a migration.
  */
 export interface Codec {
-  /** Stored in every record header. Never reuse or renumber an id: existing records depend on it. */
+  /**
+   * Stored in every record header, in 4 bits (0 to {@link MAX_CODEC_ID}). Never reuse or renumber an id:
+   * existing records depend on it.
+   */
   readonly id: number;
   /** The name used in configuration. */
   readonly name: CodecName;

@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Duration, TimestampSchema } from "@bufbuild/protobuf/wkt";
+import type { Duration, DurationSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import {
   SaveCondition as SaveConditionEnum,
   type SessionSchema,
@@ -32,6 +32,23 @@ export function timestampInit(date: Date): MessageInitShape<typeof TimestampSche
 }
 
 /**
+ * A whole-second `google.protobuf.Duration` init object. Sessions of one store mostly share one idle TTL, and a
+ * batch makes one of these per session: the few distinct ones are made once.
+ */
+function durationInit(seconds: number): MessageInitShape<typeof DurationSchema> {
+  let init = durations.get(seconds);
+  if (init === undefined) {
+    if (durations.size >= MAX_CACHED_DURATIONS) durations.clear();
+    init = Object.freeze({ seconds: BigInt(seconds), nanos: 0 });
+    durations.set(seconds, init);
+  }
+  return init;
+}
+
+const MAX_CACHED_DURATIONS = 256;
+const durations = new Map<number, MessageInitShape<typeof DurationSchema>>();
+
+/**
  * A session (or a stamp, without data) as a `Session` message; its data may be a JSON object or already in wire
  * form (see `session-data.ts`).
  */
@@ -42,8 +59,9 @@ export function sessionMessage(
     key: session.key,
     data: "data" in session ? structFieldValue(session.data) : undefined,
     version: session.version,
-    createTime: timestampInit(session.createdAt),
+    createTime: session.createdAt === undefined ? undefined : timestampInit(session.createdAt),
     expireTime: timestampInit(session.expiresAt),
+    idleTtl: durationInit(session.idleTtl),
   };
 }
 
@@ -52,8 +70,8 @@ function structFieldValue(data: JsonObject | EncodedStruct): JsonObject {
 }
 
 /** A session without its data. */
-export function stampOf({ key, version, createdAt, expiresAt }: SessionStamp): SessionStamp {
-  return { key, version, createdAt, expiresAt };
+export function stampOf({ key, version, createdAt, expiresAt, idleTtl }: SessionStamp): SessionStamp {
+  return { key, version, createdAt, expiresAt, idleTtl };
 }
 
 /** The repository's save condition for a SaveSession request's `condition` and `expected_version`. */

@@ -11,7 +11,14 @@ import {
 import { ScriptStatus } from "./lua/record-lua.js";
 import { okReply } from "./lua/script-reply.js";
 import { isDead, readHeader } from "./record.js";
-import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
+import {
+  type RecordStorage,
+  type RotatedRecord,
+  type SaveArgs,
+  saveArgv,
+  type TouchArgs,
+  touchArgv,
+} from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
 import { asRecord, asRecords } from "./string-strategy.js";
@@ -94,25 +101,11 @@ export class HashStrategy implements RecordStorage {
   }
 
   save(key: Buffer, args: SaveArgs): Promise<RedisReply> {
-    const { now, ttl, lifetime, condition, expected, codecId, payload } = args;
-    return this.run(HASH_SAVE, key, [
-      String(now),
-      String(ttl),
-      String(lifetime),
-      condition,
-      expected,
-      String(codecId),
-      payload,
-    ]);
+    return this.run(HASH_SAVE, key, saveArgv(args));
   }
 
   touch(key: Buffer, args: TouchArgs, withValue: boolean): Promise<RedisReply> {
-    return this.run(HASH_TOUCH, key, [
-      String(args.now),
-      String(args.ttl),
-      String(args.lifetime),
-      withValue ? "1" : "0",
-    ]);
+    return this.run(HASH_TOUCH, key, [...touchArgv(args), withValue ? "1" : "0"]);
   }
 
   async delete(key: Buffer, now: number, lifetime: number): Promise<boolean> {

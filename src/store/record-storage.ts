@@ -1,11 +1,20 @@
 import type { RedisReply } from "./redis-link.js";
 
-/** The arguments of a conditional save, as every strategy's save script takes them. */
-export interface SaveArgs {
+/** What every write of an expiry needs: the clock, the TTL asked for, and the store's TTL settings. */
+export interface TouchArgs {
   readonly now: number;
+  /** The TTL the call asked for, in seconds; 0 when it gave none (the session keeps its own idle TTL). */
   readonly ttl: number;
+  /** The store's `defaultTtl`: the idle TTL of a session that has none of its own. */
+  readonly defaultTtl: number;
+  /** The store's `maxTtl`: no expiry is set further than this from now. */
+  readonly maxTtl: number;
   /** Absolute lifetime in seconds, 0 for none. */
   readonly lifetime: number;
+}
+
+/** The arguments of a conditional save, as every strategy's save script takes them. */
+export interface SaveArgs extends TouchArgs {
   /** The condition as the scripts spell it (`CONDITION_ARG`). */
   readonly condition: string;
   /** The expected version for a `version` condition, else "0". */
@@ -14,11 +23,20 @@ export interface SaveArgs {
   readonly payload: Buffer;
 }
 
-/** The arguments of a touch. */
-export interface TouchArgs {
-  readonly now: number;
-  readonly ttl: number;
-  readonly lifetime: number;
+/** The script arguments (after the key or field) of a touch, in the order both strategies' scripts read them. */
+export function touchArgv(args: TouchArgs): string[] {
+  return [
+    String(args.now),
+    String(args.ttl),
+    String(args.defaultTtl),
+    String(args.maxTtl),
+    String(args.lifetime),
+  ];
+}
+
+/** The script arguments (after the key or field) of a save, in the order both strategies' scripts read them. */
+export function saveArgv(args: SaveArgs): (string | Buffer)[] {
+  return [...touchArgv(args), args.condition, args.expected, String(args.codecId), args.payload];
 }
 
 /** A record moved to a new key by a rotation. */
@@ -31,7 +49,7 @@ export interface RotatedRecord {
  * Where a strategy keeps records: one Redis String per session, or fields of Redis Hash buckets. A strategy only
  * moves bytes; validation, encoding and decoding happen once, above it, for both.
  *
- * Script replies follow `record-lua.ts`: `{0, version, created, expires[, record]}` or a refusal status.
+ * Script replies follow `record-lua.ts`: `{0, version, created, expires, idle ttl, ...}` or a refusal status.
  */
 export interface RecordStorage {
   /** The stored record under `key`, or `null`. May remove an expired one. Corrupt records are returned as is. */

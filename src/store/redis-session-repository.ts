@@ -1,5 +1,5 @@
 import { CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
-import { recordFrom, stampFrom } from "./lua/script-reply.js";
+import { numberFrom, recordFrom, stampFrom } from "./lua/script-reply.js";
 import type { RecordStorage } from "./record-storage.js";
 import type { JsonObject, Session, SessionStamp } from "./session.js";
 import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
@@ -46,11 +46,11 @@ export class RedisSessionRepository implements SessionRepository {
   ): Promise<Session<unknown> | null> {
     const keyBytes = this.context.keyBytes(key);
     if (options.touch) {
-      const ttl = this.context.ttl(options.ttl);
+      const args = this.context.expiryArgs(options.ttl);
       try {
-        const reply = await this.storage.touch(keyBytes, this.touchArgs(ttl), true);
+        const reply = await this.storage.touch(keyBytes, args, true);
         // The record carries the expiry from before the touch; the reply carries the new one.
-        return { ...this.context.decodeLive(key, recordFrom(reply, 4), read), ...stampFrom(key, reply) };
+        return { ...this.context.decodeLive(key, recordFrom(reply, 5), read), ...stampFrom(key, reply) };
       } catch (error) {
         if (error instanceof SessionNotFoundError) return null;
         throw error;
@@ -89,20 +89,18 @@ export class RedisSessionRepository implements SessionRepository {
     const kind = options.condition?.kind ?? "upsert";
     try {
       const keyBytes = this.context.keyBytes(key);
-      const ttl = this.context.ttl(options.ttl);
+      const expiry = this.context.expiryArgs(options.ttl);
       const [condition, expected] = this.context.conditionArgs(options.condition);
       const encoded = this.context.encode(data);
       const reply = await this.storage.save(keyBytes, {
-        now: this.context.now(),
-        ttl,
-        lifetime: this.context.lifetime,
+        ...expiry,
         condition,
         expected,
         codecId: encoded.codecId,
         payload: encoded.payload,
       });
       const stamp = stampFrom(key, reply);
-      this.context.reportSaved(kind, encoded, stamp.version);
+      this.context.reportSaved(kind, encoded, stamp.version, numberFrom(reply, 5));
       return { ...stamp, data };
     } catch (error) {
       this.context.reportSaveFailed(kind, error);
@@ -112,8 +110,7 @@ export class RedisSessionRepository implements SessionRepository {
 
   async touch(key: string, options: TtlOptions = {}): Promise<SessionStamp> {
     const keyBytes = this.context.keyBytes(key);
-    const ttl = this.context.ttl(options.ttl);
-    return stampFrom(key, await this.storage.touch(keyBytes, this.touchArgs(ttl), false));
+    return stampFrom(key, await this.storage.touch(keyBytes, this.context.expiryArgs(options.ttl), false));
   }
 
   async delete(key: string): Promise<boolean> {
@@ -136,9 +133,5 @@ export class RedisSessionRepository implements SessionRepository {
     );
     this.context.observer.rotated?.(this.context.config.name);
     return this.context.decodeLive(formatSessionKey(moved.key), moved.record, parseSessionJson);
-  }
-
-  private touchArgs(ttl: number) {
-    return { now: this.context.now(), ttl, lifetime: this.context.lifetime };
   }
 }

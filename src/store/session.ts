@@ -20,10 +20,18 @@ export interface Session<D = JsonObject> {
    * touch never makes a concurrent expected-version save fail.
    */
   readonly version: number;
-  /** When the session was first saved (second precision); the start of its absolute lifetime. */
-  readonly createdAt: Date;
+  /**
+   * When the session was first saved (second precision): the start of its absolute lifetime. Stores record it
+   * only when they have a `maxLifetime` (it costs 4 bytes a session); `undefined` where it is not recorded.
+   */
+  readonly createdAt: Date | undefined;
   /** When the session expires (second precision) unless touched or saved again. */
   readonly expiresAt: Date;
+  /**
+   * The session's idle TTL in seconds: how far a touch or save that names no TTL moves its expiry. The TTL it was
+   * last given, or its store's `defaultTtl` if it was never given one; never more than the store's `maxTtl`.
+   */
+  readonly idleTtl: number;
 }
 
 /** The timestamps and version of a session, without its data (what a touch answers). */
@@ -42,21 +50,40 @@ export type SaveCondition =
   | { readonly kind: "mustExist" }
   | { readonly kind: "version"; readonly expected: number };
 
-/** The stamp of a session from its version and its times in Unix seconds (the record header's units). */
-export function stampOf(key: string, version: number, createdAt: number, expiresAt: number): SessionStamp {
-  return { key, version, createdAt: new Date(createdAt * 1000), expiresAt: new Date(expiresAt * 1000) };
+/** A session's version, times (Unix seconds; `createdAt` 0 or undefined when not recorded) and idle TTL. */
+export interface StampFields {
+  readonly version: number;
+  readonly createdAt: number | undefined;
+  readonly expiresAt: number;
+  readonly idleTtl: number;
+}
+
+function dateOf(seconds: number | undefined): Date | undefined {
+  return seconds === undefined || seconds === 0 ? undefined : new Date(seconds * 1000);
+}
+
+/** The stamp of a session from its fields in the record header's units. */
+export function stampOf(key: string, fields: StampFields): SessionStamp {
+  return {
+    key,
+    version: fields.version,
+    createdAt: dateOf(fields.createdAt),
+    expiresAt: new Date(fields.expiresAt * 1000),
+    idleTtl: fields.idleTtl,
+  };
 }
 
 /**
- * A session from its data, version and times in Unix seconds: {@link stampOf} with the data, built as one object
- * (a batch builds one per session, and spreading a stamp into a new object costs as much again).
+ * A session from its data and fields: {@link stampOf} with the data, built as one object (a batch builds one per
+ * session, and spreading a stamp into a new object costs as much again).
  */
-export function sessionOf<D>(
-  key: string,
-  data: D,
-  version: number,
-  createdAt: number,
-  expiresAt: number,
-): Session<D> {
-  return { key, data, version, createdAt: new Date(createdAt * 1000), expiresAt: new Date(expiresAt * 1000) };
+export function sessionOf<D>(key: string, data: D, fields: StampFields): Session<D> {
+  return {
+    key,
+    data,
+    version: fields.version,
+    createdAt: dateOf(fields.createdAt),
+    expiresAt: new Date(fields.expiresAt * 1000),
+    idleTtl: fields.idleTtl,
+  };
 }

@@ -3,7 +3,8 @@ import { type StoreCodecs, storeCodecs } from "../codec/codec-set.js";
 import type { StoreConfig } from "../config/config-schema.js";
 import { CorruptRecordError, InvalidArgumentError, SessionStoreError } from "./errors.js";
 import { CONDITION_ARG } from "./lua/record-lua.js";
-import { HEADER_BYTES, isDead, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
+import { isDead, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
+import type { TouchArgs } from "./record-storage.js";
 import type { ConnectionObserver } from "./redis-connection.js";
 import type { RedisLink } from "./redis-link.js";
 import { type JsonObject, type SaveCondition, type Session, sessionOf } from "./session.js";
@@ -118,13 +119,21 @@ export class StoreContext {
     }
   }
 
-  /** A validated TTL in seconds, the store's default when absent. */
-  ttl(ttl: number | undefined): number {
-    if (ttl === undefined) return this.config.defaultTtl;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > this.config.maxTtl) {
+  /**
+   * The scripts' arguments for a write that sets an expiry, with `ttl` validated: whole seconds from 1 to the
+   * store's `maxTtl`, or undefined (the session keeps its own idle TTL; a new one gets the store's default).
+   */
+  expiryArgs(ttl: number | undefined): TouchArgs {
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > this.config.maxTtl)) {
       throw new InvalidArgumentError(`ttl must be a whole number of seconds from 1 to ${this.config.maxTtl}`);
     }
-    return ttl;
+    return {
+      now: this.now(),
+      ttl: ttl ?? 0,
+      defaultTtl: this.config.defaultTtl,
+      maxTtl: this.config.maxTtl,
+      lifetime: this.lifetime,
+    };
   }
 
   /** The condition and expected version as the save scripts take them. */
@@ -141,8 +150,13 @@ export class StoreContext {
     return encodePayload(data, this.payload);
   }
 
-  /** Reports a save that stored `payload` as `version`. */
-  reportSaved(condition: SaveCondition["kind"], payload: EncodedPayload, version: number): void {
+  /** Reports a save that stored `payload` as `version`, behind a header of `headerBytes`. */
+  reportSaved(
+    condition: SaveCondition["kind"],
+    payload: EncodedPayload,
+    version: number,
+    headerBytes: number,
+  ): void {
     const store = this.config.name;
     this.observer.saved?.(store, condition, "ok");
     if (version === 1) this.observer.created?.(store);
@@ -150,7 +164,7 @@ export class StoreContext {
       codec: this.codecs.byId(payload.codecId)?.name ?? "none",
       jsonBytes: payload.jsonBytes,
       payloadBytes: payload.payload.byteLength,
-      recordBytes: HEADER_BYTES + payload.payload.byteLength,
+      recordBytes: headerBytes + payload.payload.byteLength,
     });
   }
 
@@ -186,11 +200,16 @@ export class StoreContext {
   ): Session<D> {
     const json = decompressPayload(
       header.codecId,
-      payloadOf(record),
+      payloadOf(record, header),
       this.config.maxSessionBytes,
       this.codecs,
     );
-    return sessionOf(key, read(json), header.version, header.createdAt, header.expiresAt);
+    return sessionOf(key, read(json), { ...header, idleTtl: this.idleTtl(header) });
+  }
+
+  /** The idle TTL a session with this header has now, as the scripts resolve it. */
+  private idleTtl(header: RecordHeader): number {
+    return Math.min(header.idleTtl ?? this.config.defaultTtl, this.config.maxTtl);
   }
 }
 

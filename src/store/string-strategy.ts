@@ -1,7 +1,14 @@
 import { BackendError, CorruptRecordError, SessionNotFoundError, VersionConflictError } from "./errors.js";
 import { STRING_DELETE_IF_UNCHANGED, STRING_SAVE, STRING_TOUCH } from "./lua/string-scripts.js";
 import { isDead, readHeader } from "./record.js";
-import type { RecordStorage, RotatedRecord, SaveArgs, TouchArgs } from "./record-storage.js";
+import {
+  type RecordStorage,
+  type RotatedRecord,
+  type SaveArgs,
+  saveArgv,
+  type TouchArgs,
+  touchArgv,
+} from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
 
@@ -40,20 +47,11 @@ export class StringStrategy implements RecordStorage {
   }
 
   save(key: Buffer, args: SaveArgs): Promise<RedisReply> {
-    const { now, ttl, lifetime, condition, expected, codecId, payload } = args;
-    return this.link.run(
-      STRING_SAVE,
-      [this.redisKey(key)],
-      [String(now), String(ttl), String(lifetime), condition, expected, String(codecId), payload],
-    );
+    return this.link.run(STRING_SAVE, [this.redisKey(key)], saveArgv(args));
   }
 
   touch(key: Buffer, args: TouchArgs, withValue: boolean): Promise<RedisReply> {
-    return this.link.run(
-      STRING_TOUCH,
-      [this.redisKey(key)],
-      [String(args.now), String(args.ttl), String(args.lifetime), withValue ? "1" : "0"],
-    );
+    return this.link.run(STRING_TOUCH, [this.redisKey(key)], [...touchArgv(args), withValue ? "1" : "0"]);
   }
 
   async delete(key: Buffer): Promise<boolean> {

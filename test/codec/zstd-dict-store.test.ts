@@ -14,12 +14,11 @@ import { CodecError, ZSTD_DICT_CODEC_ID } from "../../src/codec/index.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
-import { HEADER_BYTES } from "../../src/store/record.js";
 import type { JsonObject } from "../../src/store/session.js";
 import { failureOf } from "../support/call-helpers.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { testLogger } from "../support/server-fixture.js";
-import { makeStore, readRaw, strategies } from "../support/store-fixture.js";
+import { makeStore, readRaw, recordParts, strategies } from "../support/store-fixture.js";
 import {
   STREAM_A,
   STREAM_B,
@@ -48,10 +47,9 @@ function payloadOf(record: Buffer | null): {
   dictionaryId: number | undefined;
   bytes: number;
 } {
-  if (record === null) throw new Error("no record stored");
-  const codecId = record[5] ?? -1;
-  const dictionaryId = codecId === ZSTD_DICT_CODEC_ID ? record.readUInt32BE(HEADER_BYTES) : undefined;
-  return { codecId, dictionaryId, bytes: record.length - HEADER_BYTES };
+  const { header, payload } = recordParts(record);
+  const dictionaryId = header.codecId === ZSTD_DICT_CODEC_ID ? payload.readUInt32BE(0) : undefined;
+  return { codecId: header.codecId, dictionaryId, bytes: payload.byteLength };
 }
 
 describe.each(strategies)("zstd-dict in a %s store", (strategy) => {

@@ -3,11 +3,10 @@ import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
 import { codecByName } from "../../src/codec/codec-registry.js";
-import { HEADER_BYTES } from "../../src/store/record.js";
 import { outcomeOf } from "../support/call-outcomes.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { TEST_STORES, useServer } from "../support/server-fixture.js";
-import { readRaw, storeConfig, writeRaw } from "../support/store-fixture.js";
+import { readRaw, storeConfig, withRecordParts, writeRaw } from "../support/store-fixture.js";
 
 /**
  * Records corrupted behind the service's back, reached through gRPC: DATA_LOSS for that session, and only for it.
@@ -36,17 +35,16 @@ const HEADER_DAMAGE: Record<string, (record: Buffer) => Buffer> = {
 
 /** A valid record whose header is intact but whose payload cannot be decoded. */
 function payloadDamage(codec: number): Record<string, (record: Buffer) => Buffer> {
-  const header = (record: Buffer, codecId: number) => withByte(record.subarray(0, HEADER_BYTES), 5, codecId);
+  const plain = (record: Buffer, json: string) =>
+    withRecordParts(record, { codecId: 0, payload: Buffer.from(json) });
   return {
-    "of an unknown codec": (record) => withByte(record, 5, 200),
+    "of an unknown codec": (record) => withRecordParts(record, { codecId: 15 }),
     "whose payload its codec cannot decode": (record) =>
-      Buffer.concat([header(record, codec), Buffer.from("not compressed at all")]),
-    "whose payload is not JSON": (record) => Buffer.concat([header(record, 0), Buffer.from('{"cut')]),
-    "whose JSON is not an object": (record) => Buffer.concat([header(record, 0), Buffer.from("[1,2]")]),
-    "whose JSON object is followed by more": (record) =>
-      Buffer.concat([header(record, 0), Buffer.from('{"a":1}{"b":2}')]),
-    "whose JSON starts with a byte-order mark": (record) =>
-      Buffer.concat([header(record, 0), Buffer.from('\uFEFF{"a":1}')]),
+      withRecordParts(record, { codecId: codec, payload: Buffer.from("not compressed at all") }),
+    "whose payload is not JSON": (record) => plain(record, '{"cut'),
+    "whose JSON is not an object": (record) => plain(record, "[1,2]"),
+    "whose JSON object is followed by more": (record) => plain(record, '{"a":1}{"b":2}'),
+    "whose JSON starts with a byte-order mark": (record) => plain(record, '\uFEFF{"a":1}'),
   };
 }
 

@@ -11,7 +11,10 @@ const TTL = 60;
 /** Seconds between uses: below the TTL, so the session never idles out; odd, so uses land on every phase. */
 const STEP = 7;
 
-const seconds = (date: Date) => date.getTime() / 1000;
+const seconds = (date: Date | undefined) => {
+  if (date === undefined) throw new Error("a store with a lifetime records creation times");
+  return date.getTime() / 1000;
+};
 
 describe.each(strategies)("%s strategy with an absolute lifetime", (strategy) => {
   it("ends a session used without pause (touched, read with touch, saved, rotated) at its lifetime", async () => {

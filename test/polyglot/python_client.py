@@ -15,6 +15,7 @@ any mismatch prints "python_client: FAIL: ..." to stderr and exits 1.
 import json
 import re
 import sys
+import time
 
 import grpc
 from google.protobuf import json_format
@@ -112,8 +113,9 @@ def run(address, pb, data):
             f"GetSession: data {json.dumps(to_plain(got.data))}"
             f" differs from sent {json.dumps(to_plain(sent))}",
         )
-        ttl_left = got.expire_time.seconds - got.create_time.seconds
-        check(0 < ttl_left <= 600, f"GetSession: expires {ttl_left}s after creation, expected at most 600")
+        check(got.idle_ttl.seconds == 600, f"GetSession: idle TTL {got.idle_ttl.seconds}s, expected 600")
+        ttl_left = got.expire_time.seconds - int(time.time())
+        check(0 < ttl_left <= 600, f"GetSession: expires in {ttl_left}s, expected at most 600")
 
         saved_data = to_struct({**data, "count": 8, "saved_by": "python"})
         saved = service.save(

@@ -10,7 +10,7 @@ import {
   SessionTooLargeError,
   VersionConflictError,
 } from "../../src/store/errors.js";
-import { HEADER_BYTES, RECORD_FORMAT, readHeader } from "../../src/store/record.js";
+import { payloadOf, type RecordHeader, readHeader } from "../../src/store/record.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, rawLocation, readRaw, strategyCodecMatrix, writeRaw } from "../support/store-fixture.js";
 
@@ -19,31 +19,43 @@ const redis = useRedis();
 /** Data large and repetitive enough that every codec shrinks it (well over compressMinBytes). */
 const compressible = { cart: Array.from({ length: 40 }, (_, i) => ({ sku: `item-${i % 5}`, qty: 1 })) };
 
-const seconds = (date: Date) => date.getTime() / 1000;
+const seconds = (date: Date | undefined) => {
+  if (date === undefined) throw new Error("no date");
+  return date.getTime() / 1000;
+};
+
+/** The header of a stored record; fails the test when it is malformed. */
+function headerOf(record: Buffer | null): RecordHeader {
+  const header = record === null ? null : readHeader(record);
+  if (header === null) throw new Error("no readable record");
+  return header;
+}
 
 describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strategy, codec }) => {
   const setup = (overrides: Record<string, unknown> = {}) =>
     makeStore(redis, { strategy, codec, ...overrides });
 
-  it("creates an empty session under a fresh key, stored with a full header and its expiry", async () => {
+  it("creates an empty session under a fresh key, stored behind a 6-byte header with its expiry", async () => {
     const { repository, config, clock } = setup({ defaultTtl: 3600 });
     const session = await repository.create();
     expect(session.key).toMatch(/^[0-9a-f]{32}$/);
     expect(session.data).toEqual({});
     expect(session.version).toBe(1);
     const now = Math.floor(clock.ms / 1000);
-    expect(seconds(session.createdAt)).toBe(now);
+    // No maxLifetime: the store records no creation time. No TTL asked: the session follows the store's default.
+    expect(session.createdAt).toBeUndefined();
+    expect(session.idleTtl).toBe(3600);
     expect(seconds(session.expiresAt)).toBe(now + 3600);
 
-    const raw = await readRaw(redis, config, session.key);
-    expect(raw).not.toBeNull();
-    const record = raw as Buffer;
-    expect(record.readUInt32BE(0)).toBe(now + 3600);
-    expect(record[4]).toBe(RECORD_FORMAT);
-    expect(record[5]).toBe(0); // "{}" is far below compressMinBytes: stored plain
-    expect(record.readUInt32BE(6)).toBe(1);
-    expect(record.readUInt32BE(10)).toBe(now);
-    expect(record.subarray(HEADER_BYTES).toString()).toBe("{}");
+    const record = (await readRaw(redis, config, session.key)) as Buffer;
+    // expiry, flags (format 2, no TTL of its own, no creation time, codec 0: "{}" is far below compressMinBytes),
+    // version 1 as a one-byte varint.
+    const expected = Buffer.alloc(6);
+    expected.writeUInt32BE(now + 3600, 0);
+    expected[4] = 0x80;
+    expected[5] = 1;
+    expect(record.subarray(0, 6)).toEqual(expected);
+    expect(record.subarray(6).toString()).toBe("{}");
 
     const { redisKey } = rawLocation(config, session.key);
     if (strategy === "string") {
@@ -58,8 +70,9 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
   });
 
   it("saves, then reads back the data; each save bumps the version and keeps the creation time", async () => {
-    const { repository, clock } = setup();
+    const { repository, clock } = setup({ maxLifetime: 30 * 86_400 });
     const created = await repository.create({ user: 1 });
+    expect(seconds(created.createdAt)).toBe(Math.floor(clock.ms / 1000));
     clock.advanceSeconds(5);
     const saved = await repository.save(created.key, { user: 1, theme: "dark" });
     expect(saved.version).toBe(2);
@@ -76,9 +89,10 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     expect(json.byteLength).toBeGreaterThanOrEqual(config.compressMinBytes);
     const session = await repository.create(compressible);
     const record = (await readRaw(redis, config, session.key)) as Buffer;
+    const header = headerOf(record);
     const codecImpl = codecByName(codec);
-    expect(record[5]).toBe(codecImpl.id);
-    const payload = record.subarray(HEADER_BYTES);
+    expect(header.codecId).toBe(codecImpl.id);
+    const payload = payloadOf(record, header);
     if (codec === "none") expect(payload.equals(json)).toBe(true);
     else expect(payload.byteLength).toBeLessThan(json.byteLength);
     expect(codecImpl.decompress(payload, 1 << 20).equals(json)).toBe(true);
@@ -277,13 +291,30 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     const session = await repository.create(compressible, { ttl: 100 });
     const before = (await readRaw(redis, config, session.key)) as Buffer;
     clock.advanceSeconds(30);
-    const stamp = await repository.touch(session.key, { ttl: 500 });
-    const now = Math.floor(clock.ms / 1000);
-    expect(seconds(stamp.expiresAt)).toBe(now + 500);
+    const stamp = await repository.touch(session.key);
+    let now = Math.floor(clock.ms / 1000);
+    // No TTL given: the session's own idle TTL (100), not the store's default.
+    expect(seconds(stamp.expiresAt)).toBe(now + 100);
+    expect(stamp.idleTtl).toBe(100);
     expect(stamp.version).toBe(session.version);
     const after = (await readRaw(redis, config, session.key)) as Buffer;
-    expect(after.readUInt32BE(0)).toBe(now + 500);
+    expect(after.readUInt32BE(0)).toBe(now + 100);
     expect(after.subarray(4).equals(before.subarray(4))).toBe(true);
+    if (strategy === "string") {
+      expect(Number(await redis.raw("EXPIRETIME", rawLocation(config, session.key).redisKey))).toBe(
+        now + 100,
+      );
+    }
+
+    // A new TTL becomes the session's idle TTL: the header is rewritten around the same payload.
+    clock.advanceSeconds(10);
+    now = Math.floor(clock.ms / 1000);
+    const longer = await repository.touch(session.key, { ttl: 500 });
+    expect(seconds(longer.expiresAt)).toBe(now + 500);
+    expect(longer.idleTtl).toBe(500);
+    const rewritten = (await readRaw(redis, config, session.key)) as Buffer;
+    expect(headerOf(rewritten)).toMatchObject({ expiresAt: now + 500, idleTtl: 500, version: 1 });
+    expect(payloadOf(rewritten, headerOf(rewritten))).toEqual(payloadOf(before, headerOf(before)));
     if (strategy === "string") {
       expect(Number(await redis.raw("EXPIRETIME", rawLocation(config, session.key).redisKey))).toBe(
         now + 500,
@@ -293,8 +324,12 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     clock.advanceSeconds(10);
     const touched = await repository.get(session.key, { touch: true, ttl: 200 });
     expect(touched?.data).toEqual(compressible);
-    expect(seconds(touched?.expiresAt ?? new Date(0))).toBe(now + 10 + 200);
-    expect(readHeader((await readRaw(redis, config, session.key)) as Buffer)?.expiresAt).toBe(now + 210);
+    expect(touched?.idleTtl).toBe(200);
+    expect(seconds(touched?.expiresAt)).toBe(now + 10 + 200);
+    expect(headerOf(await readRaw(redis, config, session.key)).expiresAt).toBe(now + 210);
+    clock.advanceSeconds(10);
+    const slid = await repository.get(session.key, { touch: true });
+    expect(seconds(slid?.expiresAt)).toBe(now + 20 + 200);
     await expect(repository.touch(randomBytes(16).toString("hex"))).rejects.toThrow(SessionNotFoundError);
   });
 
@@ -340,7 +375,7 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
       redis,
       config,
       broken.key,
-      Buffer.concat([record.subarray(0, HEADER_BYTES), Buffer.from("{")]),
+      Buffer.concat([record.subarray(0, headerOf(record).headerBytes), Buffer.from("{")]),
     );
     const missing = randomBytes(16).toString("hex");
     const result = await repository.getMany([a.key, missing, b.key, a.key, broken.key]);

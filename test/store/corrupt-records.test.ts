@@ -3,10 +3,16 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../bench/support/random.js";
 import { codecByName } from "../../src/codec/codec-registry.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
-import { HEADER_BYTES } from "../../src/store/record.js";
 import type { JsonObject } from "../../src/store/session.js";
 import { useRedis } from "../support/redis-fixture.js";
-import { codecs, makeStore, readRaw, strategies, writeRaw } from "../support/store-fixture.js";
+import {
+  codecs,
+  makeStore,
+  readRaw,
+  strategies,
+  withRecordParts,
+  writeRaw,
+} from "../support/store-fixture.js";
 
 const redis = useRedis();
 
@@ -87,9 +93,8 @@ describe.each(strategies)("%s strategy with a decompression bomb stored as a rec
       const record = (await readRaw(redis, store.config, victim.key)) as Buffer;
       // 8 MiB of JSON-ish zeros, compressed by the store's own codec: far past the 64 KiB cap when inflated.
       const bomb = codecByName(store.config.codec).compress(Buffer.alloc(8 * 1024 * 1024, 0x30));
-      const header = Buffer.from(record.subarray(0, HEADER_BYTES));
-      header[5] = codecByName(store.config.codec).id;
-      await writeRaw(redis, store.config, victim.key, Buffer.concat([header, bomb]));
+      const codecId = codecByName(store.config.codec).id;
+      await writeRaw(redis, store.config, victim.key, withRecordParts(record, { codecId, payload: bomb }));
 
       const read = store.repository.get(victim.key);
       await expect(read).rejects.toThrow(CorruptRecordError);

@@ -54,15 +54,15 @@ describe("store stats", () => {
       max: Math.max(...lengths),
     });
     expect(stats.encodings).toEqual({ listpack: 16 - lengths.filter((n) => n === 0).length });
-    // {"u":1} is 7 bytes after the 14-byte header.
-    expect(stats.recordBytes).toMatchObject({ mean: 21, max: 21 });
+    // {"u":1} is 7 bytes after the 6-byte header (expiry, flags, version 1).
+    expect(stats.recordBytes).toMatchObject({ mean: 13, max: 13 });
     expect(stats.recordBytes.sampled).toBeGreaterThan(0);
     expect(stats.listpackLimits).toEqual(serverLimits);
     expect(stats.advisories).toEqual([]);
-    // MEMORY USAGE of the sampled buckets: every session costs at least its 21-byte record and 15-byte field.
+    // MEMORY USAGE of the sampled buckets: every session costs at least its 13-byte record and 15-byte field.
     const memory = stats.memory;
     expect(memory?.sampledKeys).toBe(16 - lengths.filter((n) => n === 0).length);
-    expect(memory?.bytesPerSession).toBeGreaterThan(21 + 15);
+    expect(memory?.bytesPerSession).toBeGreaterThan(13 + 15);
     expect(memory?.bytesPerSession).toBeLessThan(200);
     // bytesPerSession is rounded to 0.1 byte; the total is computed before rounding.
     expect(Math.abs((memory?.totalBytes ?? 0) - (memory?.bytesPerSession ?? 0) * 100)).toBeLessThanOrEqual(5);
@@ -108,7 +108,7 @@ describe("store stats", () => {
     expect(stats.exact).toBe(true);
     expect(stats.encodings).toEqual({ embstr: 5 });
     expect(stats.recordBytes.sampled).toBe(5);
-    // A String key with its TTL costs far more than its ~22-byte record.
+    // A String key with its TTL costs far more than its ~14-byte record.
     expect(stats.memory?.sampledKeys).toBe(5);
     expect(stats.memory?.bytesPerSession).toBeGreaterThan(40);
   });

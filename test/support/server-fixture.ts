@@ -16,7 +16,15 @@ export const TEST_STORES = {
     defaultTtl: 3600,
     maxSessionBytes: 4096,
   },
-  strings: { strategy: "string", codec: "gzip", compressMinBytes: 64, maxTtl: 86_400, defaultTtl: 3600 },
+  // With a lifetime, so that its sessions carry a creation time (the default store's do not).
+  strings: {
+    strategy: "string",
+    codec: "gzip",
+    compressMinBytes: 64,
+    maxTtl: 86_400,
+    defaultTtl: 3600,
+    maxLifetime: 30 * 86_400,
+  },
 } as const;
 
 /** A configuration for a test server on a free loopback port. */

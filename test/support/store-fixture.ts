@@ -2,6 +2,7 @@ import type { CodecName } from "../../src/codec/codec.js";
 import type { StoreConfig } from "../../src/config/config-schema.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import { createSessionRepository } from "../../src/store/create-repository.js";
+import { encodeHeader, payloadOf, type RecordHeader, readHeader } from "../../src/store/record.js";
 import type { StoreLogger } from "../../src/store/store-logger.js";
 import type { RedisFixture } from "./redis-fixture.js";
 
@@ -71,6 +72,22 @@ export async function writeRaw(
   const { redisKey, field } = rawLocation(config, key);
   if (field === undefined) await redis.raw("SET", redisKey, record, "KEEPTTL");
   else await redis.raw("HSET", redisKey, field, record);
+}
+
+/** The header and payload of a stored record; throws when its header is malformed. */
+export function recordParts(record: Buffer | null): { header: RecordHeader; payload: Buffer } {
+  const header = record === null ? null : readHeader(record);
+  if (record === null || header === null) throw new Error("no readable record");
+  return { header, payload: payloadOf(record, header) };
+}
+
+/** `record` with its codec id and/or payload replaced (in the current format), the rest of its header kept. */
+export function withRecordParts(record: Buffer, changes: { codecId?: number; payload?: Buffer }): Buffer {
+  const { header, payload } = recordParts(record);
+  return Buffer.concat([
+    encodeHeader({ ...header, codecId: changes.codecId ?? header.codecId }),
+    changes.payload ?? payload,
+  ]);
 }
 
 export type { AnyRepository };

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file redisession/v1/session_service.proto.
  */
 export const file_redisession_v1_session_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRyZWRpc2Vzc2lvbi92MS9zZXNzaW9uX3NlcnZpY2UucHJvdG8SDnJlZGlzZXNzaW9uLnYxIrABCgdTZXNzaW9uEgsKA2tleRgBIAEoCRIlCgRkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIPCgd2ZXJzaW9uGAMgASgNEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidAoUQ3JlYXRlU2Vzc2lvblJlcXVlc3QSDQoFc3RvcmUYASABKAkSJQoEZGF0YRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIkEKFUNyZWF0ZVNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcucmVkaXNlc3Npb24udjEuU2Vzc2lvbiJmChFHZXRTZXNzaW9uUmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkSDQoFdG91Y2gYAyABKAgSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIj4KEkdldFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcucmVkaXNlc3Npb24udjEuU2Vzc2lvbiI2ChdCYXRjaEdldFNlc3Npb25zUmVxdWVzdBINCgVzdG9yZRgBIAEoCRIMCgRrZXlzGAIgAygJInEKGEJhdGNoR2V0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnJlZGlzZXNzaW9uLnYxLlNlc3Npb24SFAoMbWlzc2luZ19rZXlzGAIgAygJEhQKDGNvcnJ1cHRfa2V5cxgDIAMoCSLLAQoSU2F2ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBImCgN0dGwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMAoJY29uZGl0aW9uGAUgASgOMh0ucmVkaXNlc3Npb24udjEuU2F2ZUNvbmRpdGlvbhIYChBleHBlY3RlZF92ZXJzaW9uGAYgASgNIj8KE1NhdmVTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnJlZGlzZXNzaW9uLnYxLlNlc3Npb24iWQoTVG91Y2hTZXNzaW9uUmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIkAKFFRvdWNoU2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uIjIKFERlbGV0ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCSIoChVEZWxldGVTZXNzaW9uUmVzcG9uc2USDwoHZXhpc3RlZBgBIAEoCCI1ChdSb3RhdGVTZXNzaW9uS2V5UmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkiRAoYUm90YXRlU2Vzc2lvbktleVJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uKq4BCg1TYXZlQ29uZGl0aW9uEh4KGlNBVkVfQ09ORElUSU9OX1VOU1BFQ0lGSUVEEAASGQoVU0FWRV9DT05ESVRJT05fVVBTRVJUEAESHgoaU0FWRV9DT05ESVRJT05fTVVTVF9DUkVBVEUQAhIdChlTQVZFX0NPTkRJVElPTl9NVVNUX0VYSVNUEAMSIwofU0FWRV9DT05ESVRJT05fRVhQRUNURURfVkVSU0lPThAEMrYFCg5TZXNzaW9uU2VydmljZRJcCg1DcmVhdGVTZXNzaW9uEiQucmVkaXNlc3Npb24udjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaJS5yZWRpc2Vzc2lvbi52MS5DcmVhdGVTZXNzaW9uUmVzcG9uc2USWAoKR2V0U2Vzc2lvbhIhLnJlZGlzZXNzaW9uLnYxLkdldFNlc3Npb25SZXF1ZXN0GiIucmVkaXNlc3Npb24udjEuR2V0U2Vzc2lvblJlc3BvbnNlIgOQAgISagoQQmF0Y2hHZXRTZXNzaW9ucxInLnJlZGlzZXNzaW9uLnYxLkJhdGNoR2V0U2Vzc2lvbnNSZXF1ZXN0GigucmVkaXNlc3Npb24udjEuQmF0Y2hHZXRTZXNzaW9uc1Jlc3BvbnNlIgOQAgESVgoLU2F2ZVNlc3Npb24SIi5yZWRpc2Vzc2lvbi52MS5TYXZlU2Vzc2lvblJlcXVlc3QaIy5yZWRpc2Vzc2lvbi52MS5TYXZlU2Vzc2lvblJlc3BvbnNlEl4KDFRvdWNoU2Vzc2lvbhIjLnJlZGlzZXNzaW9uLnYxLlRvdWNoU2Vzc2lvblJlcXVlc3QaJC5yZWRpc2Vzc2lvbi52MS5Ub3VjaFNlc3Npb25SZXNwb25zZSIDkAICEmEKDURlbGV0ZVNlc3Npb24SJC5yZWRpc2Vzc2lvbi52MS5EZWxldGVTZXNzaW9uUmVxdWVzdBolLnJlZGlzZXNzaW9uLnYxLkRlbGV0ZVNlc3Npb25SZXNwb25zZSIDkAICEmUKEFJvdGF0ZVNlc3Npb25LZXkSJy5yZWRpc2Vzc2lvbi52MS5Sb3RhdGVTZXNzaW9uS2V5UmVxdWVzdBooLnJlZGlzZXNzaW9uLnYxLlJvdGF0ZVNlc3Npb25LZXlSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiRyZWRpc2Vzc2lvbi92MS9zZXNzaW9uX3NlcnZpY2UucHJvdG8SDnJlZGlzZXNzaW9uLnYxIt0BCgdTZXNzaW9uEgsKA2tleRgBIAEoCRIlCgRkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIPCgd2ZXJzaW9uGAMgASgNEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoIaWRsZV90dGwYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24idAoUQ3JlYXRlU2Vzc2lvblJlcXVlc3QSDQoFc3RvcmUYASABKAkSJQoEZGF0YRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIkEKFUNyZWF0ZVNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcucmVkaXNlc3Npb24udjEuU2Vzc2lvbiJmChFHZXRTZXNzaW9uUmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkSDQoFdG91Y2gYAyABKAgSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIj4KEkdldFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcucmVkaXNlc3Npb24udjEuU2Vzc2lvbiI2ChdCYXRjaEdldFNlc3Npb25zUmVxdWVzdBINCgVzdG9yZRgBIAEoCRIMCgRrZXlzGAIgAygJInEKGEJhdGNoR2V0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnJlZGlzZXNzaW9uLnYxLlNlc3Npb24SFAoMbWlzc2luZ19rZXlzGAIgAygJEhQKDGNvcnJ1cHRfa2V5cxgDIAMoCSLLAQoSU2F2ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBImCgN0dGwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMAoJY29uZGl0aW9uGAUgASgOMh0ucmVkaXNlc3Npb24udjEuU2F2ZUNvbmRpdGlvbhIYChBleHBlY3RlZF92ZXJzaW9uGAYgASgNIj8KE1NhdmVTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnJlZGlzZXNzaW9uLnYxLlNlc3Npb24iWQoTVG91Y2hTZXNzaW9uUmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIkAKFFRvdWNoU2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uIjIKFERlbGV0ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCSIoChVEZWxldGVTZXNzaW9uUmVzcG9uc2USDwoHZXhpc3RlZBgBIAEoCCI1ChdSb3RhdGVTZXNzaW9uS2V5UmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkiRAoYUm90YXRlU2Vzc2lvbktleVJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uKq4BCg1TYXZlQ29uZGl0aW9uEh4KGlNBVkVfQ09ORElUSU9OX1VOU1BFQ0lGSUVEEAASGQoVU0FWRV9DT05ESVRJT05fVVBTRVJUEAESHgoaU0FWRV9DT05ESVRJT05fTVVTVF9DUkVBVEUQAhIdChlTQVZFX0NPTkRJVElPTl9NVVNUX0VYSVNUEAMSIwofU0FWRV9DT05ESVRJT05fRVhQRUNURURfVkVSU0lPThAEMrYFCg5TZXNzaW9uU2VydmljZRJcCg1DcmVhdGVTZXNzaW9uEiQucmVkaXNlc3Npb24udjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaJS5yZWRpc2Vzc2lvbi52MS5DcmVhdGVTZXNzaW9uUmVzcG9uc2USWAoKR2V0U2Vzc2lvbhIhLnJlZGlzZXNzaW9uLnYxLkdldFNlc3Npb25SZXF1ZXN0GiIucmVkaXNlc3Npb24udjEuR2V0U2Vzc2lvblJlc3BvbnNlIgOQAgISagoQQmF0Y2hHZXRTZXNzaW9ucxInLnJlZGlzZXNzaW9uLnYxLkJhdGNoR2V0U2Vzc2lvbnNSZXF1ZXN0GigucmVkaXNlc3Npb24udjEuQmF0Y2hHZXRTZXNzaW9uc1Jlc3BvbnNlIgOQAgESVgoLU2F2ZVNlc3Npb24SIi5yZWRpc2Vzc2lvbi52MS5TYXZlU2Vzc2lvblJlcXVlc3QaIy5yZWRpc2Vzc2lvbi52MS5TYXZlU2Vzc2lvblJlc3BvbnNlEl4KDFRvdWNoU2Vzc2lvbhIjLnJlZGlzZXNzaW9uLnYxLlRvdWNoU2Vzc2lvblJlcXVlc3QaJC5yZWRpc2Vzc2lvbi52MS5Ub3VjaFNlc3Npb25SZXNwb25zZSIDkAICEmEKDURlbGV0ZVNlc3Npb24SJC5yZWRpc2Vzc2lvbi52MS5EZWxldGVTZXNzaW9uUmVxdWVzdBolLnJlZGlzZXNzaW9uLnYxLkRlbGV0ZVNlc3Npb25SZXNwb25zZSIDkAICEmUKEFJvdGF0ZVNlc3Npb25LZXkSJy5yZWRpc2Vzc2lvbi52MS5Sb3RhdGVTZXNzaW9uS2V5UmVxdWVzdBooLnJlZGlzZXNzaW9uLnYxLlJvdGF0ZVNlc3Npb25LZXlSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A session.
@@ -28,7 +28,8 @@ export type Session = Message<"redisession.v1.Session"> & {
   key: string;
 
   /**
-   * The session's data. Left unset in SaveSession and TouchSession responses (it is what the caller has).
+   * The session's data (numbers are doubles: see the service comment). Left unset in SaveSession and
+   * TouchSession responses (it is what the caller has).
    *
    * @generated from field: google.protobuf.Struct data = 2;
    */
@@ -42,8 +43,8 @@ export type Session = Message<"redisession.v1.Session"> & {
   version: number;
 
   /**
-   * When the session was first saved (second precision). The start of its absolute lifetime, if the store has
-   * one.
+   * When the session was first saved (second precision): the start of its absolute lifetime. Only stores with a
+   * maxLifetime record it (it costs memory in every session); unset where it is not recorded.
    *
    * @generated from field: google.protobuf.Timestamp create_time = 4;
    */
@@ -55,6 +56,16 @@ export type Session = Message<"redisession.v1.Session"> & {
    * @generated from field: google.protobuf.Timestamp expire_time = 5;
    */
   expireTime?: Timestamp | undefined;
+
+  /**
+   * The session's idle TTL (whole seconds): how far a save or touch that names no TTL moves its expiry. It is
+   * the TTL the session was last given by a create, save or touch, or the store's defaultTtl if it was never
+   * given one (such a session follows the store's setting, should the operator change it); never more than the
+   * store's maxTtl.
+   *
+   * @generated from field: google.protobuf.Duration idle_ttl = 6;
+   */
+  idleTtl?: Duration | undefined;
 };
 
 /**
@@ -85,7 +96,7 @@ export type CreateSessionRequest = Message<"redisession.v1.CreateSessionRequest"
   data?: JsonObject | undefined;
 
   /**
-   * Time to live, whole seconds from 1 to the store's maxTtl; unset means the store's defaultTtl.
+   * The session's idle TTL, whole seconds from 1 to the store's maxTtl; unset means the store's defaultTtl.
    *
    * @generated from field: google.protobuf.Duration ttl = 3;
    */
@@ -141,14 +152,15 @@ export type GetSessionRequest = Message<"redisession.v1.GetSessionRequest"> & {
   key: string;
 
   /**
-   * Also slide the expiry to now + ttl, atomically with the read.
+   * Also slide the expiry, atomically with the read.
    *
    * @generated from field: bool touch = 3;
    */
   touch: boolean;
 
   /**
-   * With touch: time to live, whole seconds from 1 to the store's maxTtl; unset means the store's defaultTtl.
+   * With touch: the expiry moves to now + ttl, and ttl becomes the session's idle TTL; whole seconds from 1 to
+   * the store's maxTtl. Unset means the session's own idle TTL.
    *
    * @generated from field: google.protobuf.Duration ttl = 4;
    */
@@ -274,7 +286,8 @@ export type SaveSessionRequest = Message<"redisession.v1.SaveSessionRequest"> & 
   data?: JsonObject | undefined;
 
   /**
-   * Time to live, whole seconds from 1 to the store's maxTtl; unset means the store's defaultTtl.
+   * The expiry moves to now + ttl, and ttl becomes the session's idle TTL; whole seconds from 1 to the store's
+   * maxTtl. Unset means the session's own idle TTL (the store's defaultTtl for a new session).
    *
    * @generated from field: google.protobuf.Duration ttl = 4;
    */
@@ -344,7 +357,8 @@ export type TouchSessionRequest = Message<"redisession.v1.TouchSessionRequest"> 
   key: string;
 
   /**
-   * Time to live, whole seconds from 1 to the store's maxTtl; unset means the store's defaultTtl.
+   * The expiry moves to now + ttl, and ttl becomes the session's idle TTL; whole seconds from 1 to the store's
+   * maxTtl. Unset means the session's own idle TTL.
    *
    * @generated from field: google.protobuf.Duration ttl = 3;
    */
@@ -530,7 +544,10 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  * SessionService keeps web sessions in Redis for back ends written in any language.
  *
  * A session is a JSON object (google.protobuf.Struct) under a key the service makes: 128 random bits shown as 32
- * lowercase hexadecimal characters. Every request names a store (a configured keyspace with its own strategy,
+ * lowercase hexadecimal characters. Every number in a Struct is an IEEE 754 double: integers beyond 2^53 lose
+ * precision (2^53 + 1 reads back as 2^53), every integer reads back as a float in languages that tell them apart
+ * (Python's 42 becomes 42.0), and -0 is stored as 0; NaN and Infinity are refused (JSON has no spelling for them).
+ * Keep large integers (ids, counters past 2^53) as strings. Every request names a store (a configured keyspace with its own strategy,
  * codec and limits); an empty store means "default".
  *
  * Status codes, in every RPC:
@@ -557,9 +574,9 @@ export const SessionService: GenService<{
     output: typeof CreateSessionResponseSchema;
   },
   /**
-   * GetSession returns the live session under key. With touch, its expiry also slides to now + ttl in the same
-   * atomic step. NOT_FOUND when there is no live session (never stored, deleted or expired).
-   * Idempotent (clients may retry it): with touch, a repeat slides the expiry to the same place.
+   * GetSession returns the live session under key. With touch, its expiry also slides to now + its idle TTL (or
+   * the ttl given) in the same atomic step. NOT_FOUND when there is no live session (never stored, deleted or
+   * expired). Idempotent (clients may retry it): with touch, a repeat slides the expiry to the same place.
    *
    * @generated from rpc redisession.v1.SessionService.GetSession
    */
@@ -579,8 +596,9 @@ export const SessionService: GenService<{
     output: typeof BatchGetSessionsResponseSchema;
   },
   /**
-   * SaveSession writes data under key if its condition holds, and sets the expiry to now + ttl. A live session
-   * keeps its creation time and its version goes up by one; a new one starts at version 1.
+   * SaveSession writes data under key if its condition holds, and sets the expiry to now + its idle TTL (or the
+   * ttl given). A live session keeps its creation time and its version goes up by one; a new one starts at
+   * version 1.
    * ALREADY_EXISTS: MUST_CREATE found a session. NOT_FOUND: MUST_EXIST or EXPECTED_VERSION found none (it may
    * have been deleted meanwhile, e.g. by a logout). ABORTED: EXPECTED_VERSION found another version: another
    * writer won; read again and retry.
@@ -593,8 +611,8 @@ export const SessionService: GenService<{
     output: typeof SaveSessionResponseSchema;
   },
   /**
-   * TouchSession sets a live session's expiry to now + ttl without sending its data. Its version is unchanged.
-   * NOT_FOUND when there is no live session.
+   * TouchSession sets a live session's expiry to now + its idle TTL (or the ttl given) without sending its data.
+   * Its version is unchanged. NOT_FOUND when there is no live session.
    *
    * @generated from rpc redisession.v1.SessionService.TouchSession
    */

@@ -55,42 +55,51 @@ return records
 );
 
 /**
- * ARGV: field, now, ttl, lifetime, condition, expected version, codec id, payload.
- * Reply: {0, version, created, expires} or a refusal (see record-lua.ts).
+ * ARGV: field, now, ttl (0: the session's own), default ttl, max ttl, lifetime, condition, expected version,
+ * codec id, payload.
+ * Reply: {0, version, created (0: not stored), expires, idle ttl, header bytes} or a refusal (see record-lua.ts).
  */
 export const HASH_SAVE = new LuaScript(
   "hash-save",
   `${RECORD_LUA}
 local bucket, field = KEYS[1], ARGV[1]
-local now, ttl, lifetime = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local state, _, _, version, created = inspect(redis.call('HGET', bucket, field), now, lifetime)
-local new_version, new_created, refusal = decide_save(state, version, created, ARGV[5], tonumber(ARGV[6]), now)
-if not new_version then return refusal end
-local expires = expiry_for(now, ttl, new_created, lifetime)
-redis.call('HSET', bucket, field, pack_header(expires, tonumber(ARGV[7]), new_version, new_created) .. ARGV[8])
-return {0, new_version, new_created, expires}
+local now, lifetime = tonumber(ARGV[2]), tonumber(ARGV[6])
+local state, header = inspect(redis.call('HGET', bucket, field), now, lifetime)
+local version, created, refusal = decide_save(state, header, ARGV[7], tonumber(ARGV[8]), now, lifetime)
+if not version then return refusal end
+local own = nil
+if state == 'live' then own = header.ttl end
+local kept, seconds = idle_ttl(tonumber(ARGV[3]), own, tonumber(ARGV[4]), tonumber(ARGV[5]))
+local expires = expiry_for(now, seconds, created, lifetime)
+local head = pack_header(expires, tonumber(ARGV[9]), version, created, kept)
+redis.call('HSET', bucket, field, head .. ARGV[10])
+return {0, version, created or 0, expires, seconds, #head}
 `,
 );
 
 /**
- * Rewrites only the expiry bytes of a live field; the payload never leaves Redis.
- * ARGV: field, now, ttl, lifetime, with_value ('1' to also return the record).
- * Reply: {0, version, created, expires[, record]}, {2} when no live session, {4} when corrupt.
+ * Rewrites only the expiry bytes of a live field (the whole header when the idle TTL changes); the payload never
+ * leaves Redis.
+ * ARGV: field, now, ttl (0: the session's own), default ttl, max ttl, lifetime, with_value ('1' to also return
+ * the record).
+ * Reply: {0, version, created (0: not stored), expires, idle ttl[, record]}, {2} when no live session, {4} when
+ * corrupt. The record returned is the one read, before the touch: its payload is what the caller wants.
  */
 export const HASH_TOUCH = new LuaScript(
   "hash-touch",
   `${RECORD_LUA}
 local bucket, field = KEYS[1], ARGV[1]
-local now, ttl, lifetime = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local now, lifetime = tonumber(ARGV[2]), tonumber(ARGV[6])
 local value = redis.call('HGET', bucket, field)
-local state, _, _, version, created = inspect(value, now, lifetime)
+local state, header = inspect(value, now, lifetime)
 if state == 'corrupt' then return {4} end
 if state == 'dead' then redis.call('HDEL', bucket, field) end
 if state ~= 'live' then return {2} end
-local expires = expiry_for(now, ttl, created, lifetime)
-redis.call('HSET', bucket, field, pack_expiry(expires) .. string.sub(value, 5))
-if ARGV[5] == '1' then return {0, version, created, expires, value} end
-return {0, version, created, expires}
+local rewritten, expires, seconds = touched(value, header, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), now, lifetime)
+redis.call('HSET', bucket, field, rewritten or (pack_expiry(expires) .. string.sub(value, 5)))
+local created = header.created or 0
+if ARGV[7] == '1' then return {0, header.version, created, expires, seconds, value} end
+return {0, header.version, created, expires, seconds}
 `,
 );
 
@@ -121,11 +130,11 @@ export const HASH_ROTATE = new LuaScript(
   `${RECORD_LUA}
 local bucket, old_field, new_field = KEYS[1], ARGV[1], ARGV[2]
 local value = redis.call('HGET', bucket, old_field)
-local state, _, _, version = inspect(value, tonumber(ARGV[3]), tonumber(ARGV[4]))
+local state, header = inspect(value, tonumber(ARGV[3]), tonumber(ARGV[4]))
 if state == 'corrupt' then return {4} end
 if state == 'dead' then redis.call('HDEL', bucket, old_field) end
 if state ~= 'live' then return {2} end
-if value ~= ARGV[5] then return {3, version} end
+if value ~= ARGV[5] then return {3, header.version} end
 if redis.call('HSETNX', bucket, new_field, value) == 0 then return {1} end
 redis.call('HDEL', bucket, old_field)
 return {0, value}
@@ -134,8 +143,8 @@ return {0, value}
 
 /**
  * Deletes the expired fields of one bucket, comparing each value's 4-byte expiry prefix inside Redis; values are
- * never returned. Fields too short or of another record format are counted and left alone; a key that is not a
- * Hash is skipped.
+ * never returned. Fields whose header is malformed are counted and left alone; a key that is not a Hash is
+ * skipped.
  * ARGV: now. Reply: {fields scanned, fields removed, corrupt fields}.
  */
 export const HASH_SWEEP_BUCKET = new LuaScript(
@@ -146,10 +155,10 @@ if redis.call('TYPE', bucket).ok ~= 'hash' then return {0, 0, 0} end
 local entries = redis.call('HGETALL', bucket)
 local expired, corrupt = {}, 0
 for i = 1, #entries, 2 do
-  local value = entries[i + 1]
-  if #value < HEADER_BYTES or string.byte(value, 5) ~= RECORD_FORMAT then
+  local header = parse_header(entries[i + 1])
+  if not header then
     corrupt = corrupt + 1
-  elseif struct.unpack('>I4', value) <= now then
+  elseif header.expires <= now then
     expired[#expired + 1] = entries[i]
   end
 end

@@ -31,13 +31,25 @@ export function okReply(reply: RedisReply): RedisReply[] {
   }
 }
 
-/** The stamp in an ok `{0, version, created, expires, ...}` reply. */
+/** The stamp in an ok `{0, version, created (0: not recorded), expires, idle ttl, ...}` reply. */
 export function stampFrom(key: string, reply: RedisReply): SessionStamp {
-  const [version, created, expires] = okReply(reply).slice(1, 4);
-  if (typeof version !== "number" || typeof created !== "number" || typeof expires !== "number") {
+  const [version, createdAt, expiresAt, idleTtl] = okReply(reply).slice(1, 5);
+  if (
+    typeof version !== "number" ||
+    typeof createdAt !== "number" ||
+    typeof expiresAt !== "number" ||
+    typeof idleTtl !== "number"
+  ) {
     throw new BackendError("unexpected script reply");
   }
-  return stampOf(key, version, created, expires);
+  return stampOf(key, { version, createdAt, expiresAt, idleTtl });
+}
+
+/** The number at `index` of an ok reply (a save's header length). */
+export function numberFrom(reply: RedisReply, index: number): number {
+  const value = okReply(reply)[index];
+  if (typeof value !== "number") throw new BackendError("unexpected script reply");
+  return value;
 }
 
 /** The record at `index` of an ok reply. */

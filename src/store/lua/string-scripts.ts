@@ -1,58 +1,73 @@
+import { MAX_HEADER_BYTES } from "../record.js";
 import { LuaScript } from "./lua-script.js";
 import { RECORD_LUA } from "./record-lua.js";
 
 /**
- * Scripts of the string strategy: KEYS[1] is the session's own String. Only the 14-byte header is read where the
- * payload is not needed (GETRANGE), and a touch rewrites just the first four bytes (SETRANGE) plus the TTL.
+ * Scripts of the string strategy: KEYS[1] is the session's own String. Only the header is read where the payload
+ * is not needed (GETRANGE of the longest header), and a touch that keeps the idle TTL rewrites just the first four
+ * bytes (SETRANGE) plus the key's TTL.
  */
 
-/** Reads the header of KEYS[1], or false when the key does not exist. */
+/** Reads the first header-sized bytes of KEYS[1], or false when the key does not exist. */
 const READ_HEADER = `
 local function read_header(key)
-  local head = redis.call('GETRANGE', key, 0, HEADER_BYTES - 1)
+  local head = redis.call('GETRANGE', key, 0, ${MAX_HEADER_BYTES - 1})
   if head == '' and redis.call('EXISTS', key) == 0 then return false end
   return head
 end
 `;
 
 /**
- * ARGV: now, ttl, lifetime, condition, expected version, codec id, payload.
- * Reply: {0, version, created, expires} or a refusal (see record-lua.ts).
+ * ARGV: now, ttl (0: the session's own), default ttl, max ttl, lifetime, condition, expected version, codec id,
+ * payload.
+ * Reply: {0, version, created (0: not stored), expires, idle ttl, header bytes} or a refusal (see record-lua.ts).
  */
 export const STRING_SAVE = new LuaScript(
   "string-save",
   `${RECORD_LUA}${READ_HEADER}
 local key = KEYS[1]
-local now, ttl, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local state, _, _, version, created = inspect(read_header(key), now, lifetime)
-local new_version, new_created, refusal = decide_save(state, version, created, ARGV[4], tonumber(ARGV[5]), now)
-if not new_version then return refusal end
-local expires = expiry_for(now, ttl, new_created, lifetime)
-redis.call('SET', key, pack_header(expires, tonumber(ARGV[6]), new_version, new_created) .. ARGV[7], 'EXAT', expires)
-return {0, new_version, new_created, expires}
+local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[5])
+local state, header = inspect(read_header(key), now, lifetime)
+local version, created, refusal = decide_save(state, header, ARGV[6], tonumber(ARGV[7]), now, lifetime)
+if not version then return refusal end
+local own = nil
+if state == 'live' then own = header.ttl end
+local kept, seconds = idle_ttl(tonumber(ARGV[2]), own, tonumber(ARGV[3]), tonumber(ARGV[4]))
+local expires = expiry_for(now, seconds, created, lifetime)
+local head = pack_header(expires, tonumber(ARGV[8]), version, created, kept)
+redis.call('SET', key, head .. ARGV[9], 'EXAT', expires)
+return {0, version, created or 0, expires, seconds, #head}
 `,
 );
 
 /**
- * ARGV: now, ttl, lifetime, with_value ('1' to also return the record).
- * Reply: {0, version, created, expires[, record]}, {2} when no live session, {4} when corrupt.
+ * ARGV: now, ttl (0: the session's own), default ttl, max ttl, lifetime, with_value ('1' to also return the
+ * record).
+ * Reply: {0, version, created (0: not stored), expires, idle ttl[, record]}, {2} when no live session, {4} when
+ * corrupt. The record returned is the one read, before the touch: its payload is what the caller wants.
  */
 export const STRING_TOUCH = new LuaScript(
   "string-touch",
   `${RECORD_LUA}${READ_HEADER}
 local key = KEYS[1]
-local now, ttl, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local with_value = ARGV[4] == '1'
+local now, requested, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5])
+local with_value = ARGV[6] == '1'
 local value
-if with_value then value = redis.call('GET', key) else value = read_header(key) end
-local state, _, _, version, created = inspect(value, now, lifetime)
+-- A requested TTL may change the header's length, and then the whole value is rewritten.
+if with_value or requested > 0 then value = redis.call('GET', key) else value = read_header(key) end
+local state, header = inspect(value, now, lifetime)
 if state == 'corrupt' then return {4} end
 if state ~= 'live' then return {2} end
-local expires = expiry_for(now, ttl, created, lifetime)
-redis.call('SETRANGE', key, 0, pack_expiry(expires))
-redis.call('EXPIREAT', key, expires)
-if with_value then return {0, version, created, expires, value} end
-return {0, version, created, expires}
+local rewritten, expires, seconds = touched(value, header, requested, tonumber(ARGV[3]), tonumber(ARGV[4]), now, lifetime)
+if rewritten then
+  redis.call('SET', key, rewritten, 'EXAT', expires)
+else
+  redis.call('SETRANGE', key, 0, pack_expiry(expires))
+  redis.call('EXPIREAT', key, expires)
+end
+local created = header.created or 0
+if with_value then return {0, header.version, created, expires, seconds, value} end
+return {0, header.version, created, expires, seconds}
 `,
 );
 
