@@ -31,9 +31,12 @@ export function timestampInit(date: Date): MessageInitShape<typeof TimestampSche
   return { seconds: BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
+const MAX_CACHED_DURATIONS = 256;
+const durations = new Map<number, MessageInitShape<typeof DurationSchema>>();
+
 /**
  * A whole-second `google.protobuf.Duration` init object. Sessions of one store mostly share one idle TTL, and a
- * batch makes one of these per session: the few distinct ones are made once.
+ * batch makes one of these per session: the few distinct ones are made once (and frozen, being shared).
  */
 function durationInit(seconds: number): MessageInitShape<typeof DurationSchema> {
   let init = durations.get(seconds);
@@ -44,9 +47,6 @@ function durationInit(seconds: number): MessageInitShape<typeof DurationSchema> 
   }
   return init;
 }
-
-const MAX_CACHED_DURATIONS = 256;
-const durations = new Map<number, MessageInitShape<typeof DurationSchema>>();
 
 /**
  * A session (or a stamp, without data) as a `Session` message; its data may be a JSON object or already in wire

@@ -50,40 +50,39 @@ export type SaveCondition =
   | { readonly kind: "mustExist" }
   | { readonly kind: "version"; readonly expected: number };
 
-/** A session's version, times (Unix seconds; `createdAt` 0 or undefined when not recorded) and idle TTL. */
+/** A session's version and times in Unix seconds (`createdAt` 0 or undefined when not recorded). */
 export interface StampFields {
   readonly version: number;
   readonly createdAt: number | undefined;
   readonly expiresAt: number;
-  readonly idleTtl: number;
 }
 
 function dateOf(seconds: number | undefined): Date | undefined {
   return seconds === undefined || seconds === 0 ? undefined : new Date(seconds * 1000);
 }
 
-/** The stamp of a session from its fields in the record header's units. */
-export function stampOf(key: string, fields: StampFields): SessionStamp {
+/** The stamp of a session from its fields in the record header's units and its idle TTL in seconds. */
+export function stampOf(key: string, fields: StampFields, idleTtl: number): SessionStamp {
   return {
     key,
     version: fields.version,
     createdAt: dateOf(fields.createdAt),
     expiresAt: new Date(fields.expiresAt * 1000),
-    idleTtl: fields.idleTtl,
+    idleTtl,
   };
 }
 
 /**
- * A session from its data and fields: {@link stampOf} with the data, built as one object (a batch builds one per
- * session, and spreading a stamp into a new object costs as much again).
+ * A session from its data, fields and idle TTL: {@link stampOf} with the data, built as one object (a batch builds
+ * one per session, and spreading a stamp into a new object costs as much again).
  */
-export function sessionOf<D>(key: string, data: D, fields: StampFields): Session<D> {
+export function sessionOf<D>(key: string, data: D, fields: StampFields, idleTtl: number): Session<D> {
   return {
     key,
     data,
     version: fields.version,
     createdAt: dateOf(fields.createdAt),
     expiresAt: new Date(fields.expiresAt * 1000),
-    idleTtl: fields.idleTtl,
+    idleTtl,
   };
 }

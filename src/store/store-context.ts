@@ -204,7 +204,7 @@ export class StoreContext {
       this.config.maxSessionBytes,
       this.codecs,
     );
-    return sessionOf(key, read(json), { ...header, idleTtl: this.idleTtl(header) });
+    return sessionOf(key, read(json), header, this.idleTtl(header));
   }
 
   /** The idle TTL a session with this header has now, as the scripts resolve it. */

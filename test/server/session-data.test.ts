@@ -22,12 +22,7 @@ const batchResponse = compileCodec(BatchGetSessionsResponseSchema);
 const KEY = "0123456789abcdef0123456789abcdef";
 
 function sessionWith<D>(data: D) {
-  return sessionOf(KEY, data, {
-    version: 7,
-    createdAt: 1_795_000_000,
-    expiresAt: 1_796_000_000,
-    idleTtl: 3600,
-  });
+  return sessionOf(KEY, data, { version: 7, createdAt: 1_795_000_000, expiresAt: 1_796_000_000 }, 3600);
 }
 
 /** The two responses' bytes, with the data parsed into an object and with it transcoded from `json`. */

@@ -42,7 +42,7 @@ export function stampFrom(key: string, reply: RedisReply): SessionStamp {
   ) {
     throw new BackendError("unexpected script reply");
   }
-  return stampOf(key, { version, createdAt, expiresAt, idleTtl });
+  return stampOf(key, { version, createdAt, expiresAt }, idleTtl);
 }
 
 /** The number at `index` of an ok reply (a save's header length). */
