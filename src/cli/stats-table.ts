@@ -82,6 +82,11 @@ function listpackRow(limits: StoreStats["listpackLimits"]): string {
   return `${formatNumber(limits.entries)} entries, values up to ${formatNumber(limits.value)} bytes`;
 }
 
+function policyRow(policy: unknown): string {
+  if (policy === null || policy === undefined) return "unknown (INFO memory refused)";
+  return policy === "noeviction" ? "noeviction" : `${String(policy)} (may evict sessions: see advisories)`;
+}
+
 /** A memory estimate such as `{ sampledKeys, bytesPerSession, totalBytes }`; anything else generically. */
 function memoryRow(memory: unknown): string {
   if (memory === null || memory === undefined) return "unknown (MEMORY USAGE refused, or nothing to sample)";
@@ -103,6 +108,7 @@ const KNOWN_ROWS: Record<string, (stats: StoreStats, value: unknown) => [string,
   encodings: (stats) => ["encodings", encodingsRow(stats.encodings)],
   recordBytes: (stats) => ["record bytes", recordBytesRow(stats.recordBytes)],
   listpackLimits: (stats) => ["listpack limits", listpackRow(stats.listpackLimits)],
+  maxmemoryPolicy: (_, value) => ["maxmemory policy", policyRow(value)],
   memory: (_, value) => ["memory", memoryRow(value)],
   advisories: () => undefined,
 };
