@@ -1,3 +1,4 @@
+import { mayEvict } from "../store/eviction-policy.js";
 import type { StoreStats } from "../store/store-stats.js";
 
 /** Rows of label and value, the labels padded to one column: `  label   value`. */
@@ -82,9 +83,9 @@ function listpackRow(limits: StoreStats["listpackLimits"]): string {
   return `${formatNumber(limits.entries)} entries, values up to ${formatNumber(limits.value)} bytes`;
 }
 
-function policyRow(policy: unknown): string {
-  if (policy === null || policy === undefined) return "unknown (INFO memory refused)";
-  return policy === "noeviction" ? "noeviction" : `${String(policy)} (may evict sessions: see advisories)`;
+function policyRow(stats: StoreStats, policy: unknown): string {
+  if (typeof policy !== "string") return "unknown (INFO memory refused)";
+  return mayEvict(policy, stats.strategy) ? `${policy} (may evict sessions: see advisories)` : policy;
 }
 
 /** A memory estimate such as `{ sampledKeys, bytesPerSession, totalBytes }`; anything else generically. */
@@ -108,7 +109,7 @@ const KNOWN_ROWS: Record<string, (stats: StoreStats, value: unknown) => [string,
   encodings: (stats) => ["encodings", encodingsRow(stats.encodings)],
   recordBytes: (stats) => ["record bytes", recordBytesRow(stats.recordBytes)],
   listpackLimits: (stats) => ["listpack limits", listpackRow(stats.listpackLimits)],
-  maxmemoryPolicy: (_, value) => ["maxmemory policy", policyRow(value)],
+  maxmemoryPolicy: (stats, value) => ["maxmemory policy", policyRow(stats, value)],
   memory: (_, value) => ["memory", memoryRow(value)],
   advisories: () => undefined,
 };

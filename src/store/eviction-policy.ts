@@ -47,9 +47,8 @@ export type EvictionSubject =
  * - anything else (a policy newer than this code): assumed to evict.
  */
 export function evictionRisk(policy: string, store: EvictionSubject): string | null {
-  if (policy === NO_EVICTION) return null;
+  if (!mayEvict(policy, store.strategy)) return null;
   if (policy.startsWith("volatile-")) {
-    if (store.strategy === "hash") return null;
     const order = policy === "volatile-ttl" ? " (those closest to expiry first)" : "";
     return (
       `maxmemory-policy ${policy} lets a full Redis evict keys with a TTL, and every session String has one: ` +
@@ -69,6 +68,13 @@ export function evictionRisk(policy: string, store: EvictionSubject): string | n
     );
   }
   return `maxmemory-policy ${policy} is not ${NO_EVICTION}: Redis may evict live sessions without a trace; ${ADVICE}`;
+}
+
+/** Whether `policy` lets a full Redis delete live sessions of a store with `strategy` (see {@link evictionRisk}). */
+export function mayEvict(policy: string, strategy: EvictionSubject["strategy"]): boolean {
+  if (policy === NO_EVICTION) return false;
+  // Hash buckets never carry a TTL, so volatile-* policies cannot pick them.
+  return !(policy.startsWith("volatile-") && strategy === "hash");
 }
 
 /** The stats advisory about eviction for a store, if any: the risk, or that the policy could not be read. */

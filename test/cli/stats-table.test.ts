@@ -53,6 +53,19 @@ describe("stats table", () => {
     );
   });
 
+  it("flags a maxmemory policy as evicting only where it evicts the store's sessions", () => {
+    const row = (strategy: string, maxmemoryPolicy: string) =>
+      formatStoreStats("s", { ...sampledHashStats, strategy, maxmemoryPolicy } as unknown as StoreStats)
+        .split("\n")
+        .find((line) => line.startsWith("  maxmemory policy"));
+    // Hash buckets have no TTL: volatile-* never evicts them.
+    expect(row("hash", "volatile-lru")).toBe("  maxmemory policy   volatile-lru");
+    expect(row("string", "volatile-lru")).toBe(
+      "  maxmemory policy   volatile-lru (may evict sessions: see advisories)",
+    );
+    expect(row("hash", "noeviction")).toBe("  maxmemory policy   noeviction");
+  });
+
   it("says what is unknown or missing for an empty string store (INFO refused: the policy unknown)", () => {
     const empty = {
       strategy: "string",
