@@ -3,8 +3,8 @@ import { replyErrorCode } from "./redis-errors.js";
 import type { RedisLink } from "./redis-link.js";
 
 /**
- * What Redis' `maxmemory-policy` means for sessions. Under `noeviction` a full Redis refuses writes (answered
- * RESOURCE_EXHAUSTED) and never removes a live session; every other policy lets Redis delete keys to make room,
+ * What Redis' `maxmemory-policy` means for sessions. Under `noeviction` a full Redis refuses writes (a
+ * `BackendFullError`) and never removes a live session; every other policy lets Redis delete keys to make room,
  * and a session deleted that way is gone without a trace: its user is logged out, nothing is logged or counted.
  */
 

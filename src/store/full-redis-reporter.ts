@@ -7,7 +7,7 @@ export const FULL_REDIS_LOG_INTERVAL_MS = 10_000;
 
 /** The log message of a full Redis, stable for log searches and alerts on logs. */
 export const FULL_REDIS_MESSAGE =
-  "Redis is out of memory: the store's writes are refused (RESOURCE_EXHAUSTED) until Redis has room";
+  "Redis is out of memory: the store's writes are refused until Redis has room";
 
 /**
  * Reports the writes Redis refused because it is out of memory, for one store. Every refusal is counted

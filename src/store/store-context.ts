@@ -51,8 +51,8 @@ export interface StoreObserver extends ConnectionObserver {
   rotated?(store: string): void;
   /**
    * Redis refused one of the store's commands because it is out of memory (`BackendFullError`): a save, touch or
-   * rotation that wrote nothing. Reported for every refusal, including a GetSession whose touch was refused and
-   * that answered the session unslid.
+   * rotation that wrote nothing. Reported for every refusal, including the touch of a read with `touch`, which
+   * then answers the session with its expiry unslid.
    */
   backendFull?(store: string): void;
   /**
