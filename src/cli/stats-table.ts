@@ -1,3 +1,4 @@
+import { mayEvict } from "../store/eviction-policy.js";
 import type { StoreStats } from "../store/store-stats.js";
 
 /** Rows of label and value, the labels padded to one column: `  label   value`. */
@@ -82,6 +83,11 @@ function listpackRow(limits: StoreStats["listpackLimits"]): string {
   return `${formatNumber(limits.entries)} entries, values up to ${formatNumber(limits.value)} bytes`;
 }
 
+function policyRow(stats: StoreStats, policy: unknown): string {
+  if (typeof policy !== "string") return "unknown (INFO memory refused)";
+  return mayEvict(policy, stats.strategy) ? `${policy} (may evict sessions: see advisories)` : policy;
+}
+
 /** A memory estimate such as `{ sampledKeys, bytesPerSession, totalBytes }`; anything else generically. */
 function memoryRow(memory: unknown): string {
   if (memory === null || memory === undefined) return "unknown (MEMORY USAGE refused, or nothing to sample)";
@@ -103,6 +109,7 @@ const KNOWN_ROWS: Record<string, (stats: StoreStats, value: unknown) => [string,
   encodings: (stats) => ["encodings", encodingsRow(stats.encodings)],
   recordBytes: (stats) => ["record bytes", recordBytesRow(stats.recordBytes)],
   listpackLimits: (stats) => ["listpack limits", listpackRow(stats.listpackLimits)],
+  maxmemoryPolicy: (stats, value) => ["maxmemory policy", policyRow(stats, value)],
   memory: (_, value) => ["memory", memoryRow(value)],
   advisories: () => undefined,
 };

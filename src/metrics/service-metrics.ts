@@ -60,6 +60,7 @@ export class ServiceMetrics {
   private readonly sessionsCreated: Counter<"store">;
   private readonly sessionsDeleted: Counter<"store">;
   private readonly sessionsRotated: Counter<"store">;
+  private readonly oomRefusals: Counter<"store">;
   private readonly saves: Counter<"store" | "condition" | "result">;
   private readonly sessionsSwept: Counter<"store">;
   private readonly sweepDuration: Histogram<"store">;
@@ -125,6 +126,16 @@ export class ServiceMetrics {
     this.sessionsRotated = new Counter({
       name: "redisession_sessions_rotated_total",
       help: "Sessions moved to a fresh key.",
+      labelNames: ["store"],
+      registers,
+    });
+    // Not derivable from the RPC counts: RESOURCE_EXHAUSTED also answers oversized sessions, and a GetSession whose
+    // touch Redis refused still answers OK.
+    this.oomRefusals = new Counter({
+      name: "redisession_redis_oom_refusals_total",
+      help:
+        "Commands of a store that Redis refused because it is out of memory (maxmemory reached, nothing to " +
+        "evict): writes answered RESOURCE_EXHAUSTED, touches of GetSession skipped. Alert on any increase.",
       labelNames: ["store"],
       registers,
     });
@@ -214,6 +225,7 @@ export class ServiceMetrics {
       },
       deleted: (store) => this.sessionsDeleted.inc({ store }),
       rotated: (store) => this.sessionsRotated.inc({ store }),
+      backendFull: (store) => this.oomRefusals.inc({ store }),
       swept: (store, report: SweepReport) => {
         this.sessionsSwept.inc({ store }, report.fieldsRemoved);
         this.sweepDuration.observe({ store }, report.elapsedMs / 1000);
@@ -224,7 +236,12 @@ export class ServiceMetrics {
   private startAtZero(config: Pick<Config, "stores">): void {
     for (const store of Object.values(config.stores)) {
       this.redisReconnects.inc({ connection: store.redis }, 0);
-      for (const counter of [this.sessionsCreated, this.sessionsDeleted, this.sessionsRotated])
+      for (const counter of [
+        this.sessionsCreated,
+        this.sessionsDeleted,
+        this.sessionsRotated,
+        this.oomRefusals,
+      ])
         counter.inc({ store: store.name }, 0);
       if (store.strategy === "hash") this.sessionsSwept.inc({ store: store.name }, 0);
     }

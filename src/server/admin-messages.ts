@@ -41,6 +41,7 @@ export function statsResponse(
     encodings: stats.encodings,
     recordBytes: stats.recordBytes,
     listpackLimits: stats.listpackLimits ?? undefined,
+    maxmemoryPolicy: stats.maxmemoryPolicy ?? undefined,
     memory:
       stats.memory === null
         ? undefined

@@ -38,6 +38,11 @@ export interface StartServerOptions {
   readonly redisWaitMs?: number;
   /** Where `server.auth.tokenEnv` is looked up. Default: `process.env`. */
   readonly env?: ConfigEnv;
+  /**
+   * Milliseconds since the Unix epoch, for the stores: session times and the interval of their rate-limited log
+   * lines. Default: `Date.now`. Tests move it instead of waiting.
+   */
+  readonly clock?: () => number;
 }
 
 /** A listening server. */
@@ -93,7 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // No per-command timer on the service's connections: each call's deadline already bounds it (CommandLimits).
   const stores = SessionStores.fromConfig(
     config,
-    { logger, observer: metrics?.observer },
+    { logger, observer: metrics?.observer, clock: options.clock },
     { commandTimeoutMs: 0 },
   );
   const redisReady = await stores.open(options.redisWaitMs ?? 2_000);

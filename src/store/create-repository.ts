@@ -1,5 +1,6 @@
 import type { StoreConfig } from "../config/config-schema.js";
 import { BucketLayout } from "./bucket-layout.js";
+import { FullRedisReporter } from "./full-redis-reporter.js";
 import { hashStoreStats } from "./hash-stats.js";
 import { HashStrategy } from "./hash-strategy.js";
 import { sweepBuckets } from "./hash-sweep.js";
@@ -8,6 +9,7 @@ import { RedisSessionRepository } from "./redis-session-repository.js";
 import { SESSION_KEY_BYTES } from "./session-key.js";
 import type { SweepableRepository, SweepOptions, SweepReport } from "./session-repository.js";
 import { type RepositoryDependencies, StoreContext } from "./store-context.js";
+import { silentLogger } from "./store-logger.js";
 import type { StatsOptions, StatsProvider, StoreStats } from "./store-stats.js";
 import { stringStoreStats } from "./string-stats.js";
 import { StringStrategy } from "./string-strategy.js";
@@ -61,7 +63,13 @@ export function createSessionRepository(
   client: CommandSender,
   dependencies?: RepositoryDependencies,
 ): StringSessionRepository | HashSessionRepository {
-  const link = new RedisLink(client);
+  const full = new FullRedisReporter(
+    config.name,
+    dependencies?.logger ?? silentLogger,
+    dependencies?.observer ?? {},
+    dependencies?.clock ?? Date.now,
+  );
+  const link = new RedisLink(client, (error) => full.refused(error));
   const context = new StoreContext(config, link, dependencies);
   const prefix = Buffer.from(config.prefix, "utf8");
   if (config.strategy === "string")

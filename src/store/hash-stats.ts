@@ -1,4 +1,5 @@
 import type { BucketLayout } from "./bucket-layout.js";
+import { evictionAdvisory, readMaxmemoryPolicy } from "./eviction-policy.js";
 import type { RedisLink } from "./redis-link.js";
 import {
   buffersOf,
@@ -65,6 +66,8 @@ export async function hashStoreStats(
     0,
   );
   const memory = await estimateMemory(link, sampled, sampledSessions, sessions);
+  const maxmemoryPolicy = await readMaxmemoryPolicy(link);
+  const eviction = evictionAdvisory(maxmemoryPolicy, { strategy: "hash", bucketBits: layout.bits });
 
   return {
     strategy: "hash",
@@ -74,8 +77,12 @@ export async function hashStoreStats(
     encodings,
     recordBytes,
     listpackLimits,
+    maxmemoryPolicy,
     memory,
-    advisories: hashAdvisories(layout, sessions, fill, encodings, recordBytes, listpackLimits),
+    advisories: [
+      ...(eviction === null ? [] : [eviction]),
+      ...hashAdvisories(layout, sessions, fill, encodings, recordBytes, listpackLimits),
+    ],
   };
 }
 

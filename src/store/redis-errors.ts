@@ -10,7 +10,7 @@ import {
   SocketTimeoutError,
   TimeoutError,
 } from "redis";
-import { BackendError, BackendUnavailableError, SessionStoreError } from "./errors.js";
+import { BackendError, BackendFullError, BackendUnavailableError, SessionStoreError } from "./errors.js";
 
 /** node-redis failures that mean "Redis is not reachable right now", whatever the command was. */
 const UNREACHABLE = [
@@ -37,6 +37,14 @@ const TRANSIENT_REPLIES = new Set(["LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", 
  * request, and the message says which so an operator finds it without the cause.
  */
 const CREDENTIAL_REPLIES = new Set(["NOAUTH", "WRONGPASS", "NOPERM"]);
+
+/**
+ * The error reply of a write refused because Redis is out of memory (`maxmemory` reached under `noeviction`, or
+ * nothing left to evict). Redis 7 keeps this code first when the refusal comes from a command a Lua script
+ * called (`OOM command not allowed ... script: <sha>, on @user_script:9.`), and a script declaring flags without
+ * `allow-oom` is refused with the same code before it runs.
+ */
+const OUT_OF_MEMORY_REPLY = "OOM";
 
 /** Socket errors (by `code`) from below node-redis. */
 const UNREACHABLE_CODES = new Set([
@@ -83,6 +91,12 @@ export function toStoreError(error: unknown): SessionStoreError {
         `Redis refused the service's credentials (${unauthenticated ? "unauthenticated" : replyCode})`,
         { cause: error },
       );
+    }
+    if (replyCode === OUT_OF_MEMORY_REPLY) {
+      // Not passing (UNAVAILABLE would invite retries) and not a bug (INTERNAL): the operator must give Redis room.
+      return new BackendFullError("the session store's Redis is out of memory: writes are refused", {
+        cause: error,
+      });
     }
     if (TRANSIENT_REPLIES.has(replyCode)) {
       return new BackendUnavailableError(`Redis is unavailable (${replyCode})`, { cause: error });

@@ -1,4 +1,5 @@
 import { RESP_TYPES, type RedisArgument } from "redis";
+import { BackendFullError, type SessionStoreError } from "./errors.js";
 import type { LuaScript } from "./lua/lua-script.js";
 import { replyErrorCode, toStoreError } from "./redis-errors.js";
 
@@ -18,14 +19,18 @@ const BINARY_REPLIES = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
  * into a store error by `toStoreError`.
  */
 export class RedisLink {
-  constructor(private readonly client: CommandSender) {}
+  constructor(
+    private readonly client: CommandSender,
+    /** Told of every command Redis refused for lack of memory, before the error is thrown. Must not throw. */
+    private readonly onFull?: (error: BackendFullError) => void,
+  ) {}
 
   /** Sends one command. */
   async command(args: readonly RedisArgument[]): Promise<RedisReply> {
     try {
       return (await this.client.sendCommand(args, BINARY_REPLIES)) as RedisReply;
     } catch (error) {
-      throw toStoreError(error);
+      throw this.failure(error);
     }
   }
 
@@ -39,8 +44,14 @@ export class RedisLink {
     try {
       return (await this.client.sendCommand(["EVALSHA", script.sha1, ...tail], BINARY_REPLIES)) as RedisReply;
     } catch (error) {
-      if (replyErrorCode(error) !== "NOSCRIPT") throw toStoreError(error);
+      if (replyErrorCode(error) !== "NOSCRIPT") throw this.failure(error);
     }
     return this.command(["EVAL", script.source, ...tail]);
+  }
+
+  private failure(error: unknown): SessionStoreError {
+    const failure = toStoreError(error);
+    if (failure instanceof BackendFullError) this.onFull?.(failure);
+    return failure;
   }
 }

@@ -1,4 +1,4 @@
-import { CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
+import { BackendFullError, CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
 import { numberFrom, recordFrom, stampFrom } from "./lua/script-reply.js";
 import type { RecordStorage } from "./record-storage.js";
 import type { JsonObject, Session, SessionStamp } from "./session.js";
@@ -53,7 +53,9 @@ export class RedisSessionRepository implements SessionRepository {
         return { ...this.context.decodeLive(key, recordFrom(reply, 5), read), ...stampFrom(key, reply) };
       } catch (error) {
         if (error instanceof SessionNotFoundError) return null;
-        throw error;
+        // A full Redis refuses the touch's rewrite, not the read: answer the session with the expiry it keeps
+        // (the reply says so) rather than fail every read of a logged-in user. The refusal is counted and logged.
+        if (!(error instanceof BackendFullError)) throw error;
       }
     }
     const record = await this.storage.read(keyBytes, this.context.now(), this.context.lifetime);

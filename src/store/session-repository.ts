@@ -12,7 +12,10 @@ export interface TtlOptions {
 
 /** Options of {@link SessionRepository.get}. */
 export interface GetOptions extends TtlOptions {
-  /** Also slide the expiry to now + `ttl`, in the same round trip. Default: false. */
+  /**
+   * Also slide the expiry to now + `ttl`, in the same round trip. Default: false. When Redis is out of memory the
+   * touch is skipped (and reported as a refusal): the session is answered with the expiry it keeps.
+   */
   readonly touch?: boolean;
 }
 
@@ -44,6 +47,8 @@ export interface BatchGetResult<D = JsonObject> {
  *   rotation's need for a live session) did not hold; nothing was written.
  * - `CorruptRecordError`: the stored value under this key cannot be decoded; it is left in place, and every other
  *   session keeps working.
+ * - `BackendFullError`: Redis is out of memory and refused a write (save, touch, rotation); nothing was written.
+ *   Reads and deletes keep working (a read with `touch` answers without sliding the expiry).
  * - `BackendUnavailableError`, `BackendError`: Redis failed; a write may or may not have been applied.
  *
  * Every call touches exactly one Redis key (except {@link SessionRepository.getMany}, which reads many in one

@@ -51,6 +51,12 @@ export interface StoreObserver extends ConnectionObserver {
   /** A session moved to a fresh key. */
   rotated?(store: string): void;
   /**
+   * Redis refused one of the store's commands because it is out of memory (`BackendFullError`): a save, touch or
+   * rotation that wrote nothing. Reported for every refusal, including the touch of a read with `touch`, which
+   * then answers the session with its expiry unslid.
+   */
+  backendFull?(store: string): void;
+  /**
    * A sweep of a hash store ended. Repositories do not report this themselves: whoever runs sweeps (the sweep
    * scheduler, the cleanup command) calls it with the sweep's report.
    */
@@ -59,9 +65,15 @@ export interface StoreObserver extends ConnectionObserver {
 
 /** What a repository needs besides its configuration and its Redis link. */
 export interface RepositoryDependencies {
-  /** Receives redacted reports of malformed keys (when the store's `logKeyErrors` is on). Default: silent. */
+  /**
+   * Receives redacted reports of malformed keys (when the store's `logKeyErrors` is on) and, at most once per
+   * interval, of writes refused by a full Redis. Default: silent.
+   */
   readonly logger?: StoreLogger;
-  /** Milliseconds since the Unix epoch. Default: `Date.now`. Tests move it to expire sessions. */
+  /**
+   * Milliseconds since the Unix epoch: session times, and the interval of the "Redis is full" log. Default:
+   * `Date.now`. Tests move it to expire sessions.
+   */
   readonly clock?: () => number;
   /** Receives store and connection events. Default: none. */
   readonly observer?: StoreObserver;

@@ -5,7 +5,9 @@ import {
   type StringSessionRepository,
 } from "./create-repository.js";
 import { UnknownStoreError } from "./errors.js";
+import { EvictionWarning } from "./eviction-warning.js";
 import { type CommandLimits, createRedisClient, type RedisClient } from "./redis-connection.js";
+import { RedisLink } from "./redis-link.js";
 import type { RepositoryDependencies, StoreObserver } from "./store-context.js";
 import { silentLogger } from "./store-logger.js";
 import { within } from "./within.js";
@@ -38,6 +40,8 @@ export class SessionStores {
      * sweep's result here (`observer.swept?.(name, report)`).
      */
     readonly observer: StoreObserver,
+    /** One per connection: warns when its Redis may evict sessions. */
+    private readonly evictionWarnings: readonly EvictionWarning[],
   ) {}
 
   /**
@@ -66,12 +70,20 @@ export class SessionStores {
       repositories.set(store.name, repository);
       targets.push({ name: store.name, repository, client });
     }
-    return new SessionStores(repositories, clients, targets, dependencies.observer ?? {});
+    const evictionWarnings = [...clients].map(([connection, client]) => {
+      const stores = Object.values(config.stores).filter((store) => store.redis === connection);
+      const warning = new EvictionWarning(connection, stores, new RedisLink(client), logger);
+      client.on("ready", () => void warning.check());
+      return warning;
+    });
+    return new SessionStores(repositories, clients, targets, dependencies.observer ?? {}, evictionWarnings);
   }
 
   /**
-   * Starts connecting every client and waits up to `waitMs` for all to be ready. Never fails for an unreachable
-   * Redis: clients keep reconnecting in the background and calls answer "unavailable" meanwhile.
+   * Starts connecting every client and waits up to `waitMs` for all to be ready, and for each ready connection's
+   * check of its Redis' eviction policy (so that its warning is logged before the server says it listens). Never
+   * fails for an unreachable Redis: clients keep reconnecting in the background and calls answer "unavailable"
+   * meanwhile.
    *
    * @returns whether every connection was ready in time.
    */
@@ -83,11 +95,17 @@ export class SessionStores {
       ),
     );
     if (waitMs <= 0) return this.clients.size === 0;
-    return within(
+    const started = performance.now();
+    const ready = await within(
       Promise.all(connecting).then((all) => all.every(Boolean)),
       waitMs,
       false,
     );
+    // Each check started on its connection's "ready" event, which comes before connect() resolves. A slow check
+    // only delays the start within the same wait; it never makes a ready connection count as down.
+    const checked = Promise.all(this.evictionWarnings.map((warning) => warning.settled()));
+    await within(checked, Math.max(0, waitMs - (performance.now() - started)), undefined);
+    return ready;
   }
 
   /** The repository of store `name` (empty: the default store). */

@@ -32,9 +32,17 @@ export interface StoreStats {
   /** Sizes of sampled stored records (header + payload), in bytes. */
   readonly recordBytes: { readonly sampled: number; readonly mean: number; readonly max: number };
   readonly listpackLimits: ListpackLimits | null;
+  /**
+   * The server's `maxmemory-policy` (from `INFO memory`; null when INFO is refused). Any policy but `noeviction`
+   * may delete live sessions when Redis is full: an advisory then says what it means for this store.
+   */
+  readonly maxmemoryPolicy: string | null;
   /** Redis memory of the store, estimated from `MEMORY USAGE` of the sampled keys (null when MEMORY is refused). */
   readonly memory: MemoryEstimate | null;
-  /** Plain-language warnings: where the store's layout stops paying, and what to change. */
+  /**
+   * Plain-language warnings: where the store's layout stops paying, whether Redis may evict its sessions, and what
+   * to change.
+   */
   readonly advisories: string[];
 }
 

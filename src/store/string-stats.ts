@@ -1,3 +1,4 @@
+import { evictionAdvisory, readMaxmemoryPolicy } from "./eviction-policy.js";
 import type { RedisLink } from "./redis-link.js";
 import {
   buffersOf,
@@ -32,6 +33,8 @@ export async function stringStoreStats(
   } while (cursor !== "0");
 
   const sizes = (await inBatches(sample, (key) => link.command(["STRLEN", key]))).map(Number);
+  const maxmemoryPolicy = await readMaxmemoryPolicy(link);
+  const eviction = evictionAdvisory(maxmemoryPolicy, { strategy: "string" });
   return {
     strategy: "string",
     sessions,
@@ -39,7 +42,8 @@ export async function stringStoreStats(
     encodings: await countEncodings(link, sample),
     recordBytes: summarize(sizes),
     listpackLimits: await readListpackLimits(link),
+    maxmemoryPolicy,
     memory: await estimateMemory(link, sample, sample.length, sessions),
-    advisories: [],
+    advisories: eviction === null ? [] : [eviction],
   };
 }

@@ -40,6 +40,19 @@ export function newLeaseOwner(): string {
   return randomBytes(12).toString("hex");
 }
 
+/**
+ * KEYS: lease. ARGV: owner, lease ms. Takes the lease if nobody holds it (`SET NX PX`). Reply: OK, or nil when
+ * it is held. A script only for its `allow-oom` flag: a plain SET is refused when Redis is out of memory, and a
+ * hash store's sweep is then what frees it (expired sessions stay until swept), so the few bytes of the lease
+ * must be written even then.
+ */
+const ACQUIRE = new LuaScript(
+  "sweep-lease-acquire",
+  `#!lua flags=allow-oom
+return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+`,
+);
+
 /** KEYS: lease. ARGV: owner, lease ms. Extends the lease only if it is still ours. Reply: 1 or 0. */
 const RENEW = new LuaScript(
   "sweep-lease-renew",
@@ -59,7 +72,8 @@ return redis.call('DEL', KEYS[1])
 /**
  * KEYS: lease, cursor. ARGV: owner, lease ms, next bucket. Stores the cursor and extends the lease, only if the
  * lease is still ours: a holder whose lease lapsed (a long pause) must not overwrite the progress of the replica
- * that took over. Reply: 1 or 0.
+ * that took over. Reply: 1 or 0. PEXPIRE comes before SET on purpose: once a script without flags has written,
+ * Redis lets its further writes through when out of memory, so a sweep of a full Redis still stores its cursor.
  */
 const COMMIT = new LuaScript(
   "sweep-lease-commit",
@@ -90,16 +104,12 @@ export class SweepLease {
     this.keys = sweepKeys(prefix);
   }
 
-  /** Takes the lease if nobody holds it (`SET NX PX`). Answers whether it is now ours. */
+  /**
+   * Takes the lease if nobody holds it (`SET NX PX`), even when Redis is out of memory. Answers whether it is now
+   * ours.
+   */
   async acquire(): Promise<boolean> {
-    const reply = await this.link.command([
-      "SET",
-      this.keys.lease,
-      this.owner,
-      "NX",
-      "PX",
-      String(this.leaseMs),
-    ]);
+    const reply = await this.link.run(ACQUIRE, [this.keys.lease], [this.owner, String(this.leaseMs)]);
     return reply !== null;
   }
 

@@ -97,24 +97,25 @@ describe("redisession stats", () => {
     const [hashTable, stringTable] = result.stdout.split("\n\n");
 
     expect(hashTable).toMatch(/^default\n/);
-    expect(hashTable).toMatch(/^ {2}strategy {9}hash$/m);
-    expect(hashTable).toMatch(/^ {2}sessions {9}12 \(exact; includes expired sessions not yet swept\)$/m);
+    expect(hashTable).toMatch(/^ {2}strategy {10}hash$/m);
+    expect(hashTable).toMatch(/^ {2}sessions {10}12 \(exact; includes expired sessions not yet swept\)$/m);
     expect(hashTable).toMatch(
       new RegExp(
-        `^ {2}bucket fill {6}64 buckets: min 0, mean 0\\.19, max ${Math.max(...expected.fills)}; `,
+        `^ {2}bucket fill {7}64 buckets: min 0, mean 0\\.19, max ${Math.max(...expected.fills)}; `,
         "m",
       ),
     );
-    expect(hashTable).toMatch(/^ {2}record bytes {5}mean \d+, max \d+ \(12 sampled\)$/m);
-    expect(hashTable).toMatch(/^ {2}listpack limits {2}\d+ entries, values up to \d+ bytes$/m);
+    expect(hashTable).toMatch(/^ {2}record bytes {6}mean \d+, max \d+ \(12 sampled\)$/m);
+    expect(hashTable).toMatch(/^ {2}listpack limits {3}\d+ entries, values up to \d+ bytes$/m);
+    expect(hashTable).toMatch(/^ {2}maxmemory policy {2}noeviction$/m);
     expect(hashTable).toContain("  advisories:\n");
     const advisories = json.default?.advisories ?? [];
     expect(advisories.length).toBeGreaterThan(0);
     for (const advisory of advisories) expect(hashTable).toContain(`\n    - ${advisory}`);
 
     expect(stringTable).toMatch(/^sessions\n/);
-    expect(stringTable).toMatch(/^ {2}strategy {9}string$/m);
-    expect(stringTable).toMatch(/^ {2}sessions {9}3 \(exact\)$/m);
+    expect(stringTable).toMatch(/^ {2}strategy {10}string$/m);
+    expect(stringTable).toMatch(/^ {2}sessions {10}3 \(exact\)$/m);
     expect(stringTable).not.toContain("bucket fill");
   });
 

@@ -10,6 +10,7 @@ const sampledHashStats = {
   encodings: { listpack: 30, hashtable: 2 },
   recordBytes: { sampled: 200, mean: 90, max: 1500 },
   listpackLimits: { entries: 128, value: 64 },
+  maxmemoryPolicy: "allkeys-lru",
   memory: { sampledKeys: 32, bytesPerSession: 61.5, totalBytes: 759_269_197 },
   someFutureField: { perBucket: 3, label: "x" },
   advisories: ["first advice", "second advice"],
@@ -42,6 +43,7 @@ describe("stats table", () => {
         "  encodings          listpack 30, hashtable 2 (of 32 sampled keys)",
         "  record bytes       mean 90, max 1,500 (200 sampled)",
         "  listpack limits    128 entries, values up to 64 bytes",
+        "  maxmemory policy   allkeys-lru (may evict sessions: see advisories)",
         "  memory             ~724.1 MiB (61.5 B per session, from 32 sampled keys)",
         "  some future field  per bucket 3, label x",
         "  advisories:",
@@ -51,7 +53,20 @@ describe("stats table", () => {
     );
   });
 
-  it("says what is unknown or missing for an empty string store", () => {
+  it("flags a maxmemory policy as evicting only where it evicts the store's sessions", () => {
+    const row = (strategy: string, maxmemoryPolicy: string) =>
+      formatStoreStats("s", { ...sampledHashStats, strategy, maxmemoryPolicy } as unknown as StoreStats)
+        .split("\n")
+        .find((line) => line.startsWith("  maxmemory policy"));
+    // Hash buckets have no TTL: volatile-* never evicts them.
+    expect(row("hash", "volatile-lru")).toBe("  maxmemory policy   volatile-lru");
+    expect(row("string", "volatile-lru")).toBe(
+      "  maxmemory policy   volatile-lru (may evict sessions: see advisories)",
+    );
+    expect(row("hash", "noeviction")).toBe("  maxmemory policy   noeviction");
+  });
+
+  it("says what is unknown or missing for an empty string store (INFO refused: the policy unknown)", () => {
     const empty = {
       strategy: "string",
       sessions: 0,
@@ -59,18 +74,20 @@ describe("stats table", () => {
       encodings: {},
       recordBytes: { sampled: 0, mean: 0, max: 0 },
       listpackLimits: null,
+      maxmemoryPolicy: null,
       memory: null,
       advisories: [],
     };
     expect(formatStoreStats("s", empty as unknown as StoreStats)).toBe(
       [
         "s",
-        "  strategy         string",
-        "  sessions         0 (exact)",
-        "  encodings        none sampled",
-        "  record bytes     none sampled",
-        "  listpack limits  unknown (CONFIG GET refused)",
-        "  memory           unknown (MEMORY USAGE refused, or nothing to sample)",
+        "  strategy          string",
+        "  sessions          0 (exact)",
+        "  encodings         none sampled",
+        "  record bytes      none sampled",
+        "  listpack limits   unknown (CONFIG GET refused)",
+        "  maxmemory policy  unknown (INFO memory refused)",
+        "  memory            unknown (MEMORY USAGE refused, or nothing to sample)",
         "  advisories: none",
       ].join("\n"),
     );

@@ -55,6 +55,7 @@ describe("metrics", () => {
       ["redisession_sessions_created_total", "counter"],
       ["redisession_sessions_deleted_total", "counter"],
       ["redisession_sessions_rotated_total", "counter"],
+      ["redisession_redis_oom_refusals_total", "counter"],
       ["redisession_session_saves_total", "counter"],
       ["redisession_sessions_swept_total", "counter"],
       ["redisession_sweep_duration_seconds", "histogram"],
@@ -77,6 +78,7 @@ describe("metrics", () => {
     for (const store of ["default", "strings"]) {
       for (const name of ["created", "deleted", "rotated"])
         expect(scraped.value(`redisession_sessions_${name}_total`, { store })).toBeTypeOf("number");
+      expect(scraped.value("redisession_redis_oom_refusals_total", { store })).toBe(0);
     }
     expect(scraped.value("redisession_sessions_swept_total", { store: "default" })).toBe(0);
     expect(scraped.value("redisession_sessions_swept_total", { store: "strings" })).toBeUndefined();

@@ -1,7 +1,11 @@
 import { once } from "node:events";
 import { createServer } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
+import { createRedisClient, type RedisClient } from "../../src/store/redis-connection.js";
+import { RedisLink } from "../../src/store/redis-link.js";
 import type { TestCertificates } from "./certificates.js";
+import type { RedisFixture } from "./redis-fixture.js";
 
 /**
  * `redis-server` processes started by a test file for itself, beside the worker's shared one (e.g. with a
@@ -57,4 +61,54 @@ export async function startTlsRedis(certificates: TestCertificates): Promise<Red
     port,
   );
   return { port, url: `rediss://127.0.0.1:${port}`, stop: () => server.stop() };
+}
+
+/**
+ * A `redis-server` of the file's own, started with `extraArgs` (e.g. `--maxmemory-policy allkeys-lru`), as a
+ * {@link RedisFixture}: for files that change the server's settings (maxmemory, its policy), which the worker's
+ * shared Redis must keep. Emptied before every test; settings a test changes are its own to restore.
+ */
+export function usePrivateRedis(extraArgs: readonly string[] = []): RedisFixture {
+  let server: RedisServer | undefined;
+  let client: RedisClient | undefined;
+  let link: RedisLink | undefined;
+  const clients: RedisClient[] = [];
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("usePrivateRedis: used before beforeAll");
+    return value;
+  };
+  async function newClient(): Promise<RedisClient> {
+    const made = createRedisClient({ name: "test", url: started(server).url, connectTimeoutMs: 2_000 });
+    clients.push(made);
+    await made.connect();
+    return made;
+  }
+  beforeAll(async () => {
+    server = await startRedisServer(extraArgs);
+    client = await newClient();
+    link = new RedisLink(client);
+  });
+  beforeEach(async () => {
+    await fixture.raw("FLUSHALL");
+  });
+  afterAll(async () => {
+    await Promise.all(clients.filter((made) => made.isOpen).map((made) => made.close()));
+    await server?.stop();
+  });
+  const fixture: RedisFixture = {
+    get url() {
+      return started(server).url;
+    },
+    get client() {
+      return started(client);
+    },
+    get link() {
+      return started(link);
+    },
+    raw(...args) {
+      return fixture.link.command(args.map((arg) => (typeof arg === "number" ? String(arg) : arg)));
+    },
+    newClient,
+  };
+  return fixture;
 }

@@ -2,6 +2,7 @@ import type { Client } from "@grpc/grpc-js";
 import { afterAll, beforeAll } from "vitest";
 import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
 import { createSessionClient, type SessionClient } from "../../src/client/index.js";
+import type { Logger } from "../../src/server/logger.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { rawClient } from "./raw-grpc.js";
 import { serverConfig, testLogger } from "./server-fixture.js";
@@ -12,6 +13,12 @@ export interface PrivateServerOptions {
   readonly server?: Record<string, unknown>;
   /** The shipped client's default deadline. Default: 5000. */
   readonly clientTimeoutMs?: number;
+  /** Command-line settings of the file's `redis-server` (e.g. `["--maxmemory-policy", "noeviction"]`). */
+  readonly redisArgs?: readonly string[];
+  /** The server's logger. Default: quiet (see `testLogger`). */
+  readonly logger?: Logger;
+  /** The server's clock (`StartServerOptions.clock`). Default: `Date.now`. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -25,10 +32,11 @@ export function usePrivateServer(options: PrivateServerOptions = {}) {
   let client: SessionClient | undefined;
   let raw: Client | undefined;
   beforeAll(async () => {
-    redis = await startRedisServer();
+    redis = await startRedisServer(options.redisArgs);
     running = await startServer({
       config: serverConfig({ redisUrl: redis.url, server: options.server }),
-      logger: testLogger(),
+      logger: options.logger ?? testLogger(),
+      clock: options.clock,
     });
     const target = `127.0.0.1:${running.port}`;
     client = createSessionClient(target, {
@@ -63,7 +71,7 @@ export function usePrivateServer(options: PrivateServerOptions = {}) {
     },
     /** Starts a new, empty `redis-server` on the port of the one that was stopped or killed. */
     async restartRedis(): Promise<void> {
-      redis = await startRedisServer([], started(redis).port);
+      redis = await startRedisServer(options.redisArgs, started(redis).port);
     },
   };
 }

@@ -152,7 +152,8 @@ export type GetSessionRequest = Message<"redisession.v1.GetSessionRequest"> & {
   key: string;
 
   /**
-   * Also slide the expiry, atomically with the read.
+   * Also slide the expiry, atomically with the read. When Redis is out of memory the session is still answered,
+   * its expiry not slid (expire_time says where it stands).
    *
    * @generated from field: bool touch = 3;
    */
@@ -553,7 +554,9 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  * Status codes, in every RPC:
  * - INVALID_ARGUMENT: a malformed key (anything but 32 lowercase hex characters), a TTL out of the store's range,
  *   an unknown store, or another bad field. Nothing was read or written.
- * - RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes. Nothing was written.
+ * - RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes, or Redis is out of memory
+ *   (a full Redis refuses creates, saves, touches and rotations; reads and deletes keep working). Nothing was
+ *   written.
  * - UNAVAILABLE: Redis cannot be reached right now; retry with backoff. A write may or may not have happened.
  * - DEADLINE_EXCEEDED: the call's deadline passed first.
  * - DATA_LOSS: the stored value under this key cannot be decoded. Every other session keeps working.
