@@ -1,0 +1,70 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { anyPack } from "@bufbuild/protobuf/wkt";
+import { Metadata, type status } from "@grpc/grpc-js";
+import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
+import { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
+
+/**
+ * The wire form of a failure's machine-readable details (Google's AIP-193): a `google.rpc.Status` with the
+ * call's code and message, an `ErrorInfo` and, for bad fields, a `BadRequest`, binary-encoded in the
+ * `grpc-status-details-bin` trailer. What a failure says is decided in `grpc-status.ts`; this only encodes it.
+ */
+
+/** The trailer that carries the google.rpc.Status (grpc-js base64-encodes `-bin` values itself). */
+export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+
+/** `ErrorInfo.domain`: who defines the reasons. */
+export const ERROR_DOMAIN = "redisession";
+
+/** One bad request field. */
+export interface FieldViolation {
+  /** The field's path in the request, in proto field names: `key`, `keys[3]`. */
+  readonly field: string;
+  /** Why it is wrong, in English; never quotes the value. */
+  readonly description: string;
+}
+
+/** What a failure tells a program, besides its code and message. */
+export interface StatusDetails {
+  /** Why it failed; undefined only where no reason of the catalog applies (a health check's unknown service). */
+  readonly reason: ErrorReason | undefined;
+  /** `ErrorInfo.metadata`: the facts of this failure (a limit, the version now stored), keys in snake_case. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The bad request fields, when the request is to blame. */
+  readonly violations?: readonly FieldViolation[];
+}
+
+/**
+ * The reason's name as clients see it: the enum value's name without its `ERROR_REASON_` prefix (protobuf-es
+ * drops the prefix, so the generated enum's own names are exactly these).
+ */
+export function reasonName(reason: ErrorReason): string {
+  return ErrorReason[reason];
+}
+
+/** The google.rpc.Status of a failure, encoded. */
+export function encodeStatus(code: status, message: string, details: StatusDetails): Uint8Array {
+  const { reason, metadata = {}, violations = [] } = details;
+  const name = reason === undefined ? "" : reasonName(reason);
+  const packed = [];
+  if (reason !== undefined) {
+    packed.push(
+      anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: name, domain: ERROR_DOMAIN, metadata })),
+    );
+  }
+  if (violations.length > 0) {
+    // AIP-193: each field's own reason; here the failure's, since every failure blames its fields for one reason.
+    const fieldViolations = violations.map((violation) => ({ ...violation, reason: name }));
+    packed.push(anyPack(BadRequestSchema, create(BadRequestSchema, { fieldViolations })));
+  }
+  return toBinary(StatusSchema, create(StatusSchema, { code, message, details: packed }));
+}
+
+/** Trailers carrying the google.rpc.Status of a failure. */
+export function statusTrailers(code: status, message: string, details: StatusDetails): Metadata {
+  const bytes = encodeStatus(code, message, details);
+  const trailers = new Metadata();
+  trailers.set(STATUS_DETAILS_KEY, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return trailers;
+}
