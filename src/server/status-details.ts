@@ -1,8 +1,12 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import { Metadata, type status } from "@grpc/grpc-js";
-import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
+import {
+  BadRequestSchema,
+  ErrorInfoSchema,
+  file_google_rpc_error_details,
+} from "../../gen/google/rpc/error_details_pb.js";
+import { file_google_rpc_status, StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
 
 /**
@@ -13,6 +17,9 @@ import { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
 
 /** The trailer that carries the google.rpc.Status (grpc-js base64-encodes `-bin` values itself). */
 export const STATUS_DETAILS_KEY = "grpc-status-details-bin";
+
+/** The files declaring what the trailer holds (for reflection). */
+export const STATUS_DETAIL_FILES = [file_google_rpc_status, file_google_rpc_error_details] as const;
 
 /** `ErrorInfo.domain`: who defines the reasons. */
 export const ERROR_DOMAIN = "redisession";
