@@ -145,7 +145,9 @@ describe("server reflection", () => {
     expect(details.getMessage("google.rpc.BadRequest.FieldViolation")).toBeDefined();
 
     const status = await registryFor("google.rpc.Status");
-    expect(status.getMessage("google.rpc.Status")?.field.details?.message?.typeName).toBe("google.protobuf.Any");
+    expect(status.getMessage("google.rpc.Status")?.field.details?.message?.typeName).toBe(
+      "google.protobuf.Any",
+    );
     expect(status.getFile("google/protobuf/any.proto")).toBeDefined();
 
     const reasons = await registryFor("redisession.v1.ErrorReason");
