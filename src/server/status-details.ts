@@ -1,5 +1,4 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import { anyPack } from "@bufbuild/protobuf/wkt";
+import type { DescMessage } from "@bufbuild/protobuf";
 import { Metadata, type status } from "@grpc/grpc-js";
 import {
   BadRequestSchema,
@@ -8,6 +7,7 @@ import {
 } from "../../gen/google/rpc/error_details_pb.js";
 import { file_google_rpc_status, StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
+import { compileCodec } from "../rpc/wire/message-codec.js";
 
 /**
  * The wire form of a failure's machine-readable details (Google's AIP-193): a `google.rpc.Status` with the
@@ -50,22 +50,46 @@ export function reasonName(reason: ErrorReason): string {
   return ErrorReason[reason];
 }
 
+// The compiled wire codec encodes init objects without making messages first (ErrorInfo, with its map field, is
+// left to protobuf-es by the codec itself): a NOT_FOUND is a common answer, and its details should cost little.
+const statusCodec = compileCodec(StatusSchema);
+const errorInfoCodec = compileCodec(ErrorInfoSchema);
+const badRequestCodec = compileCodec(BadRequestSchema);
+
+/** An Any's type URL for `schema`, as anyPack makes it. */
+const typeUrl = (schema: DescMessage) => `type.googleapis.com/${schema.typeName}`;
+const ERROR_INFO_URL = typeUrl(ErrorInfoSchema);
+const BAD_REQUEST_URL = typeUrl(BadRequestSchema);
+
+/** ErrorInfos without metadata, by reason: the same bytes every time (one per reason at most). */
+const plainErrorInfos = new Map<ErrorReason, Uint8Array>();
+
+/** The encoded ErrorInfo of `reason` with `metadata`. */
+function errorInfo(reason: ErrorReason, metadata: Readonly<Record<string, string>>): Uint8Array {
+  const plain = Object.keys(metadata).length === 0;
+  const cached = plain ? plainErrorInfos.get(reason) : undefined;
+  if (cached !== undefined) return cached;
+  const bytes = errorInfoCodec.encode({
+    reason: reasonName(reason),
+    domain: ERROR_DOMAIN,
+    metadata: { ...metadata },
+  });
+  if (plain) plainErrorInfos.set(reason, bytes);
+  return bytes;
+}
+
 /** The google.rpc.Status of a failure, encoded. */
 export function encodeStatus(code: status, message: string, details: StatusDetails): Uint8Array {
   const { reason, metadata = {}, violations = [] } = details;
   const name = reason === undefined ? "" : reasonName(reason);
-  const packed = [];
-  if (reason !== undefined) {
-    packed.push(
-      anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: name, domain: ERROR_DOMAIN, metadata })),
-    );
-  }
+  const packed: { typeUrl: string; value: Uint8Array }[] = [];
+  if (reason !== undefined) packed.push({ typeUrl: ERROR_INFO_URL, value: errorInfo(reason, metadata) });
   if (violations.length > 0) {
     // AIP-193: each field's own reason; here the failure's, since every failure blames its fields for one reason.
     const fieldViolations = violations.map((violation) => ({ ...violation, reason: name }));
-    packed.push(anyPack(BadRequestSchema, create(BadRequestSchema, { fieldViolations })));
+    packed.push({ typeUrl: BAD_REQUEST_URL, value: badRequestCodec.encode({ fieldViolations }) });
   }
-  return toBinary(StatusSchema, create(StatusSchema, { code, message, details: packed }));
+  return statusCodec.encode({ code, message, details: packed });
 }
 
 /** Trailers carrying the google.rpc.Status of a failure. */
