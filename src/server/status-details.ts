@@ -1,6 +1,7 @@
 import type { DescMessage } from "@bufbuild/protobuf";
 import { Metadata, type status } from "@grpc/grpc-js";
 import {
+  type BadRequest_FieldViolation,
   BadRequestSchema,
   ErrorInfoSchema,
   file_google_rpc_error_details,
@@ -24,13 +25,11 @@ export const STATUS_DETAIL_FILES = [file_google_rpc_status, file_google_rpc_erro
 /** `ErrorInfo.domain`: who defines the reasons. */
 export const ERROR_DOMAIN = "redisession";
 
-/** One bad request field. */
-export interface FieldViolation {
-  /** The field's path in the request, in proto field names: `key`, `keys[3]`. */
-  readonly field: string;
-  /** Why it is wrong, in English; never quotes the value. */
-  readonly description: string;
-}
+/**
+ * One bad request field: its path in the request in proto field names (`key`, `keys[3]`), and why it is wrong in
+ * English, never quoting the value. (The violation's own reason is the failure's.)
+ */
+export type FieldViolation = Readonly<Pick<BadRequest_FieldViolation, "field" | "description">>;
 
 /** What a failure tells a program, besides its code and message. */
 export interface StatusDetails {
