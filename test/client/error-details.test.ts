@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { Code, SessionServiceError } from "../../src/client/index.js";
+import { ErrorReason, type ErrorReasonName, type FieldViolation } from "../../src/index.js";
 import {
   connect,
   deadTarget,
@@ -131,6 +132,15 @@ describe("SessionServiceError reads the server's google.rpc.Status", () => {
     );
     expect(foreign.reason).toBeUndefined();
     expect(foreign.errorMetadata).toEqual({});
+  });
+});
+
+describe("the package root", () => {
+  it("exports the reason catalog callers compare reasons with", () => {
+    const name: ErrorReasonName = "MALFORMED_KEY";
+    const violation: FieldViolation = { field: "key", description: "malformed" };
+    expect(ErrorReason[ErrorReason.MALFORMED_KEY]).toBe(name);
+    expect(violation.field).toBe("key");
   });
 });
 
