@@ -67,7 +67,7 @@ export function decodeErrorDetails(code: status, trailers: Metadata | undefined)
       }
     }
     return Object.freeze({
-      reason: info?.reason,
+      reason: info?.reason || undefined,
       errorMetadata: Object.freeze({ ...info?.metadata }),
       fieldViolations: Object.freeze(fieldViolations),
     });
