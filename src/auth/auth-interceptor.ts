@@ -1,5 +1,5 @@
 import {
-  Metadata,
+  type Metadata,
   ServerInterceptingCall,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
@@ -8,7 +8,7 @@ import type { CallFailure } from "../server/call-errors.js";
 import { PermissionDeniedError, UnauthenticatedError } from "./auth-errors.js";
 import { bearerToken } from "./bearer-token.js";
 import { type AccessRule, UNLISTED_RULE } from "./method-access.js";
-import { allows, describeNeed, type Need, type TokenGrant } from "./scopes.js";
+import { allows, type Need, type TokenGrant } from "./scopes.js";
 import { findGrant } from "./token-hash.js";
 
 /** What {@link authInterceptor} needs. */
@@ -88,13 +88,13 @@ class CallGuard {
   /** Whether the call's grant covers `need`; refuses the call (and returns false) when it does not. */
   authorize(need: Need): boolean {
     if (this.grant !== undefined && allows(this.grant, need)) return true;
-    return this.refuse(new PermissionDeniedError(`the token does not grant ${describeNeed(need)}`));
+    return this.refuse(new PermissionDeniedError(need));
   }
 
   private refuse(error: unknown): false {
     this.refused = true;
-    const { code, details } = this.toStatus(error, this.path);
-    this.call.sendStatus({ code, details, metadata: new Metadata() });
+    // The failure's trailers carry its google.rpc.Status details, as every other failure's do.
+    this.call.sendStatus(this.toStatus(error, this.path));
     return false;
   }
 }

@@ -1,13 +1,20 @@
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { decodeErrorDetails, type ErrorReasonName, type FieldViolation } from "./error-details.js";
 
 /**
  * The one error a client call rejects with. Callers branch on `code` (`switch (error.code)` over the grpc-js
- * `status` enum, re-exported as `Code`), never on message text: the service's status codes are its contract
- * (see `proto/redisession/v1/session_service.proto`).
+ * `status` enum, re-exported as `Code`) and, to tell failures of one code apart, on `reason`; never on message
+ * text: the service's status codes and reasons are its contract (see `proto/redisession/v1/session_service.proto`
+ * and `error_reason.proto`).
  *
- * Failures made on the client side get a code too, so no caller needs a second `catch` branch:
+ * ```ts
+ * if (error.reason === "VERSION_MISMATCH") retryFrom(Number(error.errorMetadata.current_version));
+ * ```
+ *
+ * Failures made on the client side get a code too, so no caller needs a second `catch` branch, but no `reason`
+ * (the reasons are the service's word; these never reached it, or never heard back):
  * - an aborted `signal` or a call after `close()`: `CANCELLED`;
- * - a passed deadline: `DEADLINE_EXCEEDED` (from grpc-js);
+ * - a passed deadline: `DEADLINE_EXCEEDED` (from grpc-js; the server's own DEADLINE_EXCEEDED has a reason);
  * - no connection to the server: `UNAVAILABLE` (from grpc-js);
  * - a request or call option that cannot be used (bad metadata key, negative timeout): `INVALID_ARGUMENT`, and
  *   nothing was sent;
@@ -21,11 +28,28 @@ export class SessionServiceError extends Error {
   readonly details: string;
   /** The response trailers, when the status came over the wire; they may carry error details from the server. */
   readonly metadata?: Metadata | undefined;
+  /**
+   * Why the service failed the call, for programs: an {@link ErrorReasonName} such as `"MALFORMED_KEY"` (a newer
+   * server may send reasons this client does not list). Undefined when the service sent none: failures made on the
+   * client side, or a server or proxy that sends no `google.rpc.ErrorInfo` of the `redisession` domain.
+   */
+  readonly reason: string | undefined;
+  /**
+   * The facts of the failure, from the `ErrorInfo`: e.g. `limit_bytes` for `DATA_TOO_LARGE`, `current_version` for
+   * `VERSION_MISMATCH` (`error_reason.proto` lists each reason's keys). Empty without a reason.
+   */
+  readonly errorMetadata: Readonly<Record<string, string>>;
+  /**
+   * The request fields the service refused and why, from the `google.rpc.BadRequest` (e.g. `{ field: "keys[3]",
+   * description: "…" }`, field paths in proto field names). Empty when no field is to blame.
+   */
+  readonly fieldViolations: readonly FieldViolation[];
 
   /**
    * @param code - the gRPC status code.
    * @param details - the status message.
-   * @param options - the trailers (`metadata`) and the underlying error (`cause`), both optional.
+   * @param options - the trailers (`metadata`, whose `grpc-status-details-bin` gives `reason`, `errorMetadata`
+   *   and `fieldViolations`) and the underlying error (`cause`), both optional.
    */
   constructor(code: status, details: string, options: { metadata?: Metadata; cause?: unknown } = {}) {
     // The message names the code so a log line or an unhandled rejection is readable without the fields.
@@ -33,6 +57,10 @@ export class SessionServiceError extends Error {
     this.code = code;
     this.details = details;
     this.metadata = options.metadata;
+    const decoded = decodeErrorDetails(code, options.metadata);
+    this.reason = decoded.reason;
+    this.errorMetadata = decoded.errorMetadata;
+    this.fieldViolations = decoded.fieldViolations;
   }
 }
 

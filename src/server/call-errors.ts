@@ -1,9 +1,12 @@
-import type { status } from "@grpc/grpc-js";
+import type { Metadata, status } from "@grpc/grpc-js";
+import { REQUEST_FIELD } from "./request-fields.js";
 
 /** The status a failed call ends with, as grpc-js takes it. */
 export interface CallFailure {
   readonly code: status;
   readonly details: string;
+  /** The trailers: `grpc-status-details-bin`, the google.rpc.Status of the failure (see `status-details.ts`). */
+  readonly metadata: Metadata;
 }
 
 /** The call's deadline passed (or the client cancelled, or the server is stopping) before it finished. */
@@ -15,9 +18,30 @@ export class DeadlineExceededError extends Error {
   }
 }
 
-/** A request field is invalid in a way only the gRPC layer can see (a Duration with nanos, a misused field). */
+/**
+ * A request field is invalid in a way only the gRPC layer can see (a misused field, an enum value it does not
+ * know). Its message is written to be shown to the caller, and never quotes the field's value.
+ */
 export class InvalidRequestError extends Error {
-  override readonly name = "InvalidRequestError";
+  override readonly name: string = "InvalidRequestError";
+
+  constructor(
+    /** The field's path in the request, in proto field names (AIP-161): `expected_version`, `condition`. */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A BatchGetSessions asks for more keys than one call may (`MAX_BATCH_KEYS`). */
+export class TooManyKeysError extends InvalidRequestError {
+  override readonly name = "TooManyKeysError";
+
+  /** @param limit - the most keys one call may ask for. */
+  constructor(readonly limit: number) {
+    super(REQUEST_FIELD.keys, `at most ${limit} keys per call`);
+  }
 }
 
 /** A health check names a service this server does not serve. */

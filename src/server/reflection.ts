@@ -14,15 +14,20 @@ function withDependencies(file: DescFile, seen = new Map<string, DescFile>()): M
 
 /**
  * Server reflection (v1 and v1alpha) for `services`, so grpcurl and other tools can list, describe and call them
- * with no proto files at hand.
+ * with no proto files at hand; `extraFiles` are served too (by file name and by the symbols they declare) though
+ * no service refers to them: the types of the error details, which arrive packed in `google.protobuf.Any`.
  *
  * The descriptors come from what `gen/` already embeds (protobuf-es keeps each file's FileDescriptorProto), not
  * from a second parse of the proto files: proto-loader's reflection output synthesizes descriptors that strict
  * clients reject. `@grpc/reflection` reads only the `fileDescriptorProtos` of each package entry.
  */
-export function reflectionService(services: readonly DescService[]): ReflectionService {
+export function reflectionService(
+  services: readonly DescService[],
+  extraFiles: readonly DescFile[] = [],
+): ReflectionService {
   const files = new Map<string, DescFile>();
   for (const service of services) withDependencies(service.file, files);
+  for (const file of extraFiles) withDependencies(file, files);
   const fileDescriptorProtos = [...files.values()].map((file) =>
     Buffer.from(toBinary(FileDescriptorProtoSchema, file.proto)),
   );

@@ -2,6 +2,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import { type ChannelOptions, Server } from "@grpc/grpc-js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
+import { file_redisession_v1_error_reason } from "../../gen/redisession/v1/error_reason_pb.js";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { authInterceptor } from "../auth/auth-interceptor.js";
 import { exposureWarning } from "../auth/exposure-warning.js";
@@ -23,6 +24,10 @@ import type { Logger } from "./logger.js";
 import { reflectionService } from "./reflection.js";
 import { type BindOptions, bindService, type ServiceImpl } from "./service-impl.js";
 import { sessionHandlers } from "./session-handlers.js";
+import { STATUS_DETAIL_FILES } from "./status-details.js";
+
+/** What reflection serves besides the services' own files: the error details and their reasons' catalog. */
+const ERROR_DETAIL_FILES = [...STATUS_DETAIL_FILES, file_redisession_v1_error_reason];
 
 /** What {@link startServer} needs. */
 export interface StartServerOptions {
@@ -145,7 +150,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   register(Health, healthHandlers(health));
   if (access.reflection !== "off") {
     const served = access.adminService === "off" ? [] : [SessionAdminService];
-    reflectionService([SessionService, ...served, Health]).addToServer(server);
+    // The error details' types too: a tool that meets a google.rpc.ErrorInfo in a trailer can ask for it, and for
+    // the ErrorReason catalog its reason comes from.
+    reflectionService([SessionService, ...served, Health], ERROR_DETAIL_FILES).addToServer(server);
   }
 
   const host = options.host ?? config.server.host;

@@ -1,7 +1,7 @@
 import type { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { SessionNotFoundError } from "../store/errors.js";
 import type { SessionStores } from "../store/store-registry.js";
-import { InvalidRequestError } from "./call-errors.js";
+import { TooManyKeysError } from "./call-errors.js";
 import type { ServiceImpl } from "./service-impl.js";
 import { encodedSessionData } from "./session-data.js";
 import { saveCondition, sessionMessage, stampOf, ttlSeconds } from "./session-messages.js";
@@ -34,9 +34,7 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
     },
 
     async batchGetSessions(request) {
-      if (request.keys.length > MAX_BATCH_KEYS) {
-        throw new InvalidRequestError(`at most ${MAX_BATCH_KEYS} keys per call`);
-      }
+      if (request.keys.length > MAX_BATCH_KEYS) throw new TooManyKeysError(MAX_BATCH_KEYS);
       const result = await stores.get(request.store).getMany(request.keys, encodedSessionData);
       return {
         sessions: result.found.map(sessionMessage),

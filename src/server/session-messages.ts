@@ -7,16 +7,22 @@ import {
 import { EncodedStruct } from "../rpc/wire/encoded-struct.js";
 import type { JsonObject, SaveCondition, Session, SessionStamp } from "../store/session.js";
 import { InvalidRequestError } from "./call-errors.js";
+import { REQUEST_FIELD } from "./request-fields.js";
 
 /**
  * Conversions between the wire messages and the repository's plain types. The repository knows nothing of
  * protobuf; the handlers know nothing of records.
  */
 
-/** Seconds in a TTL Duration, or undefined when unset. Range checks are the store's (it knows its maxTtl). */
+/**
+ * Seconds in a TTL Duration, or undefined when unset. Range checks are the store's: it knows its maxTtl, and its
+ * refusal names the range (TTL_OUT_OF_RANGE with `min_seconds` and `max_seconds`).
+ */
 export function ttlSeconds(ttl: Duration | undefined): number | undefined {
   if (ttl === undefined) return undefined;
-  if (ttl.nanos !== 0) throw new InvalidRequestError("ttl must be a whole number of seconds");
+  // A fraction of a second is no whole number of seconds: NaN is refused by the store's range check like any
+  // other. (seconds + nanos / 1e9 would not do: at 2^23 seconds and beyond, one nanosecond rounds away.)
+  if (ttl.nanos !== 0) return Number.NaN;
   return Number(ttl.seconds);
 }
 
@@ -77,7 +83,10 @@ export function stampOf({ key, version, createdAt, expiresAt, idleTtl }: Session
 /** The repository's save condition for a SaveSession request's `condition` and `expected_version`. */
 export function saveCondition(condition: SaveConditionEnum, expectedVersion: number): SaveCondition {
   if (condition !== SaveConditionEnum.EXPECTED_VERSION && expectedVersion !== 0) {
-    throw new InvalidRequestError("expected_version is only allowed with SAVE_CONDITION_EXPECTED_VERSION");
+    throw new InvalidRequestError(
+      REQUEST_FIELD.expectedVersion,
+      "expected_version is only allowed with SAVE_CONDITION_EXPECTED_VERSION",
+    );
   }
   switch (condition) {
     case SaveConditionEnum.UNSPECIFIED:
@@ -89,9 +98,11 @@ export function saveCondition(condition: SaveConditionEnum, expectedVersion: num
       return { kind: "mustExist" };
     case SaveConditionEnum.EXPECTED_VERSION:
       // 0 means "unset" on the wire; versions start at 1.
-      if (expectedVersion === 0) throw new InvalidRequestError("expected_version must be at least 1");
+      if (expectedVersion === 0) {
+        throw new InvalidRequestError(REQUEST_FIELD.expectedVersion, "expected_version must be at least 1");
+      }
       return { kind: "version", expected: expectedVersion };
     default:
-      throw new InvalidRequestError("unknown save condition");
+      throw new InvalidRequestError(REQUEST_FIELD.condition, "unknown save condition");
   }
 }

@@ -14,18 +14,59 @@ export abstract class SessionStoreError extends Error {
 export class UnknownStoreError extends SessionStoreError {
   override readonly name = "UnknownStoreError";
   readonly code = "unknown_store";
+
+  /** @param store - the name asked for (an empty name already resolved to the default store's). */
+  constructor(readonly store: string) {
+    // The name is not in the message: it comes from the caller and may be anything, of any length.
+    super("unknown store");
+  }
 }
 
 /** A key from outside is not 32 lowercase hexadecimal characters. Nothing was sent to Redis. */
 export class InvalidKeyError extends SessionStoreError {
   override readonly name = "InvalidKeyError";
   readonly code = "invalid_key";
+
+  /**
+   * @param position - for a key of a list (`getMany`), its index in the list the caller passed (its first
+   *   occurrence); undefined for a single key.
+   */
+  constructor(
+    message: string,
+    readonly position?: number,
+  ) {
+    super(message);
+  }
 }
+
+/** The argument of a repository call an {@link InvalidArgumentError} is about. */
+export type StoreArgument = "ttl" | "expectedVersion" | "data";
 
 /** An argument other than the key is out of range (a TTL, a version, a non-object session). Nothing was sent. */
 export class InvalidArgumentError extends SessionStoreError {
-  override readonly name = "InvalidArgumentError";
+  override readonly name: string = "InvalidArgumentError";
   readonly code = "invalid_argument";
+
+  constructor(
+    /** Which argument is wrong. */
+    readonly argument: StoreArgument,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** A TTL is not a whole number of seconds from {@link min} to the store's `maxTtl`. Nothing was sent to Redis. */
+export class TtlOutOfRangeError extends InvalidArgumentError {
+  override readonly name = "TtlOutOfRangeError";
+  /** The shortest TTL accepted, in seconds. */
+  readonly min = 1;
+
+  /** @param max - the longest TTL accepted, in seconds: the store's `maxTtl`. */
+  constructor(readonly max: number) {
+    super("ttl", `ttl must be a whole number of seconds from 1 to ${max}`);
+  }
 }
 
 /** The session's JSON exceeds the store's `maxSessionBytes`. Nothing was sent to Redis. */
@@ -68,10 +109,10 @@ export class SessionNotFoundError extends SessionStoreError {
 
 /**
  * An expected-version save found another version (a concurrent writer won), or a rotation kept racing with
- * writers. Nothing was written; re-read and retry.
+ * writers (the subclass {@link ConcurrentModificationError}). Nothing was written; re-read and retry.
  */
 export class VersionConflictError extends SessionStoreError {
-  override readonly name = "VersionConflictError";
+  override readonly name: string = "VersionConflictError";
   readonly code = "conflict";
 
   constructor(
@@ -80,6 +121,18 @@ export class VersionConflictError extends SessionStoreError {
     readonly currentVersion?: number,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A rotation kept racing with writers: each time it was about to move the session, the session had changed.
+ * Nothing was moved; retry.
+ */
+export class ConcurrentModificationError extends VersionConflictError {
+  override readonly name = "ConcurrentModificationError";
+
+  constructor() {
+    super("the session kept changing during rotation");
   }
 }
 

@@ -1,5 +1,5 @@
 import type { BucketLayout } from "./bucket-layout.js";
-import { BackendError, SessionNotFoundError, VersionConflictError } from "./errors.js";
+import { BackendError, ConcurrentModificationError, SessionNotFoundError } from "./errors.js";
 import {
   HASH_DELETE,
   HASH_GET,
@@ -142,7 +142,7 @@ export class HashStrategy implements RecordStorage {
       return { key: fresh, record: moved };
     }
     if (fieldTaken) throw new BackendError("could not draw a free key in the bucket");
-    throw new VersionConflictError("the session kept changing during rotation");
+    throw new ConcurrentModificationError();
   }
 
   /** Runs a per-session script: KEYS = [bucket], ARGV = [field, ...args]. */

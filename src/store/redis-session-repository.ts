@@ -68,8 +68,13 @@ export class RedisSessionRepository implements SessionRepository {
     keys: readonly string[],
     read: SessionDataReader<unknown> = parseSessionJson,
   ): Promise<BatchGetResult<unknown>> {
-    const unique = [...new Set(keys)];
-    const keyBytes = unique.map((key) => this.context.keyBytes(key));
+    // Each distinct key once, checked where it first occurs: a malformed one is reported at its index in `keys`.
+    const distinct = new Map<string, Buffer>();
+    keys.forEach((key, position) => {
+      if (!distinct.has(key)) distinct.set(key, this.context.keyBytes(key, position));
+    });
+    const unique = [...distinct.keys()];
+    const keyBytes = [...distinct.values()];
     const now = this.context.now();
     const records = await this.storage.readMany(keyBytes, now, this.context.lifetime);
     const result: BatchGetResult<unknown> = { found: [], missing: [], corrupt: [] };

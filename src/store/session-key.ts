@@ -27,11 +27,12 @@ export function isSessionKey(key: string): boolean {
  * Only the exact shape is accepted — no upper case, no whitespace, no other length — so that one session has
  * exactly one spelling and a key can never smuggle bytes into a Redis key name.
  *
+ * @param position - the key's index in a list of keys, if it is one (the error says where the bad key is).
  * @throws {InvalidKeyError} when `key` is not 32 lowercase hexadecimal characters.
  */
-export function parseSessionKey(key: string): Buffer {
+export function parseSessionKey(key: string, position?: number): Buffer {
   if (!isSessionKey(key)) {
-    throw new InvalidKeyError("session key must be 32 lowercase hexadecimal characters");
+    throw new InvalidKeyError("session key must be 32 lowercase hexadecimal characters", position);
   }
   return Buffer.from(key, "hex");
 }

@@ -37,17 +37,17 @@ function isJsonObject(value: unknown): value is JsonObject {
  * @throws {SessionTooLargeError} when its JSON exceeds `maxSessionBytes`.
  */
 export function encodePayload(data: JsonObject, settings: PayloadSettings): EncodedPayload {
-  if (!isJsonObject(data)) throw new InvalidArgumentError("session data must be a JSON object");
+  if (!isJsonObject(data)) throw new InvalidArgumentError("data", "session data must be a JSON object");
   let text: string;
   try {
     text = JSON.stringify(data);
   } catch (error) {
-    throw new InvalidArgumentError("session data cannot be serialized as JSON", { cause: error });
+    throw new InvalidArgumentError("data", "session data cannot be serialized as JSON", { cause: error });
   }
   // JSON.stringify writes NaN and ±Infinity (which a Struct's double can carry) as null, so the session read back
   // would differ from the one written. Only a text with a null in it can hide one, so most saves skip the walk.
   if (text.includes("null") && hasNonFiniteNumber(data)) {
-    throw new InvalidArgumentError("session data holds NaN or Infinity, which JSON cannot represent");
+    throw new InvalidArgumentError("data", "session data holds NaN or Infinity, which JSON cannot represent");
   }
   const json = Buffer.from(text, "utf8");
   if (json.byteLength > settings.maxSessionBytes) {

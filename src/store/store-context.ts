@@ -1,7 +1,7 @@
 import type { CodecName } from "../codec/codec.js";
 import { type StoreCodecs, storeCodecs } from "../codec/codec-set.js";
 import type { StoreConfig } from "../config/config-schema.js";
-import { CorruptRecordError, InvalidArgumentError, SessionStoreError } from "./errors.js";
+import { CorruptRecordError, InvalidArgumentError, SessionStoreError, TtlOutOfRangeError } from "./errors.js";
 import { CONDITION_ARG } from "./lua/record-lua.js";
 import { isDead, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
 import type { TouchArgs } from "./record-storage.js";
@@ -115,10 +115,14 @@ export class StoreContext {
     return Math.floor(this.clock() / 1000);
   }
 
-  /** The raw bytes of a client's key; a malformed key is refused (and logged redacted if configured). */
-  keyBytes(key: string): Buffer {
+  /**
+   * The raw bytes of a client's key; a malformed key is refused (and logged redacted if configured).
+   *
+   * @param position - the key's index in a list of keys, if it is one.
+   */
+  keyBytes(key: string, position?: number): Buffer {
     try {
-      return parseSessionKey(key);
+      return parseSessionKey(key, position);
     } catch (error) {
       if (this.config.logKeyErrors) {
         this.logger.warn(
@@ -137,7 +141,7 @@ export class StoreContext {
    */
   expiryArgs(ttl: number | undefined): TouchArgs {
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > this.config.maxTtl)) {
-      throw new InvalidArgumentError(`ttl must be a whole number of seconds from 1 to ${this.config.maxTtl}`);
+      throw new TtlOutOfRangeError(this.config.maxTtl);
     }
     return {
       now: this.now(),
@@ -153,7 +157,10 @@ export class StoreContext {
     if (condition.kind !== "version") return [CONDITION_ARG[condition.kind], "0"];
     const { expected } = condition;
     if (!Number.isInteger(expected) || expected < 1 || expected > UINT32_MAX) {
-      throw new InvalidArgumentError(`expected version must be a whole number from 1 to ${UINT32_MAX}`);
+      throw new InvalidArgumentError(
+        "expectedVersion",
+        `expected version must be a whole number from 1 to ${UINT32_MAX}`,
+      );
     }
     return [CONDITION_ARG.version, String(expected)];
   }

@@ -110,8 +110,9 @@ export class SessionStores {
 
   /** The repository of store `name` (empty: the default store). */
   get(name: string): StoreRepository {
-    const repository = this.repositories.get(name === "" ? DEFAULT_STORE : name);
-    if (repository === undefined) throw new UnknownStoreError("unknown store");
+    const resolved = name === "" ? DEFAULT_STORE : name;
+    const repository = this.repositories.get(resolved);
+    if (repository === undefined) throw new UnknownStoreError(resolved);
     return repository;
   }
 

@@ -1,4 +1,9 @@
-import { BackendError, CorruptRecordError, SessionNotFoundError, VersionConflictError } from "./errors.js";
+import {
+  BackendError,
+  ConcurrentModificationError,
+  CorruptRecordError,
+  SessionNotFoundError,
+} from "./errors.js";
 import { STRING_DELETE_IF_UNCHANGED, STRING_SAVE, STRING_TOUCH } from "./lua/string-scripts.js";
 import { isDead, readHeader } from "./record.js";
 import {
@@ -96,7 +101,7 @@ export class StringStrategy implements RecordStorage {
       }
       await this.link.command(["DEL", freshKey]);
     }
-    throw new VersionConflictError("the session kept changing during rotation");
+    throw new ConcurrentModificationError();
   }
 }
 

@@ -135,6 +135,27 @@ describe("server reflection", () => {
     expect(got.session.data).toEqual({ user: "grace" });
   });
 
+  it("serves the error details' types and the ErrorReason catalog, which no service message refers to", async () => {
+    const details = await registryFor("google.rpc.ErrorInfo");
+    expect(details.getMessage("google.rpc.ErrorInfo")?.fields.map((f) => [f.name, f.number])).toEqual([
+      ["reason", 1],
+      ["domain", 2],
+      ["metadata", 3],
+    ]);
+    expect(details.getMessage("google.rpc.BadRequest.FieldViolation")).toBeDefined();
+
+    const status = await registryFor("google.rpc.Status");
+    expect(status.getMessage("google.rpc.Status")?.field.details?.message?.typeName).toBe(
+      "google.protobuf.Any",
+    );
+    expect(status.getFile("google/protobuf/any.proto")).toBeDefined();
+
+    const reasons = await registryFor("redisession.v1.ErrorReason");
+    expect(reasons.getEnum("redisession.v1.ErrorReason")?.values.map((v) => v.name)).toContain(
+      "ERROR_REASON_MALFORMED_KEY",
+    );
+  });
+
   it("answers NOT_FOUND for an unknown symbol", async () => {
     const response = await reflect({ case: "fileContainingSymbol", value: "no.such.Thing" });
     expect(response.messageResponse.case).toBe("errorResponse");

@@ -562,7 +562,8 @@ export const StoreStrategySchema: GenEnum<StoreStrategy> = /*@__PURE__*/
  *
  * Status codes: INVALID_ARGUMENT for an unknown store; UNAVAILABLE when Redis cannot be reached;
  * DEADLINE_EXCEEDED when the call's deadline passes first (a purge stops between batches of buckets; what it
- * already removed stays removed).
+ * already removed stays removed). Failures carry the same google.rpc.Status details as SessionService's (an
+ * ErrorInfo reason from redisession.v1.ErrorReason, e.g. "UNKNOWN_STORE" with `store`).
  *
  * @generated from service redisession.v1.SessionAdminService
  */

@@ -12,11 +12,14 @@ export const file_redisession_v1_error_reason: GenFile = /*@__PURE__*/
   fileDesc("CiFyZWRpc2Vzc2lvbi92MS9lcnJvcl9yZWFzb24ucHJvdG8SDnJlZGlzZXNzaW9uLnYxKowFCgtFcnJvclJlYXNvbhIcChhFUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIeChpFUlJPUl9SRUFTT05fTUFMRk9STUVEX0tFWRABEh4KGkVSUk9SX1JFQVNPTl9VTktOT1dOX1NUT1JFEAISIQodRVJST1JfUkVBU09OX1RUTF9PVVRfT0ZfUkFOR0UQAxIeChpFUlJPUl9SRUFTT05fSU5WQUxJRF9GSUVMRBAEEh8KG0VSUk9SX1JFQVNPTl9EQVRBX1RPT19MQVJHRRAFEh4KGkVSUk9SX1JFQVNPTl9EQVRBX1RPT19ERUVQEAYSHgoaRVJST1JfUkVBU09OX1RPT19NQU5ZX0tFWVMQBxIfChtFUlJPUl9SRUFTT05fU0VTU0lPTl9FWElTVFMQCBIiCh5FUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfRk9VTkQQCRIhCh1FUlJPUl9SRUFTT05fVkVSU0lPTl9NSVNNQVRDSBAKEigKJEVSUk9SX1JFQVNPTl9DT05DVVJSRU5UX01PRElGSUNBVElPThALEh8KG0VSUk9SX1JFQVNPTl9SRUNPUkRfQ09SUlVQVBAMEiQKIEVSUk9SX1JFQVNPTl9CQUNLRU5EX1VOQVZBSUxBQkxFEA0SHQoZRVJST1JfUkVBU09OX0JBQ0tFTkRfRlVMTBAOEiIKHkVSUk9SX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAPEiAKHEVSUk9SX1JFQVNPTl9VTkFVVEhFTlRJQ0FURUQQEBIiCh5FUlJPUl9SRUFTT05fUEVSTUlTU0lPTl9ERU5JRUQQERIZChVFUlJPUl9SRUFTT05fSU5URVJOQUwQEmIGcHJvdG8z");
 
 /**
- * ErrorReason names why a call failed, for programs. Every failed call carries google.rpc.Status details in its
- * `grpc-status-details-bin` trailer (AIP-193): a google.rpc.ErrorInfo whose `reason` is one of these names without
- * the `ERROR_REASON_` prefix (e.g. "MALFORMED_KEY") and whose `domain` is "redisession", plus, for bad request
- * fields, a google.rpc.BadRequest naming each field. Clients branch on the reason, never on the message text.
- * The status code each reason comes with is given below; metadata keys are listed where a reason has them.
+ * ErrorReason names why a call failed, for programs. Every failure the service answers carries google.rpc.Status
+ * details in its `grpc-status-details-bin` trailer (AIP-193): a google.rpc.ErrorInfo whose `reason` is one of these
+ * names without the `ERROR_REASON_` prefix (e.g. "MALFORMED_KEY") and whose `domain` is "redisession", plus, for
+ * bad request fields, a google.rpc.BadRequest naming each field by its proto name (`keys[i]` with i from 0), with
+ * the same reason. Clients branch on the reason, never on the message text. The status code each reason comes with
+ * is given below; metadata keys are listed where a reason has them. Refusals made by the gRPC runtime before the
+ * service sees the call (a request over the server's message size limit, bytes that are no request, an unknown
+ * method) and failures made by the client itself (its own deadline, no connection) carry no details.
  *
  * @generated from enum redisession.v1.ErrorReason
  */
@@ -30,14 +33,15 @@ export enum ErrorReason {
 
   /**
    * INVALID_ARGUMENT: a session key is not 32 lowercase hexadecimal characters. BadRequest names the field
-   * (`key`, or `keys[i]`). Nothing was read or written.
+   * (`key`, or `keys[i]`: the first malformed key's first occurrence). Nothing was read or written.
    *
    * @generated from enum value: ERROR_REASON_MALFORMED_KEY = 1;
    */
   MALFORMED_KEY = 1,
 
   /**
-   * INVALID_ARGUMENT: the request names a store that is not configured. Metadata: `store`.
+   * INVALID_ARGUMENT: the request names a store that is not configured. Metadata: `store` (the name asked for, cut
+   * to 64 characters and "…" when longer). BadRequest names `store`.
    *
    * @generated from enum value: ERROR_REASON_UNKNOWN_STORE = 2;
    */
@@ -45,14 +49,15 @@ export enum ErrorReason {
 
   /**
    * INVALID_ARGUMENT: a TTL is not a whole number of seconds from 1 to the store's maxTtl. Metadata:
-   * `min_seconds`, `max_seconds`.
+   * `min_seconds`, `max_seconds`. BadRequest names `ttl`.
    *
    * @generated from enum value: ERROR_REASON_TTL_OUT_OF_RANGE = 3;
    */
   TTL_OUT_OF_RANGE = 3,
 
   /**
-   * INVALID_ARGUMENT: another request field is invalid (BadRequest says which and why).
+   * INVALID_ARGUMENT: another request field is invalid (BadRequest says which and why: `expected_version`,
+   * `condition`, or `data` holding NaN or Infinity, which JSON cannot spell).
    *
    * @generated from enum value: ERROR_REASON_INVALID_FIELD = 4;
    */
@@ -60,7 +65,7 @@ export enum ErrorReason {
 
   /**
    * RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes. Metadata: `limit_bytes`,
-   * and `size_bytes` when known. Nothing was written.
+   * `size_bytes`. BadRequest names `data`. Nothing was written.
    *
    * @generated from enum value: ERROR_REASON_DATA_TOO_LARGE = 5;
    */
@@ -68,14 +73,15 @@ export enum ErrorReason {
 
   /**
    * INVALID_ARGUMENT: the session's data nests objects and lists deeper than the store's maxDataDepth.
-   * Metadata: `max_depth`. Nothing was written.
+   * Metadata: `max_depth`. BadRequest names `data`. Nothing was written.
    *
    * @generated from enum value: ERROR_REASON_DATA_TOO_DEEP = 6;
    */
   DATA_TOO_DEEP = 6,
 
   /**
-   * INVALID_ARGUMENT: a BatchGetSessions asks for more keys than one call may. Metadata: `max_keys`.
+   * INVALID_ARGUMENT: a BatchGetSessions asks for more keys than one call may. Metadata: `max_keys`. BadRequest
+   * names `keys`.
    *
    * @generated from enum value: ERROR_REASON_TOO_MANY_KEYS = 7;
    */
@@ -132,7 +138,8 @@ export enum ErrorReason {
   BACKEND_FULL = 14,
 
   /**
-   * DEADLINE_EXCEEDED: the call's deadline (or the server's request timeout) passed first.
+   * DEADLINE_EXCEEDED: the call's deadline (or the server's request timeout) passed first. (A client whose own
+   * timer fires first sees DEADLINE_EXCEEDED without details.)
    *
    * @generated from enum value: ERROR_REASON_DEADLINE_EXCEEDED = 15;
    */
@@ -146,7 +153,8 @@ export enum ErrorReason {
   UNAUTHENTICATED = 16,
 
   /**
-   * PERMISSION_DENIED: the token does not grant this method's scope on this store.
+   * PERMISSION_DENIED: the token does not grant this method's scope on this store. Metadata: `scope`, and `store`
+   * (`*` when the method needs every store; absent when any store would do, as for reflection).
    *
    * @generated from enum value: ERROR_REASON_PERMISSION_DENIED = 17;
    */

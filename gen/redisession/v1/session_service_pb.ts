@@ -561,6 +561,9 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  * - DEADLINE_EXCEEDED: the call's deadline passed first.
  * - DATA_LOSS: the stored value under this key cannot be decoded. Every other session keeps working.
  * - INTERNAL: a bug or a misconfigured Redis; the server logs the cause.
+ * Every failure also carries machine-readable details in the `grpc-status-details-bin` trailer (AIP-193): a
+ * google.rpc.Status holding a google.rpc.ErrorInfo whose reason names the cause (redisession.v1.ErrorReason, e.g.
+ * "MALFORMED_KEY", "VERSION_MISMATCH" with `current_version`) and, for bad fields, a google.rpc.BadRequest.
  *
  * @generated from service redisession.v1.SessionService
  */

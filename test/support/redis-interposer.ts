@@ -1,0 +1,113 @@
+import { once } from "node:events";
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+
+/**
+ * A TCP relay between the service and a real Redis that lets a test act between two of the service's commands:
+ * the exact interleaving a race needs, made deterministic. Every command the service sends (a RESP array of bulk
+ * strings, which is all node-redis sends) is parsed; when `before(command)` returns a promise, that command, and
+ * everything after it on the same connection, waits until the promise settles. Replies are relayed untouched.
+ * Nothing is mocked: every command reaches Redis, and what the test does meanwhile it does to Redis too (on a
+ * connection of its own, not through the relay, whose held connection would otherwise wait for itself).
+ */
+
+/** Decides, per command, whether the test acts before Redis sees it. */
+export type BeforeCommand = (command: readonly Buffer[]) => Promise<void> | undefined;
+
+/** A running relay. */
+export interface RedisInterposer {
+  /** `redis://127.0.0.1:<port>`: where the service should connect. */
+  readonly url: string;
+  /** Replaces the hook (undefined: relay everything at once). */
+  setHook(hook: BeforeCommand | undefined): void;
+  /** Stops listening and closes every relayed connection. */
+  close(): Promise<void>;
+}
+
+/** Starts a relay to the Redis on 127.0.0.1:`redisPort`. */
+export async function startInterposer(redisPort: number): Promise<RedisInterposer> {
+  let hook: BeforeCommand | undefined;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = createConnection({ host: "127.0.0.1", port: redisPort });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    upstream.pipe(client);
+    const parser = new CommandParser();
+    // One chain per connection: commands reach Redis in the order they were sent, each after its hook settled.
+    let relayed: Promise<void> = Promise.resolve();
+    client.on("data", (chunk: Buffer) => {
+      for (const { bytes, args } of parser.push(chunk)) {
+        relayed = relayed.then(async () => {
+          await hook?.(args);
+          upstream.write(bytes);
+        });
+      }
+    });
+    client.on("end", () => upstream.end());
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("interposer: no port");
+  return {
+    url: `redis://127.0.0.1:${address.port}`,
+    setHook(next) {
+      hook = next;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Splits a byte stream into whole RESP commands (`*<n>\r\n` then n times `$<len>\r\n<bytes>\r\n`). */
+class CommandParser {
+  private pending = Buffer.alloc(0);
+
+  /** The commands completed by `chunk`, each with its raw bytes and its arguments. */
+  push(chunk: Buffer): { bytes: Buffer; args: Buffer[] }[] {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    const commands: { bytes: Buffer; args: Buffer[] }[] = [];
+    for (;;) {
+      const parsed = this.parseOne();
+      if (parsed === undefined) break;
+      commands.push(parsed);
+    }
+    return commands;
+  }
+
+  private parseOne(): { bytes: Buffer; args: Buffer[] } | undefined {
+    const buffer = this.pending;
+    const header = this.line(buffer, 0);
+    if (header === undefined) return undefined;
+    if (header.text[0] !== "*") throw new Error(`interposer: not a RESP array: ${header.text}`);
+    const count = Number(header.text.slice(1));
+    const args: Buffer[] = [];
+    let offset = header.next;
+    for (let i = 0; i < count; i++) {
+      const length = this.line(buffer, offset);
+      if (length === undefined) return undefined;
+      if (length.text[0] !== "$") throw new Error(`interposer: not a bulk string: ${length.text}`);
+      const size = Number(length.text.slice(1));
+      const end = length.next + size;
+      if (buffer.length < end + 2) return undefined;
+      args.push(buffer.subarray(length.next, end));
+      offset = end + 2;
+    }
+    const bytes = Buffer.from(buffer.subarray(0, offset));
+    this.pending = buffer.subarray(offset);
+    return { bytes, args: args.map((arg) => Buffer.from(arg)) };
+  }
+
+  private line(buffer: Buffer, from: number): { text: string; next: number } | undefined {
+    const end = buffer.indexOf("\r\n", from);
+    return end < 0 ? undefined : { text: buffer.toString("latin1", from, end), next: end + 2 };
+  }
+}
