@@ -110,6 +110,8 @@ describe.each([
     expect(refusal).toBeInstanceOf(SessionServiceError);
     expect((refusal as SessionServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
     expect((refusal as SessionServiceError).details).toMatch(/out of memory/);
+    // Its own reason: a client tells a full Redis from a session too large (also RESOURCE_EXHAUSTED).
+    expect((refusal as SessionServiceError).reason).toBe("BACKEND_FULL");
     // Full now. Redis trims idle client buffers (clientsCron), which can free a few KiB and let one more write
     // through; a limit well below what it uses keeps it full for the rest of the test, as a full Redis stays.
     await redisCommand("CONFIG", "SET", "maxmemory", String(Math.floor((await usedMemory()) / 2)));
@@ -123,7 +125,7 @@ describe.each([
       );
     }
     const save = api.saveSession({ store, key: first, data: { n: 9 }, condition: SaveCondition.MUST_EXIST });
-    expect((await failureOf(save)).code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(await failureOf(save)).toMatchObject({ code: status.RESOURCE_EXHAUSTED, reason: "BACKEND_FULL" });
     const touch = api.touchSession({ store, key: first, ttl: { seconds: 60n } });
     expect((await failureOf(touch)).code).toBe(status.RESOURCE_EXHAUSTED);
 
