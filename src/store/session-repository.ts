@@ -38,8 +38,8 @@ export interface BatchGetResult<D = JsonObject> {
  * A missing or expired session is a normal answer, never an error: reads answer `null` (or list the key as
  * missing), and an expired session is indistinguishable from one that never existed. Errors are for everything
  * else, and are always a {@link SessionStoreError} subclass:
- * - `InvalidKeyError`, `InvalidArgumentError`, `SessionTooLargeError`: the request was refused before any Redis
- *   call; nothing was read or written.
+ * - `InvalidKeyError`, `InvalidArgumentError`, `SessionTooDeepError`, `SessionTooLargeError`: the request was
+ *   refused before any Redis call; nothing was read or written.
  * - `SessionExistsError`, `SessionNotFoundError`, `VersionConflictError`: a save's condition (or a touch's or
  *   rotation's need for a live session) did not hold; nothing was written.
  * - `CorruptRecordError`: the stored value under this key cannot be decoded; it is left in place, and every other

@@ -90,6 +90,7 @@ export class StoreContext {
       codec: this.codecs.writer,
       compressMinBytes: config.compressMinBytes,
       maxSessionBytes: config.maxSessionBytes,
+      maxDataDepth: config.maxDataDepth,
     };
     this.lifetime = config.maxLifetime;
     this.logger = dependencies.logger ?? silentLogger;
@@ -190,7 +191,13 @@ export class StoreContext {
       this.config.maxSessionBytes,
       this.codecs,
     );
-    return sessionOf(key, read(json), header.version, header.createdAt, header.expiresAt);
+    return sessionOf(
+      key,
+      read(json, this.config.maxDataDepth),
+      header.version,
+      header.createdAt,
+      header.expiresAt,
+    );
   }
 }
 

@@ -78,7 +78,7 @@ export type CreateSessionRequest = Message<"redisession.v1.CreateSessionRequest"
   store: string;
 
   /**
-   * The initial data; unset means {}.
+   * The initial data; unset means {}. At most the store's maxDataDepth levels deep.
    *
    * @generated from field: google.protobuf.Struct data = 2;
    */
@@ -267,7 +267,7 @@ export type SaveSessionRequest = Message<"redisession.v1.SaveSessionRequest"> & 
   key: string;
 
   /**
-   * The data to store; unset means {}.
+   * The data to store; unset means {}. At most the store's maxDataDepth levels deep.
    *
    * @generated from field: google.protobuf.Struct data = 3;
    */
@@ -533,13 +533,19 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  * lowercase hexadecimal characters. Every request names a store (a configured keyspace with its own strategy,
  * codec and limits); an empty store means "default".
  *
+ * Session data nests objects and lists at most the store's maxDataDepth levels deep (default 32, at most 49): the
+ * data object itself is level 1, each object or list inside it one more ({"a": [1]} is 2 levels). Every
+ * mainstream protobuf runtime reads 32 levels back (Python's protobuf stops at 33 levels of objects).
+ *
  * Status codes, in every RPC:
  * - INVALID_ARGUMENT: a malformed key (anything but 32 lowercase hex characters), a TTL out of the store's range,
- *   an unknown store, or another bad field. Nothing was read or written.
+ *   an unknown store, data nested deeper than the store's maxDataDepth, or another bad field. Nothing was read or
+ *   written.
  * - RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes. Nothing was written.
  * - UNAVAILABLE: Redis cannot be reached right now; retry with backoff. A write may or may not have happened.
  * - DEADLINE_EXCEEDED: the call's deadline passed first.
- * - DATA_LOSS: the stored value under this key cannot be decoded. Every other session keeps working.
+ * - DATA_LOSS: the stored value under this key cannot be decoded (or nests deeper than the store's maxDataDepth).
+ *   Every other session keeps working.
  * - INTERNAL: a bug or a misconfigured Redis; the server logs the cause.
  *
  * @generated from service redisession.v1.SessionService
