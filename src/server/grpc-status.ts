@@ -1,6 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { PermissionDeniedError, UnauthenticatedError } from "../auth/auth-errors.js";
+import { MalformedRequestError, RequestTooDeepError } from "../rpc/undecodable-request.js";
 import {
   BackendError,
   BackendFullError,
@@ -20,6 +21,7 @@ import {
   type CallFailure,
   DeadlineExceededError,
   InvalidRequestError,
+  ResponseTooLargeError,
   UnknownServiceError,
 } from "./call-errors.js";
 import type { Logger } from "./logger.js";
@@ -36,9 +38,12 @@ const CODES: ReadonlyArray<readonly [ErrorClass, status]> = [
   [InvalidRequestError, status.INVALID_ARGUMENT],
   [UnknownStoreError, status.INVALID_ARGUMENT],
   [SessionTooDeepError, status.INVALID_ARGUMENT],
+  // Too deep for the request decoder itself: the caller's data, as with a store's maxDataDepth.
+  [RequestTooDeepError, status.INVALID_ARGUMENT],
   [SessionTooLargeError, status.RESOURCE_EXHAUSTED],
   // Redis is full: the operator's to fix, not a bug (INTERNAL) nor a passing outage (UNAVAILABLE, retried).
   [BackendFullError, status.RESOURCE_EXHAUSTED],
+  [ResponseTooLargeError, status.RESOURCE_EXHAUSTED],
   [SessionExistsError, status.ALREADY_EXISTS],
   [SessionNotFoundError, status.NOT_FOUND],
   [UnknownServiceError, status.NOT_FOUND],
@@ -49,6 +54,8 @@ const CODES: ReadonlyArray<readonly [ErrorClass, status]> = [
   [BackendUnavailableError, status.UNAVAILABLE],
   [DeadlineExceededError, status.DEADLINE_EXCEEDED],
   [BackendError, status.INTERNAL],
+  // Request bytes that cannot be parsed: INTERNAL by gRPC's table (and grpc-js'), with a message that says so.
+  [MalformedRequestError, status.INTERNAL],
   // Refused by the auth interceptor before any handler ran: no (valid) token, or a token without the scope or
   // store the call needs.
   [UnauthenticatedError, status.UNAUTHENTICATED],
@@ -79,7 +86,11 @@ export function toCallFailure(
   const match = CODES.find(([type]) => error instanceof type);
   const code = match?.[1] ?? status.INTERNAL;
   // INTERNAL means a bug or a misconfigured Redis: what went wrong is for the operator's log, not the caller.
-  const details = code === status.INTERNAL ? "internal error" : (error as Error | SessionStoreError).message;
+  // Undecodable request bytes are the exception: the caller is told it was its request (the cause is logged).
+  const details =
+    code === status.INTERNAL && !(error instanceof MalformedRequestError)
+      ? "internal error"
+      : (error as Error | SessionStoreError).message;
   if (REFUSED.has(code)) {
     logger.warn({ rpc, code: status[code], reason: details }, "call refused");
   } else if (LOGGED.has(code)) {

@@ -539,8 +539,8 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  *
  * Status codes, in every RPC:
  * - INVALID_ARGUMENT: a malformed key (anything but 32 lowercase hex characters), a TTL out of the store's range,
- *   an unknown store, data nested deeper than the store's maxDataDepth, or another bad field. Nothing was read or
- *   written.
+ *   an unknown store, data nested deeper than the store's maxDataDepth (or than a request may nest at all), or
+ *   another bad field. Nothing was read or written.
  * - RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes. Nothing was written.
  * - UNAVAILABLE: Redis cannot be reached right now; retry with backoff. A write may or may not have happened.
  * - DEADLINE_EXCEEDED: the call's deadline passed first.
