@@ -81,9 +81,11 @@ export interface SessionRepository {
 
   /**
    * Moves a live session to a fresh key (anti-fixation, Django's `cycle_key`): same data, version, creation and
-   * expiry; the old key is gone when this returns.
+   * expiry; the old key is gone when this returns. A record that cannot be decoded is not moved.
    */
   rotate(key: string): Promise<Session>;
+  /** As {@link rotate}, the session's data made by `read` from its JSON bytes before the record moves. */
+  rotate<D>(key: string, read: SessionDataReader<D>): Promise<Session<D>>;
 }
 
 /** What one sweep did. */

@@ -135,6 +135,28 @@ describe.each(strategies)("a %s store with maxDataDepth 8", (strategy) => {
       expect((await deeper.get(session.key))?.data).toEqual(deepJson(9, shape));
     }
   });
+
+  it("rotates with the caller's reader, given the store's limit; a reader that refuses leaves it in place", async () => {
+    const { repository, config } = setup();
+    const session = await repository.create({ cart: [1, 2] });
+    const record = (await readRaw(redis, config, session.key)) as Buffer;
+    const refuse = () => {
+      throw new CorruptRecordError("refused by the reader");
+    };
+    await expect(repository.rotate(session.key, refuse)).rejects.toThrow("refused by the reader");
+    expect(await readRaw(redis, config, session.key)).toEqual(record);
+
+    const seen: number[] = [];
+    const rotated = await repository.rotate(session.key, (json, maxDataDepth) => {
+      seen.push(maxDataDepth);
+      return json.toString();
+    });
+    expect(seen).toEqual([8]);
+    expect(rotated).toEqual({ ...session, key: rotated.key, data: '{"cart":[1,2]}' });
+    expect(rotated.key).not.toBe(session.key);
+    expect(await readRaw(redis, config, session.key)).toBeNull();
+    expect(await readRaw(redis, config, rotated.key)).toEqual(record);
+  });
 });
 
 describe.each(strategies)("a record written by hand in a %s store", (strategy) => {

@@ -28,7 +28,8 @@ export type Session = Message<"redisession.v1.Session"> & {
   key: string;
 
   /**
-   * The session's data. Left unset in SaveSession and TouchSession responses (it is what the caller has).
+   * The session's data. Left unset in CreateSession, SaveSession and TouchSession responses (it is what the caller
+   * has).
    *
    * @generated from field: google.protobuf.Struct data = 2;
    */
@@ -106,7 +107,7 @@ export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@_
  */
 export type CreateSessionResponse = Message<"redisession.v1.CreateSessionResponse"> & {
   /**
-   * The new session, with its key.
+   * The new session's key, version and times; data is left unset (it is what the caller sent).
    *
    * @generated from field: redisession.v1.Session session = 1;
    */
@@ -463,7 +464,7 @@ export const RotateSessionKeyRequestSchema: GenMessage<RotateSessionKeyRequest> 
  */
 export type RotateSessionKeyResponse = Message<"redisession.v1.RotateSessionKeyResponse"> & {
   /**
-   * The session under its new key.
+   * The session under its new key, with its data.
    *
    * @generated from field: redisession.v1.Session session = 1;
    */
@@ -552,8 +553,9 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  */
 export const SessionService: GenService<{
   /**
-   * CreateSession stores data (default {}) under a fresh key. It never overwrites anything. Not idempotent: a
-   * repeat stores a second session. (The idempotency_level options below tell clients which RPCs they may retry.)
+   * CreateSession stores data (default {}) under a fresh key and answers the key, version and times, without the
+   * data (the caller has it). It never overwrites anything. Not idempotent: a repeat stores a second session.
+   * (The idempotency_level options below tell clients which RPCs they may retry.)
    *
    * @generated from rpc redisession.v1.SessionService.CreateSession
    */
