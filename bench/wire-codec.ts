@@ -29,33 +29,10 @@ import { writeJsonTextAsStruct } from "../src/rpc/wire/json-text-struct.js";
 import { compileCodec } from "../src/rpc/wire/message-codec.js";
 import { WireWriter } from "../src/rpc/wire/wire-writer.js";
 import { session as corpusSession } from "./codecs/corpus.js";
+import { measure, printTable } from "./support/micro-timing.js";
 
 /** Session `index` of the codec bench's corpus tier of about `bytes` bytes of JSON. */
 const session = (bytes: number, index: number) => corpusSession(bytes, index) as JsonObject;
-
-const ROUNDS = 7;
-const ROUND_MS = 200;
-
-/** Median µs per call of `run` over ROUNDS timed rounds of about ROUND_MS each, after a warm-up. */
-function measure(run: () => unknown): number {
-  let sink = 0;
-  const start = performance.now();
-  let calls = 0;
-  while (performance.now() - start < ROUND_MS) {
-    if (run() !== undefined) sink++;
-    calls++;
-  }
-  const perRound = Math.max(10, calls);
-  const results: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const t0 = performance.now();
-    for (let i = 0; i < perRound; i++) if (run() !== undefined) sink++;
-    results.push(((performance.now() - t0) * 1000) / perRound);
-  }
-  if (sink < 0) console.log(sink);
-  results.sort((a, b) => a - b);
-  return results[Math.floor(ROUNDS / 2)] as number;
-}
 
 function sessionInit(data: JsonObject, index: number): MessageInitShape<typeof SessionSchema> {
   const now = 1_717_000_000_000 + index * 1000;
@@ -131,18 +108,6 @@ for (const { name, schema, init, encode } of cases) {
   );
 }
 
-/** Prints `table`: text columns left-aligned, figures right-aligned. */
-function printTable(table: string[][]): void {
-  const widths =
-    table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? "").length))) ?? [];
-  for (const row of table) {
-    const cells = row.map((cell, column) => {
-      const width = widths[column] ?? 0;
-      return column < 2 ? cell.padEnd(width) : cell.padStart(width);
-    });
-    console.log(cells.join("  "));
-  }
-}
 printTable(rows);
 
 // Stored session JSON to a Struct field's bytes, as GetSession and BatchGetSessions write it: parsed then written

@@ -4,6 +4,7 @@
  * "stored" figures include its rule of keeping a session plain when compression does not make it smaller.
  */
 import { codecByName } from "../../src/codec/codec-registry.js";
+import { MAX_DATA_DEPTH } from "../../src/config/config-schema.js";
 import { encodeHeader } from "../../src/store/record.js";
 import type { JsonObject } from "../../src/store/session.js";
 import { encodePayload } from "../../src/store/session-payload.js";
@@ -29,6 +30,7 @@ function zstdRecord(json: Buffer): { bytes: number; compressed: boolean } {
     codec: codecByName("zstd"),
     compressMinBytes: 0,
     maxSessionBytes: MAX_SESSION_BYTES,
+    maxDataDepth: MAX_DATA_DEPTH,
   });
   return { bytes: HEADER_BYTES + encoded.payload.length, compressed: encoded.codecId !== 0 };
 }

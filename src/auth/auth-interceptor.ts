@@ -4,6 +4,7 @@ import {
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
 } from "@grpc/grpc-js";
+import { UndecodableRequest } from "../rpc/undecodable-request.js";
 import type { CallFailure } from "../server/call-errors.js";
 import { PermissionDeniedError, UnauthenticatedError } from "./auth-errors.js";
 import { bearerToken } from "./bearer-token.js";
@@ -49,7 +50,10 @@ export function authInterceptor(options: AuthInterceptorOptions): ServerIntercep
           },
           onReceiveMessage: (message, pass) => {
             if (guard.refused) return;
-            if (rule.kind === "request" && !guard.authorize(rule.need(message))) return;
+            // A request that could not be decoded names no store: the handler wrapper refuses it without
+            // touching any store, so an authenticated caller gets the request's own error.
+            const undecodable = message instanceof UndecodableRequest;
+            if (rule.kind === "request" && !undecodable && !guard.authorize(rule.need(message))) return;
             pass(message);
           },
           // After a refusal the handler must not be told the request is complete: it would answer too.

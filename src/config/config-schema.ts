@@ -15,6 +15,17 @@ export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 /** How a store lays sessions out in Redis. See {@link StoreConfig.strategy}. */
 export const storeStrategies = ["string", "hash"] as const;
 
+/**
+ * The most a store's `maxDataDepth` may be: the service's own wire codec (`src/rpc/wire`) reads and writes at most
+ * 100 nested messages (`MAX_MESSAGE_DEPTH`), and each level of objects or lists costs two of them (a Struct or
+ * ListValue, and the Value holding it). In a request (CreateSession, SaveSession: request 1, data 2) data of depth
+ * d puts its innermost values at message depth 2d + 1; in a response (GetSession, BatchGetSessions,
+ * RotateSessionKey: response 1, Session 2, data 3) at 2d + 2. At 49 those are 99 and 100: the request decoder
+ * never refuses data a store would accept, and every response carrying it can be encoded. At 50 a response would
+ * need 102.
+ */
+export const MAX_DATA_DEPTH = 49;
+
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function nameSchema(kind: "connection" | "store") {
@@ -234,6 +245,20 @@ const storeShape = {
    * @defaultValue 1048576 (1 MiB)
    */
   maxSessionBytes: integer(64, 64 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * How deeply session data may nest objects and lists: the data object itself is depth 1, each object or list
+   * inside it one level more (`{"a": 1}` is 1, `{"a": [1]}` is 2). A deeper write is refused with
+   * INVALID_ARGUMENT and nothing is stored; a stored session deeper than this (written before the limit was
+   * lowered, or by hand) reads as corrupt (DATA_LOSS). An integer from 1 to {@link MAX_DATA_DEPTH} (49).
+   *
+   * Why 32: every mainstream protobuf runtime must be able to read the data back, and most stop at 100 nested
+   * messages. Python's protobuf counts an object level as three (the Struct, its map entry and the Value holding
+   * the next level): it reads a GetSessionResponse whose data nests objects 33 levels deep and fails from 34
+   * (measured with Debian's python3-protobuf 4.21). 32 stays within that with a level to spare.
+   *
+   * @defaultValue 32
+   */
+  maxDataDepth: integer(1, MAX_DATA_DEPTH).default(32),
   /**
    * Whether to log keys that fail to parse (e.g. probes with forged session keys). Logged keys are redacted.
    *

@@ -1,5 +1,6 @@
 import type { DescMessage, DescMethod, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import { decodeRequest } from "./undecodable-request.js";
 import { compileCodec } from "./wire/message-codec.js";
 
 /**
@@ -26,8 +27,13 @@ export function methodPath(method: DescMethod): string {
 
 /**
  * The grpc-js definition of one method: its path, its streaming shape and its binary (de)serializers. The
- * serializers accept a message or an init object of the method's type; a deserializer throws a `WireDecodeError`
- * for malformed bytes, which grpc-js answers with INTERNAL.
+ * serializers accept a message or an init object of the method's type.
+ *
+ * On the server's side: the request deserializer never throws (grpc-js would answer INTERNAL itself, unseen by
+ * the handler wrapper, its metrics and its log): for bytes it cannot decode it returns an `UndecodableRequest`,
+ * which the wrapper answers. The response serializer takes a Buffer as the response's bytes, already encoded: the
+ * wrapper encodes each response itself, so that one that cannot be encoded fails through its own path too. On the
+ * client's side the response deserializer throws a `WireDecodeError` for malformed bytes.
  */
 export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessage, AnyMessage> {
   const input = compileCodec(method.input);
@@ -38,8 +44,8 @@ export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessag
     requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
     responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => input.encode(message),
-    requestDeserialize: (bytes) => input.decode(bytes),
-    responseSerialize: (message) => output.encode(message),
+    requestDeserialize: (bytes) => decodeRequest((request) => input.decode(request), bytes) as AnyMessage,
+    responseSerialize: (message) => (Buffer.isBuffer(message) ? message : output.encode(message)),
     responseDeserialize: (bytes) => output.decode(bytes),
   };
 }

@@ -78,6 +78,7 @@ export function storeInfo(
     maxTtl: seconds(store.maxTtl),
     maxLifetime: store.maxLifetime > 0 ? seconds(store.maxLifetime) : undefined,
     maxSessionBytes: store.maxSessionBytes,
+    maxDataDepth: store.maxDataDepth,
     redis: store.redis,
     redisAddress: connection === undefined ? "" : redisAddress(connection),
   };

@@ -48,3 +48,18 @@ export class TooManyKeysError extends InvalidRequestError {
 export class UnknownServiceError extends Error {
   override readonly name = "UnknownServiceError";
 }
+
+/**
+ * A response message is larger than the server sends (`server.maxMessageBytes`): RESOURCE_EXHAUSTED, as grpc-js
+ * would answer it, but through the failure path that counts and logs it.
+ */
+export class ResponseTooLargeError extends Error {
+  override readonly name = "ResponseTooLargeError";
+
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`response of ${size} bytes exceeds the server's limit of ${limit} bytes per message`);
+  }
+}

@@ -2,6 +2,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
 import { PermissionDeniedError, UnauthenticatedError } from "../auth/auth-errors.js";
+import { MalformedRequestError, RequestTooDeepError } from "../rpc/undecodable-request.js";
 import {
   BackendFullError,
   BackendUnavailableError,
@@ -23,6 +24,7 @@ import {
   type CallFailure,
   DeadlineExceededError,
   InvalidRequestError,
+  ResponseTooLargeError,
   TooManyKeysError,
   UnknownServiceError,
 } from "./call-errors.js";
@@ -121,6 +123,13 @@ const RULES: readonly Rule[] = [
     metadata: { max_depth: String(error.limit) },
     violations: violation(REQUEST_FIELD.data, error),
   })),
+  // Too deep for the request decoder itself (before any store is known): the caller's data, as with a store's
+  // maxDataDepth.
+  rule(RequestTooDeepError, (error) => ({
+    code: status.INVALID_ARGUMENT,
+    reason: ErrorReason.DATA_TOO_DEEP,
+    violations: violation(REQUEST_FIELD.data, error),
+  })),
   rule(SessionTooLargeError, (error) => ({
     code: status.RESOURCE_EXHAUSTED,
     reason: ErrorReason.DATA_TOO_LARGE,
@@ -129,6 +138,11 @@ const RULES: readonly Rule[] = [
   })),
   // Redis is full: the operator's to fix, not a bug (INTERNAL) nor a passing outage (UNAVAILABLE, retried).
   rule(BackendFullError, () => ({ code: status.RESOURCE_EXHAUSTED, reason: ErrorReason.BACKEND_FULL })),
+  rule(ResponseTooLargeError, (error) => ({
+    code: status.RESOURCE_EXHAUSTED,
+    reason: ErrorReason.RESPONSE_TOO_LARGE,
+    metadata: { limit_bytes: String(error.limit), size_bytes: String(error.size) },
+  })),
   rule(SessionExistsError, () => ({ code: status.ALREADY_EXISTS, reason: ErrorReason.SESSION_EXISTS })),
   rule(SessionNotFoundError, () => ({ code: status.NOT_FOUND, reason: ErrorReason.SESSION_NOT_FOUND })),
   // The health protocol's own answer for a service it does not know: no reason of this service's catalog fits.
@@ -165,6 +179,8 @@ const RULES: readonly Rule[] = [
       ...(error.store === undefined ? {} : { store: shownStore(error.store) }),
     },
   })),
+  // Request bytes that cannot be parsed: INTERNAL by gRPC's table (and grpc-js'), with a reason of its own.
+  rule(MalformedRequestError, () => ({ code: status.INTERNAL, reason: ErrorReason.MALFORMED_REQUEST })),
   // BackendError and every failure no rule names: a bug or a misconfigured Redis.
 ];
 
@@ -200,7 +216,11 @@ export function toCallFailure(
   const classification = classify(error);
   const { code } = classification;
   // INTERNAL means a bug or a misconfigured Redis: what went wrong is for the operator's log, not the caller.
-  const details = code === status.INTERNAL ? "internal error" : (error as Error | SessionStoreError).message;
+  // Undecodable request bytes are the exception: the caller is told it was its request (the cause is logged).
+  const details =
+    code === status.INTERNAL && !(error instanceof MalformedRequestError)
+      ? "internal error"
+      : (error as Error | SessionStoreError).message;
   if (REFUSED.has(code)) {
     logger.warn({ rpc, code: status[code], reason: details }, "call refused");
   } else if (LOGGED.has(code)) {

@@ -118,6 +118,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     requestTimeoutMs: config.server.requestTimeoutMs,
     toStatus: (error, method) => toCallFailure(error, method, logger),
     shutdownSignal: shutdownController.signal,
+    maxResponseBytes: config.server.maxMessageBytes,
     onCallEnd: metrics?.onCallEnd,
   };
   // Without auth no interceptor is installed at all: calls cost what they did before auth existed.

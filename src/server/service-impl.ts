@@ -14,7 +14,9 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { AnyMessage } from "../rpc/method-definitions.js";
+import { UndecodableRequest } from "../rpc/undecodable-request.js";
 import { type CallFailure, DeadlineExceededError } from "./call-errors.js";
+import { type ResponseEncoder, responseEncoder } from "./response-encoder.js";
 
 /** What a handler knows about the call it serves. */
 export interface CallContext {
@@ -70,6 +72,12 @@ export interface BindOptions {
   readonly toStatus: (error: unknown, method: DescMethod) => CallFailure;
   /** Aborted when the server shuts down: open streams end (unary calls finish on their own). */
   readonly shutdownSignal?: AbortSignal;
+  /**
+   * The largest response message, in bytes (the server's `grpc.max_send_message_length`): a larger one fails
+   * with RESOURCE_EXHAUSTED through `toStatus`, as grpc-js would fail it, but counted and logged as such. Default:
+   * no limit.
+   */
+  readonly maxResponseBytes?: number;
   /**
    * Called once per call when its status is sent (a stream's when it ends; CANCELLED when the client left it),
    * with the call's duration from its arrival in seconds. For metrics; a throw is ignored.
@@ -199,22 +207,32 @@ class UnaryScope extends CallScope {
     call: ServerUnaryCall<AnyMessage, AnyMessage>,
     private readonly callback: sendUnaryData<AnyMessage>,
     options: BindOptions,
+    private readonly encode: ResponseEncoder,
   ) {
     super(method, call, options, options.requestTimeoutMs);
   }
 
-  /** Runs the handler. Never rejects: a handler never throws into grpc-js (that would be UNKNOWN). */
+  /**
+   * Runs the handler, and encodes its response. Never rejects: a handler never throws into grpc-js (that would be
+   * UNKNOWN).
+   */
   async run(handler: UnaryHandler<DescMessage, DescMessage>): Promise<void> {
-    let response: MessageInitShape<DescMessage>;
+    const request = this.call.request as AnyMessage | UndecodableRequest;
+    if (request instanceof UndecodableRequest) {
+      this.fail(request.error);
+      return;
+    }
+    let bytes: Buffer;
     try {
-      response = await handler((this.call as ServerUnaryCall<AnyMessage, AnyMessage>).request, this);
+      const response = await handler(request, this);
+      if (this.ended) return;
+      bytes = this.encode(response);
     } catch (error) {
       this.fail(error);
       return;
     }
-    if (this.ended) return;
-    // The init object goes to grpc-js as it is: the method's serializer encodes init objects directly.
-    this.callback(null, response as AnyMessage);
+    // The bytes go to grpc-js as they are: the method's serializer passes a Buffer through.
+    this.callback(null, bytes as unknown as AnyMessage);
     this.end(status.OK);
   }
 
@@ -236,7 +254,12 @@ class StreamScope extends CallScope {
   private readonly shutdownSignal: AbortSignal | undefined;
   private readonly onShutdown = () => this.abort(new DeadlineExceededError("server shutting down"));
 
-  constructor(method: DescMethod, call: ServerWritableStream<AnyMessage, AnyMessage>, options: BindOptions) {
+  constructor(
+    method: DescMethod,
+    call: ServerWritableStream<AnyMessage, AnyMessage>,
+    options: BindOptions,
+    private readonly encode: ResponseEncoder,
+  ) {
     // Streams (health Watch) live until the client leaves or the server stops; the request timeout does not
     // apply to them.
     super(method, call, options, STREAM_TIMEOUT_MS);
@@ -247,9 +270,13 @@ class StreamScope extends CallScope {
   /** Runs the handler and ends the stream. Never rejects. */
   async run(handler: ServerStreamingHandler<DescMessage, DescMessage>): Promise<void> {
     const call = this.call as ServerWritableStream<AnyMessage, AnyMessage>;
+    const request = call.request as AnyMessage | UndecodableRequest;
     let code: status;
     try {
-      for await (const response of handler(call.request, this)) call.write(response as AnyMessage);
+      if (request instanceof UndecodableRequest) throw request.error;
+      for await (const response of handler(request, this)) {
+        call.write(this.encode(response) as unknown as AnyMessage);
+      }
       call.end();
       code = call.cancelled ? status.CANCELLED : status.OK;
     } catch (error) {
@@ -278,8 +305,9 @@ function bindUnary(
   handler: UnaryHandler<DescMessage, DescMessage>,
   options: BindOptions,
 ) {
+  const encode = responseEncoder(method, options.maxResponseBytes);
   return (call: ServerUnaryCall<AnyMessage, AnyMessage>, callback: sendUnaryData<AnyMessage>) => {
-    new UnaryScope(method, call, callback, options).run(handler);
+    new UnaryScope(method, call, callback, options, encode).run(handler);
   };
 }
 
@@ -288,15 +316,17 @@ function bindServerStreaming(
   handler: ServerStreamingHandler<DescMessage, DescMessage>,
   options: BindOptions,
 ) {
+  const encode = responseEncoder(method, options.maxResponseBytes);
   return (call: ServerWritableStream<AnyMessage, AnyMessage>) => {
-    new StreamScope(method, call, options).run(handler);
+    new StreamScope(method, call, options, encode).run(handler);
   };
 }
 
 /**
  * The grpc-js implementation of `service` from typed handlers, to be registered with the definition from
- * `serviceDefinition(service)`. Handler results are plain init objects, encoded as they are; requests arrive as
- * messages.
+ * `serviceDefinition(service)`. Handler results are plain init objects, encoded here before grpc-js sends them;
+ * requests arrive as messages. A request the definition could not decode (an `UndecodableRequest`) never reaches
+ * a handler: it is answered with its error's status, counted and logged like any failure.
  */
 export function bindService<S extends DescService>(
   service: S,

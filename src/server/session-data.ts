@@ -1,28 +1,52 @@
 import { EncodedStruct } from "../rpc/wire/encoded-struct.js";
-import { JsonTextError, writeJsonTextAsStruct } from "../rpc/wire/json-text-struct.js";
+import { structWire } from "../rpc/wire/json-struct.js";
+import { JsonTextDepthError, JsonTextError, writeJsonTextAsStruct } from "../rpc/wire/json-text-struct.js";
 import { acquireWriter } from "../rpc/wire/wire-writer.js";
 import { CorruptRecordError } from "../store/errors.js";
-import type { SessionDataReader } from "../store/session-payload.js";
+import { parseSessionJson, type SessionDataReader } from "../store/session-payload.js";
 
-/** The message depth of `Session.data` in every response that carries sessions: response 1, Session 2, Struct 3. */
+/**
+ * The message depth of `Session.data` in every response that carries sessions: response 1, Session 2, Struct 3.
+ * A store's `maxDataDepth` (at most MAX_DATA_DEPTH, see config-schema.ts) keeps data at this depth encodable.
+ */
 const SESSION_DATA_DEPTH = 3;
 
 /**
  * Reads a stored session's JSON straight into the wire bytes of `Session.data`, for the responses that carry
- * session data (GetSession, BatchGetSessions): no object is parsed from the JSON only to be encoded again.
+ * session data (GetSession, BatchGetSessions, RotateSessionKey): no object is parsed from the JSON only to be
+ * encoded again. What it returns is encoded already, so a response carrying it cannot fail to encode.
  *
- * @throws {CorruptRecordError} when the bytes are not a JSON object, as the store's own reader does.
+ * @throws {CorruptRecordError} when the bytes are not a JSON object, or it nests deeper than `maxDataDepth`, as
+ *   the store's own reader does.
  */
-export const encodedSessionData: SessionDataReader<EncodedStruct> = (json) => {
+export const encodedSessionData: SessionDataReader<EncodedStruct> = (json, maxDataDepth) => {
   const writer = acquireWriter();
   try {
-    writeJsonTextAsStruct(writer, json, SESSION_DATA_DEPTH);
+    writeJsonTextAsStruct(writer, json, SESSION_DATA_DEPTH, maxDataDepth);
   } catch (error) {
     writer.reset();
     if (error instanceof JsonTextError) {
       throw new CorruptRecordError("record payload is not a JSON object", { cause: error });
     }
+    if (error instanceof JsonTextDepthError) return parsedSessionData(json, maxDataDepth);
     throw error;
   }
   return new EncodedStruct(writer.finish());
 };
+
+/**
+ * The object path, for a text the transcoder found too deep: rare (only records written by hand or before the
+ * limit was lowered), and the parsed object decides, as for every other reader: the text may be invalid further
+ * on, or shallower once parsed (a later duplicate key replacing the deep value).
+ */
+function parsedSessionData(json: Buffer, maxDataDepth: number): EncodedStruct {
+  const data = parseSessionJson(json, maxDataDepth);
+  const writer = acquireWriter();
+  try {
+    structWire.write(writer, data, SESSION_DATA_DEPTH);
+  } catch (error) {
+    writer.reset();
+    throw error;
+  }
+  return new EncodedStruct(writer.finish());
+}

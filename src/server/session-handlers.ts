@@ -19,7 +19,8 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
       const session = await stores
         .get(request.store)
         .create(request.data ?? {}, { ttl: ttlSeconds(request.ttl) });
-      return { session: sessionMessage(session) };
+      // The caller has the data it sent; echoing it would double the bytes of every login.
+      return { session: sessionMessage(stampOf(session)) };
     },
 
     async getSession(request) {
@@ -64,7 +65,9 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
     },
 
     async rotateSessionKey(request) {
-      return { session: sessionMessage(await stores.get(request.store).rotate(request.key)) };
+      // The data is encoded before the session moves: once it has, nothing can fail to answer the new key.
+      const session = await stores.get(request.store).rotate(request.key, encodedSessionData);
+      return { session: sessionMessage(session) };
     },
   };
 }

@@ -11,14 +11,7 @@ import {
 import { ScriptStatus } from "./lua/record-lua.js";
 import { okReply } from "./lua/script-reply.js";
 import { isDead, readHeader } from "./record.js";
-import {
-  type RecordStorage,
-  type RotatedRecord,
-  type SaveArgs,
-  saveArgv,
-  type TouchArgs,
-  touchArgv,
-} from "./record-storage.js";
+import { type RecordStorage, type SaveArgs, saveArgv, type TouchArgs, touchArgv } from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
 import { asRecord, asRecords } from "./string-strategy.js";
@@ -117,12 +110,7 @@ export class HashStrategy implements RecordStorage {
    * bytes; if a writer changed it meanwhile the rotation starts over. The new key is drawn in the same bucket (it
    * keeps at least 112 unknown bits).
    */
-  async rotate(
-    key: Buffer,
-    now: number,
-    lifetime: number,
-    check: (record: Buffer) => void,
-  ): Promise<RotatedRecord> {
+  async rotate(key: Buffer, now: number, lifetime: number, check: (record: Buffer) => void): Promise<Buffer> {
     let fieldTaken = false;
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
       const record = await this.read(key, now, lifetime);
@@ -137,9 +125,8 @@ export class HashStrategy implements RecordStorage {
       ]);
       fieldTaken = Array.isArray(reply) && reply[0] === ScriptStatus.exists;
       if (fieldTaken || (Array.isArray(reply) && reply[0] === ScriptStatus.conflict)) continue;
-      const moved = asRecord(okReply(reply)[1] ?? null);
-      if (moved === null) throw new BackendError("unexpected script reply");
-      return { key: fresh, record: moved };
+      okReply(reply);
+      return fresh;
     }
     if (fieldTaken) throw new BackendError("could not draw a free key in the bucket");
     throw new ConcurrentModificationError();

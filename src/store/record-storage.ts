@@ -39,12 +39,6 @@ export function saveArgv(args: SaveArgs): (string | Buffer)[] {
   return [...touchArgv(args), args.condition, args.expected, String(args.codecId), args.payload];
 }
 
-/** A record moved to a new key by a rotation. */
-export interface RotatedRecord {
-  readonly key: Buffer;
-  readonly record: Buffer;
-}
-
 /**
  * Where a strategy keeps records: one Redis String per session, or fields of Redis Hash buckets. A strategy only
  * moves bytes; validation, encoding and decoding happen once, above it, for both.
@@ -66,11 +60,11 @@ export interface RecordStorage {
   /** Removes the record; whether a live (or corrupt) one was there. */
   delete(key: Buffer, now: number, lifetime: number): Promise<boolean>;
   /**
-   * Moves a live record to a fresh key and removes the old one. `check` sees the record before anything moves and
-   * throws (a `CorruptRecordError`) to leave it where it is: a record that cannot be decoded must not be moved
-   * under a key nobody is told.
+   * Moves a live record to a fresh key, removes the old one, and answers the fresh key. `check` sees the record
+   * before anything moves and throws (a `CorruptRecordError`) to leave it where it is: a record that cannot be
+   * decoded must not be moved under a key nobody is told. Only the bytes `check` saw last are moved.
    *
    * @throws {SessionNotFoundError | CorruptRecordError | VersionConflictError}
    */
-  rotate(key: Buffer, now: number, lifetime: number, check: (record: Buffer) => void): Promise<RotatedRecord>;
+  rotate(key: Buffer, now: number, lifetime: number, check: (record: Buffer) => void): Promise<Buffer>;
 }

@@ -130,15 +130,24 @@ export class RedisSessionRepository implements SessionRepository {
     return existed;
   }
 
-  async rotate(key: string): Promise<Session> {
+  rotate(key: string): Promise<Session>;
+  rotate<D>(key: string, read: SessionDataReader<D>): Promise<Session<D>>;
+  async rotate(key: string, read: SessionDataReader<unknown> = parseSessionJson): Promise<Session<unknown>> {
+    let session: Session<unknown> | undefined;
     const moved = await this.storage.rotate(
       this.context.keyBytes(key),
       this.context.now(),
       this.context.lifetime,
-      // Decoded before it moves: a record that cannot be read stays under the key the caller knows.
-      (record) => void this.context.decodeLive(key, record, parseSessionJson),
+      // Decoded before it moves, with the caller's reader: a record that cannot be read stays under the key the
+      // caller knows, and once it has moved nothing is left that could fail and lose the new key. A strategy moves
+      // only the bytes it last checked, so this session is the moved one.
+      (record) => {
+        session = this.context.decodeLive(key, record, read);
+      },
     );
     this.context.observer.rotated?.(this.context.config.name);
-    return this.context.decodeLive(formatSessionKey(moved.key), moved.record, parseSessionJson);
+    // Unreachable while strategies keep their contract (`check` sees every record before it moves).
+    if (session === undefined) throw new Error("rotation moved a record it never checked");
+    return { ...session, key: formatSessionKey(moved) };
   }
 }

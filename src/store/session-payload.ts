@@ -1,7 +1,13 @@
 import type { Codec } from "../codec/codec.js";
 import { CodecError } from "../codec/codec.js";
 import type { StoreCodecs } from "../codec/codec-set.js";
-import { CorruptRecordError, InvalidArgumentError, SessionTooLargeError } from "./errors.js";
+import { nestsDeeperThan } from "./data-depth.js";
+import {
+  CorruptRecordError,
+  InvalidArgumentError,
+  SessionTooDeepError,
+  SessionTooLargeError,
+} from "./errors.js";
 import type { JsonObject } from "./session.js";
 
 /** How a store turns session data into a record payload. */
@@ -12,6 +18,8 @@ export interface PayloadSettings {
   readonly compressMinBytes: number;
   /** Largest JSON size accepted on write and produced on read. */
   readonly maxSessionBytes: number;
+  /** Deepest nesting of objects and lists accepted on write and on read (the data object is depth 1). */
+  readonly maxDataDepth: number;
 }
 
 /** An encoded payload, the id of the codec that encoded it (for the record header), and its JSON's size. */
@@ -34,10 +42,14 @@ function isJsonObject(value: unknown): value is JsonObject {
  * smaller; otherwise stores it plain, so small sessions pay no decompression on read.
  *
  * @throws {InvalidArgumentError} when `data` is not a JSON object.
+ * @throws {SessionTooDeepError} when it nests objects and lists deeper than `maxDataDepth`.
  * @throws {SessionTooLargeError} when its JSON exceeds `maxSessionBytes`.
  */
 export function encodePayload(data: JsonObject, settings: PayloadSettings): EncodedPayload {
   if (!isJsonObject(data)) throw new InvalidArgumentError("data", "session data must be a JSON object");
+  // Before JSON.stringify: data too deep for the clients to read back is refused by its limit, and data deep
+  // enough to exhaust the stack (possible through the library API, not through gRPC) never reaches it.
+  if (nestsDeeperThan(data, settings.maxDataDepth)) throw new SessionTooDeepError(settings.maxDataDepth);
   let text: string;
   try {
     text = JSON.stringify(data);
@@ -67,16 +79,18 @@ export function encodePayload(data: JsonObject, settings: PayloadSettings): Enco
  * Turns a stored session's JSON, its UTF-8 bytes after decompression, into the data a read returns. Reads parse it
  * into a {@link JsonObject} ({@link parseSessionJson}) unless given another reader: the gRPC service transcodes the
  * bytes straight into a Struct's wire bytes, never building the object. A reader throws a
- * {@link CorruptRecordError} when the bytes are not a JSON object; the read then reports that session as corrupt.
+ * {@link CorruptRecordError} when the bytes are not a JSON object, or when the object nests objects and lists
+ * deeper than `maxDataDepth` (the store's limit, the data object being depth 1: a record written before the limit
+ * was lowered, or by hand); the read then reports that session as corrupt.
  */
-export type SessionDataReader<D> = (json: Buffer) => D;
+export type SessionDataReader<D> = (json: Buffer, maxDataDepth: number) => D;
 
 /**
  * The session data in `json` as a JSON object: the default {@link SessionDataReader}.
  *
- * @throws {CorruptRecordError} when it is not valid JSON, or not an object.
+ * @throws {CorruptRecordError} when it is not valid JSON, not an object, or nested deeper than `maxDataDepth`.
  */
-export const parseSessionJson: SessionDataReader<JsonObject> = (json) => {
+export const parseSessionJson: SessionDataReader<JsonObject> = (json, maxDataDepth) => {
   let data: unknown;
   try {
     data = JSON.parse(json.toString("utf8"));
@@ -84,8 +98,14 @@ export const parseSessionJson: SessionDataReader<JsonObject> = (json) => {
     throw new CorruptRecordError("record payload is not valid JSON", { cause: error });
   }
   if (!isJsonObject(data)) throw new CorruptRecordError("record payload is not a JSON object");
+  if (nestsDeeperThan(data, maxDataDepth)) throw new CorruptRecordError(tooDeepMessage(maxDataDepth));
   return data;
 };
+
+/** Why a stored session nested deeper than `maxDataDepth` is refused. */
+function tooDeepMessage(maxDataDepth: number): string {
+  return `record payload nests deeper than the store's limit of ${maxDataDepth} levels of objects and lists`;
+}
 
 /**
  * The session's JSON bytes in a payload written by any of the store's `codecs`, whatever the store writes with

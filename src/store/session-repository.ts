@@ -41,8 +41,8 @@ export interface BatchGetResult<D = JsonObject> {
  * A missing or expired session is a normal answer, never an error: reads answer `null` (or list the key as
  * missing), and an expired session is indistinguishable from one that never existed. Errors are for everything
  * else, and are always a {@link SessionStoreError} subclass:
- * - `InvalidKeyError`, `InvalidArgumentError`, `SessionTooLargeError`: the request was refused before any Redis
- *   call; nothing was read or written.
+ * - `InvalidKeyError`, `InvalidArgumentError`, `SessionTooDeepError`, `SessionTooLargeError`: the request was
+ *   refused before any Redis call; nothing was read or written.
  * - `SessionExistsError`, `SessionNotFoundError`, `VersionConflictError`: a save's condition (or a touch's or
  *   rotation's need for a live session) did not hold; nothing was written.
  * - `CorruptRecordError`: the stored value under this key cannot be decoded; it is left in place, and every other
@@ -86,9 +86,11 @@ export interface SessionRepository {
 
   /**
    * Moves a live session to a fresh key (anti-fixation, Django's `cycle_key`): same data, version, creation and
-   * expiry; the old key is gone when this returns.
+   * expiry; the old key is gone when this returns. A record that cannot be decoded is not moved.
    */
   rotate(key: string): Promise<Session>;
+  /** As {@link rotate}, the session's data made by `read` from its JSON bytes before the record moves. */
+  rotate<D>(key: string, read: SessionDataReader<D>): Promise<Session<D>>;
 }
 
 /** What one sweep did. */

@@ -103,6 +103,7 @@ export class StoreContext {
       codec: this.codecs.writer,
       compressMinBytes: config.compressMinBytes,
       maxSessionBytes: config.maxSessionBytes,
+      maxDataDepth: config.maxDataDepth,
     };
     this.lifetime = config.maxLifetime;
     this.logger = dependencies.logger ?? silentLogger;
@@ -223,7 +224,7 @@ export class StoreContext {
       this.config.maxSessionBytes,
       this.codecs,
     );
-    return sessionOf(key, read(json), header, this.idleTtl(header));
+    return sessionOf(key, read(json, this.config.maxDataDepth), header, this.idleTtl(header));
   }
 
   /** The idle TTL a session with this header has now, as the scripts resolve it. */

@@ -6,14 +6,7 @@ import {
 } from "./errors.js";
 import { STRING_DELETE_IF_UNCHANGED, STRING_SAVE, STRING_TOUCH } from "./lua/string-scripts.js";
 import { isDead, readHeader } from "./record.js";
-import {
-  type RecordStorage,
-  type RotatedRecord,
-  type SaveArgs,
-  saveArgv,
-  type TouchArgs,
-  touchArgv,
-} from "./record-storage.js";
+import { type RecordStorage, type SaveArgs, saveArgv, type TouchArgs, touchArgv } from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
 import { newSessionKeyBytes } from "./session-key.js";
 
@@ -70,12 +63,7 @@ export class StringStrategy implements RecordStorage {
    * so no write is lost. A crash between the steps leaves the old session alive and an orphan copy that expires
    * with it — never a success with the old key alive.
    */
-  async rotate(
-    key: Buffer,
-    now: number,
-    lifetime: number,
-    check: (record: Buffer) => void,
-  ): Promise<RotatedRecord> {
+  async rotate(key: Buffer, now: number, lifetime: number, check: (record: Buffer) => void): Promise<Buffer> {
     const oldKey = this.redisKey(key);
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
       const record = await this.read(key);
@@ -97,7 +85,7 @@ export class StringStrategy implements RecordStorage {
       ]);
       if (copied === null) continue; // 128-bit collision: astronomically unlikely, but never overwrite.
       if ((await this.link.run(STRING_DELETE_IF_UNCHANGED, [oldKey], [record])) === 1) {
-        return { key: fresh, record };
+        return fresh;
       }
       await this.link.command(["DEL", freshKey]);
     }

@@ -84,6 +84,21 @@ describe("parseConfig field validation", () => {
       inStore({ maxSessionBytes: 67_108_865 }),
       "stores.default.maxSessionBytes: must be an integer from 64 to 67108864",
     ],
+    [
+      "maxDataDepth 0",
+      inStore({ maxDataDepth: 0 }),
+      "stores.default.maxDataDepth: must be an integer from 1 to 49",
+    ],
+    [
+      "maxDataDepth 50 (deeper than the wire codec can answer)",
+      inStore({ maxDataDepth: 50 }),
+      "stores.default.maxDataDepth: must be an integer from 1 to 49",
+    ],
+    [
+      "maxDataDepth a fraction",
+      inStore({ maxDataDepth: 32.5 }),
+      "stores.default.maxDataDepth: must be an integer from 1 to 49",
+    ],
     ["logKeyErrors", inStore({ logKeyErrors: "yes" }), "stores.default.logKeyErrors: must be true or false"],
     ["defaultTtl 0", inStore({ defaultTtl: 0 }), "stores.default.defaultTtl: must be at least 1 second"],
     [

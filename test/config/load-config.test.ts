@@ -42,6 +42,7 @@ stores:
     maxTtl: 1w
     maxLifetime: 30d
     maxSessionBytes: 65536
+    maxDataDepth: 20
     logKeyErrors: true
 `;
 
@@ -57,6 +58,7 @@ const expectedWeb = {
   maxTtl: 604_800,
   maxLifetime: 2_592_000,
   maxSessionBytes: 65_536,
+  maxDataDepth: 20,
   logKeyErrors: true,
   zstdDictionaries: [],
 };

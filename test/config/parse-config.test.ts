@@ -12,6 +12,7 @@ const storeDefaults = {
   maxTtl: 30 * 86_400,
   maxLifetime: 0,
   maxSessionBytes: 1_048_576,
+  maxDataDepth: 32,
   logKeyErrors: false,
   zstdDictionaries: [],
 } satisfies Omit<StoreConfig, "name" | "prefix">;
@@ -91,6 +92,7 @@ describe("parseConfig defaults", () => {
       maxTtl: "2w",
       maxLifetime: "90d",
       maxSessionBytes: 64,
+      maxDataDepth: 49,
       logKeyErrors: true,
       zstdDictionaries: [],
     } satisfies NonNullable<ConfigInput["stores"]>[string];

@@ -1,18 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TEST_STORES, useServer } from "../support/server-fixture.js";
-import {
-  assertToolsInstalled,
-  PROTOC,
-  PYTHON,
-  ROOT,
-  run,
-  SKIP_POLYGLOT,
-  WELL_KNOWN_TYPES,
-} from "./python-tools.js";
+import { PYTHON, ROOT, run, SKIP_POLYGLOT, usePythonStubs } from "./python-tools.js";
 
 /**
  * A Python back end reading the service's machine-readable errors with nothing but Debian's python3-grpcio and
@@ -38,17 +28,13 @@ interface Seen {
 }
 
 const served = useServer();
-const tempDirs: string[] = [];
-afterAll(() => Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+const pythonStubs = usePythonStubs();
 
 describe.skipIf(SKIP_POLYGLOT)(
   "a Python client (protoc + grpcio, no grpc_status) reading error details",
   () => {
     it("decodes the reason, its metadata and the field violations from grpc-status-details-bin", async () => {
-      await assertToolsInstalled();
-      const stubs = await mkdtemp(join(tmpdir(), "redisession-python-errors-"));
-      tempDirs.push(stubs);
-      await run(PROTOC, [`--python_out=${stubs}`, "-I", "proto", "-I", WELL_KNOWN_TYPES, ...PROTO_FILES]);
+      const stubs = await pythonStubs(PROTO_FILES);
       expect(existsSync(join(stubs, "google/rpc/error_details_pb2.py"))).toBe(true);
 
       const { stdout } = await run(PYTHON, [

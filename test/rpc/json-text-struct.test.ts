@@ -3,11 +3,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SessionSchema } from "../../gen/redisession/v1/session_service_pb.js";
 import { structWire } from "../../src/rpc/wire/json-struct.js";
-import { JsonTextError, writeJsonTextAsStruct } from "../../src/rpc/wire/json-text-struct.js";
+import {
+  JsonTextDepthError,
+  JsonTextError,
+  writeJsonTextAsStruct,
+} from "../../src/rpc/wire/json-text-struct.js";
 import { compileCodec } from "../../src/rpc/wire/message-codec.js";
 import { MAX_MESSAGE_DEPTH, WireEncodeError } from "../../src/rpc/wire/wire-errors.js";
 import { WireReader } from "../../src/rpc/wire/wire-reader.js";
 import { WireWriter } from "../../src/rpc/wire/wire-writer.js";
+import { deepJsonText, SHAPES } from "../support/deep-data.js";
 import { bytes, delimited } from "./support/wire-bytes.js";
 
 /**
@@ -454,5 +459,49 @@ describe("depth", () => {
     const text = `{"a":${nested(60, "[", "]")},"b":2,"a":1}`;
     expect(transcoded(text)).toBe(objectPath(text));
     expect(readStruct(transcoded(text))).toEqual({ a: 1, b: 2 });
+  });
+});
+
+describe("a limit on levels of objects and arrays (a store's maxDataDepth)", () => {
+  /** Texts of data nested `levels` deep (the top-level object is 1): a number innermost, or an empty container. */
+  const texts = (levels: number) => ({
+    ...Object.fromEntries(SHAPES.map((shape) => [shape, deepJsonText(levels, shape)])),
+    "an empty object innermost": levels === 1 ? "{}" : deepJsonText(levels - 1, "objects").replace("7", "{}"),
+    "an empty array innermost": levels === 1 ? "{}" : deepJsonText(levels - 1, "lists").replace("7", "[]"),
+  });
+  /** Transcoded with a level limit, as hex. */
+  function limited(text: string, maxLevels: number): string {
+    const writer = smallWriter();
+    writeJsonTextAsStruct(writer, utf8(text), DEPTH, maxLevels);
+    return writer.finish().toString("hex");
+  }
+
+  it("writes the same bytes up to the limit and throws a JsonTextDepthError naming it one level past", () => {
+    for (const limit of [1, 2, 3, 8, 32, 49]) {
+      for (const [shape, text] of Object.entries(texts(limit))) {
+        expect(limited(text, limit), `${shape} at ${limit}`).toBe(objectPath(text));
+      }
+      for (const [shape, text] of Object.entries(texts(limit + 1))) {
+        expect(() => limited(text, limit), `${shape} at ${limit + 1}`).toThrow(JsonTextDepthError);
+        expect(() => limited(text, limit)).toThrow(`deeper than ${limit} levels`);
+      }
+    }
+  });
+
+  it("counts the top-level object as level 1, and an empty object or array as a level", () => {
+    expect(limited("{}", 1)).toBe("");
+    expect(limited('{"a":1}', 1)).toBe(objectPath('{"a":1}'));
+    expect(() => limited('{"a":[]}', 1)).toThrow(JsonTextDepthError);
+    expect(() => limited('{"a":{}}', 1)).toThrow(JsonTextDepthError);
+    expect(limited('{"a":[],"b":{}}', 2)).toBe(objectPath('{"a":[],"b":{}}'));
+  });
+
+  it("stops at the limit in a text 200,000 levels deep, before anything past it is read", () => {
+    expect(() => limited(`{"a":${"[".repeat(200_000)}`, 32)).toThrow(JsonTextDepthError);
+  });
+
+  it("counts levels in the text as written, even where a duplicate key hides them from JSON.parse", () => {
+    const text = `{"a":${"[".repeat(40)}${"]".repeat(40)},"a":1}`;
+    expect(() => limited(text, 32)).toThrow(JsonTextDepthError);
   });
 });

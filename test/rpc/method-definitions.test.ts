@@ -5,6 +5,11 @@ import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { methodDefinition, serviceDefinition } from "../../src/rpc/method-definitions.js";
+import {
+  MalformedRequestError,
+  RequestTooDeepError,
+  UndecodableRequest,
+} from "../../src/rpc/undecodable-request.js";
 import { WireDecodeError } from "../../src/rpc/wire/wire-errors.js";
 import { healthCheck, rawClient } from "../support/raw-grpc.js";
 import { useServer } from "../support/server-fixture.js";
@@ -12,8 +17,8 @@ import { bytes, delimited, tag, text } from "./support/wire-bytes.js";
 
 /**
  * The grpc-js definitions built from the descriptors: serializers that take init objects as well as messages
- * (what handlers return), deserializers that refuse garbage with a WireDecodeError, and a real server that answers
- * garbage requests with INTERNAL and goes on serving.
+ * (what handlers return), request deserializers that hand garbage over as an UndecodableRequest, and a real server
+ * that answers garbage requests with INTERNAL (too deep ones with INVALID_ARGUMENT) and goes on serving.
  */
 
 const methods = [SessionService, SessionAdminService, Health].flatMap((service) => service.methods);
@@ -42,9 +47,24 @@ describe("method definitions", () => {
     },
   );
 
-  it("deserializes garbage into a WireDecodeError, which grpc-js turns into INTERNAL", () => {
+  it("deserializes a request it cannot decode into an UndecodableRequest saying why, never a throw", () => {
     const definition = serviceDefinition(SessionService).getSession;
-    expect(() => definition?.requestDeserialize(Buffer.from([0xff]))).toThrow(WireDecodeError);
+    const garbage = definition?.requestDeserialize(Buffer.from([0xff])) as unknown;
+    expect(garbage).toBeInstanceOf(UndecodableRequest);
+    expect((garbage as UndecodableRequest).error).toBeInstanceOf(MalformedRequestError);
+    expect((garbage as UndecodableRequest).error.cause).toBeInstanceOf(WireDecodeError);
+    const deepGroups = bytes(
+      Array.from({ length: 101 }, () => tag(15, 3)).flat(),
+      Array.from({ length: 101 }, () => tag(15, 4)).flat(),
+    );
+    const deep = definition?.requestDeserialize(Buffer.from(deepGroups)) as unknown;
+    expect((deep as UndecodableRequest).error).toBeInstanceOf(RequestTooDeepError);
+  });
+
+  it("passes a response already encoded (a Buffer) through its response serializer", () => {
+    const definition = serviceDefinition(SessionService).getSession;
+    const encoded = Buffer.from([0x0a, 0x00]);
+    expect(definition?.responseSerialize(encoded as never)).toBe(encoded);
   });
 });
 
@@ -74,11 +94,6 @@ describe("a server receiving garbage", () => {
   }
 
   it("answers INTERNAL to malformed requests of every kind, and keeps serving", async () => {
-    // Groups (of an unknown field) nested far deeper than any message may be.
-    const deep = [
-      ...Array.from({ length: 500 }, () => tag(15, 3)).flat(),
-      ...Array.from({ length: 500 }, () => tag(15, 4)).flat(),
-    ];
     const garbage = [
       bytes([0xff, 0xff, 0xff]),
       bytes(tag(1, 7)),
@@ -86,14 +101,28 @@ describe("a server receiving garbage", () => {
       bytes(delimited(2, [0xc3, 0x28])),
       bytes(tag(3, 0), [0x80, 0x80]),
       bytes(text(1, "default"), tag(2, 0), [1]),
-      bytes(deep),
     ];
     for (const body of garbage) {
       const error = await send(SessionService.method.getSession, body);
       expect(error?.code, Buffer.from(body).toString("hex")).toBe(status.INTERNAL);
+      expect(error?.details).toBe("request message cannot be decoded");
     }
     expect((await healthCheck(client)).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     const { session } = await served.client.createSession({ data: { still: "serving" } });
-    expect(session?.data).toEqual({ still: "serving" });
+    expect((await served.client.getSession({ key: session?.key ?? "" })).session?.data).toEqual({
+      still: "serving",
+    });
+  });
+
+  it("answers INVALID_ARGUMENT, not INTERNAL, to a request nested deeper than any message may be", async () => {
+    // Groups (of an unknown field) nested far deeper than the decoder reads: the request's own fault.
+    const deep = [
+      ...Array.from({ length: 500 }, () => tag(15, 3)).flat(),
+      ...Array.from({ length: 500 }, () => tag(15, 4)).flat(),
+    ];
+    const error = await send(SessionService.method.getSession, bytes(deep));
+    expect(error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(error?.details).toMatch(/deeper than 100 protobuf messages/);
+    expect((await healthCheck(client)).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
   });
 });

@@ -12,8 +12,9 @@ import { type RunningServer, startServer } from "../../src/server/server.js";
 import { delta, scrape } from "../metrics/prometheus-text.js";
 import { bearer, listServices, tokenEntry, unaryWith } from "../support/auth-calls.js";
 import { failureOf } from "../support/call-helpers.js";
+import { deepStructBytes, saveRequestBytes } from "../support/deep-data.js";
 import { type CapturedLog, captureLog } from "../support/log-capture.js";
-import { healthCheck, rawClient } from "../support/raw-grpc.js";
+import { healthCheck, rawClient, unaryBytes } from "../support/raw-grpc.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { serverConfig } from "../support/server-fixture.js";
 
@@ -145,6 +146,24 @@ describe("bearer tokens from a token file", () => {
     expect(await codeOf(sessions(tokens.read).getSession({ store: "strings", key }))).toBe(
       status.PERMISSION_DENIED,
     );
+  });
+
+  it("checks the token of a request it cannot decode, then answers the request's own error, touching nothing", async () => {
+    const tooDeep = saveRequestBytes("", "ab".repeat(16), deepStructBytes(1_000, "mixed"));
+    const garbage = Buffer.from([0xff, 0xff, 0xff]);
+    const send = (body: Buffer, token?: string) =>
+      unaryBytes(raw, SessionService.method.saveSession, body, 5_000, bearer(token));
+    for (const body of [tooDeep, garbage]) {
+      expect((await send(body)).code).toBe(status.UNAUTHENTICATED);
+      expect((await send(body, wrongToken)).code).toBe(status.UNAUTHENTICATED);
+    }
+    // An undecodable request names no store to check the scope against: it is refused for what it is, without
+    // reaching any store, whatever the token grants (as grpc-js refused it before the token was looked at).
+    for (const token of [tokens.write, tokens.read]) {
+      expect((await send(tooDeep, token)).code).toBe(status.INVALID_ARGUMENT);
+      expect((await send(garbage, token)).code).toBe(status.INTERNAL);
+    }
+    expect(Number(await redis.raw("DBSIZE"))).toBe(0);
   });
 
   it("opens SessionAdminService to admin tokens only", async () => {

@@ -74,6 +74,7 @@ describe("SessionAdminService", () => {
       prefix: "default:",
       bucketBits: 8,
       codec: "zstd",
+      maxDataDepth: 32,
     });
     expect(hash?.defaultTtl?.seconds).toBe(3600n);
     expect(hash?.maxLifetime).toBeUndefined();

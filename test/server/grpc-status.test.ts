@@ -2,9 +2,11 @@ import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
 import { PermissionDeniedError, UnauthenticatedError } from "../../src/auth/auth-errors.js";
+import { MalformedRequestError, RequestTooDeepError } from "../../src/rpc/undecodable-request.js";
 import {
   DeadlineExceededError,
   InvalidRequestError,
+  ResponseTooLargeError,
   TooManyKeysError,
   UnknownServiceError,
 } from "../../src/server/call-errors.js";
@@ -29,9 +31,9 @@ import {
 import { rawStatus } from "../support/status-details.js";
 
 /**
- * The mapping itself, for what no test server can be made to send on this branch (a too-deep write and a full
- * Redis are thrown by code that lands separately) and for the catalog's completeness. Every other reason is
- * provoked end to end in error-details*.test.ts and test/security/error-details.test.ts.
+ * The mapping itself, and the catalog's completeness. Every reason is also provoked end to end: in
+ * error-details*.test.ts, test/security/error-details.test.ts, data-depth.test.ts (DATA_TOO_DEEP),
+ * full-redis.test.ts (BACKEND_FULL) and call-accounting.test.ts (MALFORMED_REQUEST, RESPONSE_TOO_LARGE).
  */
 
 const silent = createLogger({ level: "silent" });
@@ -100,6 +102,9 @@ describe("toCallFailure", () => {
       new InvalidRequestError("condition", "bad condition"),
       new SessionTooLargeError(10, 5),
       new SessionTooDeepError(32),
+      new RequestTooDeepError(),
+      new MalformedRequestError(),
+      new ResponseTooLargeError(5_000_000, 4_194_304),
       new TooManyKeysError(1000),
       new SessionExistsError("exists"),
       new SessionNotFoundError("missing"),

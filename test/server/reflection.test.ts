@@ -129,7 +129,7 @@ describe("server reflection", () => {
     const created = (await call("CreateSession", { data: { user: "grace" }, ttl: "60s" })) as {
       session: { key: string; data: unknown; version: number };
     };
-    expect(created.session.data).toEqual({ user: "grace" });
+    expect(created.session.data).toBeUndefined(); // not echoed
     expect(created.session.version).toBe(1);
     const got = (await call("GetSession", { key: created.session.key })) as { session: { data: unknown } };
     expect(got.session.data).toEqual({ user: "grace" });

@@ -10,6 +10,7 @@ import { sessionMessage } from "../../src/server/session-messages.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
 import { type JsonObject, sessionOf } from "../../src/store/session.js";
 import { parseSessionJson } from "../../src/store/session-payload.js";
+import { deepJsonText, SHAPES } from "../support/deep-data.js";
 
 /**
  * GetSession and BatchGetSessions answer with session data transcoded from the stored JSON bytes; every other
@@ -20,6 +21,8 @@ import { parseSessionJson } from "../../src/store/session-payload.js";
 const getResponse = compileCodec(GetSessionResponseSchema);
 const batchResponse = compileCodec(BatchGetSessionsResponseSchema);
 const KEY = "0123456789abcdef0123456789abcdef";
+/** The default store's limit. */
+const MAX_DEPTH = 32;
 
 function sessionWith<D>(data: D) {
   return sessionOf(KEY, data, { version: 7, createdAt: 1_795_000_000, expiresAt: 1_796_000_000 }, 3600);
@@ -27,8 +30,8 @@ function sessionWith<D>(data: D) {
 
 /** The two responses' bytes, with the data parsed into an object and with it transcoded from `json`. */
 function bothWays(json: Buffer) {
-  const parsed = sessionWith(parseSessionJson(json));
-  const transcoded = sessionWith(encodedSessionData(json));
+  const parsed = sessionWith(parseSessionJson(json, MAX_DEPTH));
+  const transcoded = sessionWith(encodedSessionData(json, MAX_DEPTH));
   return {
     parsed: getResponse.encode({ session: sessionMessage(parsed) }),
     transcoded: getResponse.encode({ session: sessionMessage(transcoded) }),
@@ -81,10 +84,37 @@ describe("session data transcoded from the stored JSON", () => {
     "is refused as a corrupt record when the stored JSON is %s, as the object path refuses it",
     (_what, text) => {
       const json = Buffer.from(text);
-      expect(() => parseSessionJson(json)).toThrow(CorruptRecordError);
-      expect(() => encodedSessionData(json)).toThrow(CorruptRecordError);
+      expect(() => parseSessionJson(json, MAX_DEPTH)).toThrow(CorruptRecordError);
+      expect(() => encodedSessionData(json, MAX_DEPTH)).toThrow(CorruptRecordError);
     },
   );
+
+  it.each(SHAPES)(
+    "is read up to the store's maxDataDepth and refused one level deeper, as the object path: %s",
+    (shape) => {
+      for (const limit of [1, 2, 8, MAX_DEPTH, 49]) {
+        const json = Buffer.from(deepJsonText(limit, shape));
+        const transcoded = sessionMessage(sessionWith(encodedSessionData(json, limit)));
+        const parsed = sessionMessage(sessionWith(parseSessionJson(json, limit)));
+        expect(getResponse.encode({ session: transcoded })).toEqual(getResponse.encode({ session: parsed }));
+        expect(() => encodedSessionData(json, limit - 1)).toThrow(CorruptRecordError);
+        expect(() => parseSessionJson(json, limit - 1)).toThrow(CorruptRecordError);
+        expect(() => encodedSessionData(json, limit - 1)).toThrow(`limit of ${limit - 1} levels`);
+      }
+    },
+  );
+
+  it("refuses a record 100,000 levels deep as corrupt, without exhausting the stack", () => {
+    const json = Buffer.from(deepJsonText(100_000, "mixed"));
+    expect(() => encodedSessionData(json, MAX_DEPTH)).toThrow(CorruptRecordError);
+  });
+
+  it("reads a text deeper than the limit that JSON.parse makes shallower (a duplicate key) as the object path", () => {
+    const json = Buffer.from(`{"a":${deepJsonText(40, "lists")},"b":true,"a":1}`);
+    const ways = bothWays(json);
+    expect(ways.transcoded.equals(ways.parsed)).toBe(true);
+    expect(getResponse.decode(ways.transcoded).session?.data).toEqual({ a: 1, b: true });
+  });
 
   it("reads invalid UTF-8 inside a string as U+FFFD, as the object path does", () => {
     const json = Buffer.concat([Buffer.from('{"name":"ab'), Buffer.from([0xff, 0xc3]), Buffer.from('cd"}')]);

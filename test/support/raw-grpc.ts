@@ -1,5 +1,5 @@
 import { create, type DescMethod, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { Client, credentials, Metadata } from "@grpc/grpc-js";
+import { Client, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { type AnyMessage, methodDefinition } from "../../src/rpc/method-definitions.js";
 
@@ -64,4 +64,42 @@ export function healthWatch(client: Client, service = "") {
     },
     cancel: () => call.cancel(),
   };
+}
+
+/** How a call with raw request bytes ended: its status, and the response's bytes when it succeeded. */
+export interface RawOutcome {
+  readonly code: status;
+  readonly details: string;
+  readonly response?: Buffer;
+  /** A failed call's trailers (its error details among them). */
+  readonly trailers?: Metadata;
+}
+
+/**
+ * One unary call of `method` whose request is `body`, sent as it is, with `metadata`: no serializer of ours or of
+ * any library looks at it (grpc-js only frames it), so bytes no client would send reach the server.
+ */
+export function unaryBytes(
+  client: Client,
+  method: DescMethod,
+  body: Uint8Array,
+  timeoutMs = 10_000,
+  metadata = new Metadata(),
+): Promise<RawOutcome> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      methodDefinition(method).path,
+      (raw: Buffer) => raw,
+      (raw: Buffer) => raw,
+      Buffer.from(body),
+      metadata,
+      { deadline: Date.now() + timeoutMs },
+      (error: ServiceError | null, response?: Buffer) =>
+        resolve(
+          error === null
+            ? { code: status.OK, details: "", response }
+            : { code: error.code, details: error.details, trailers: error.metadata },
+        ),
+    );
+  });
 }

@@ -9,7 +9,7 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file redisession/v1/error_reason.proto.
  */
 export const file_redisession_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("CiFyZWRpc2Vzc2lvbi92MS9lcnJvcl9yZWFzb24ucHJvdG8SDnJlZGlzZXNzaW9uLnYxKowFCgtFcnJvclJlYXNvbhIcChhFUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIeChpFUlJPUl9SRUFTT05fTUFMRk9STUVEX0tFWRABEh4KGkVSUk9SX1JFQVNPTl9VTktOT1dOX1NUT1JFEAISIQodRVJST1JfUkVBU09OX1RUTF9PVVRfT0ZfUkFOR0UQAxIeChpFUlJPUl9SRUFTT05fSU5WQUxJRF9GSUVMRBAEEh8KG0VSUk9SX1JFQVNPTl9EQVRBX1RPT19MQVJHRRAFEh4KGkVSUk9SX1JFQVNPTl9EQVRBX1RPT19ERUVQEAYSHgoaRVJST1JfUkVBU09OX1RPT19NQU5ZX0tFWVMQBxIfChtFUlJPUl9SRUFTT05fU0VTU0lPTl9FWElTVFMQCBIiCh5FUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfRk9VTkQQCRIhCh1FUlJPUl9SRUFTT05fVkVSU0lPTl9NSVNNQVRDSBAKEigKJEVSUk9SX1JFQVNPTl9DT05DVVJSRU5UX01PRElGSUNBVElPThALEh8KG0VSUk9SX1JFQVNPTl9SRUNPUkRfQ09SUlVQVBAMEiQKIEVSUk9SX1JFQVNPTl9CQUNLRU5EX1VOQVZBSUxBQkxFEA0SHQoZRVJST1JfUkVBU09OX0JBQ0tFTkRfRlVMTBAOEiIKHkVSUk9SX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAPEiAKHEVSUk9SX1JFQVNPTl9VTkFVVEhFTlRJQ0FURUQQEBIiCh5FUlJPUl9SRUFTT05fUEVSTUlTU0lPTl9ERU5JRUQQERIZChVFUlJPUl9SRUFTT05fSU5URVJOQUwQEmIGcHJvdG8z");
+  fileDesc("CiFyZWRpc2Vzc2lvbi92MS9lcnJvcl9yZWFzb24ucHJvdG8SDnJlZGlzZXNzaW9uLnYxKtUFCgtFcnJvclJlYXNvbhIcChhFUlJPUl9SRUFTT05fVU5TUEVDSUZJRUQQABIeChpFUlJPUl9SRUFTT05fTUFMRk9STUVEX0tFWRABEh4KGkVSUk9SX1JFQVNPTl9VTktOT1dOX1NUT1JFEAISIQodRVJST1JfUkVBU09OX1RUTF9PVVRfT0ZfUkFOR0UQAxIeChpFUlJPUl9SRUFTT05fSU5WQUxJRF9GSUVMRBAEEh8KG0VSUk9SX1JFQVNPTl9EQVRBX1RPT19MQVJHRRAFEh4KGkVSUk9SX1JFQVNPTl9EQVRBX1RPT19ERUVQEAYSHgoaRVJST1JfUkVBU09OX1RPT19NQU5ZX0tFWVMQBxIfChtFUlJPUl9SRUFTT05fU0VTU0lPTl9FWElTVFMQCBIiCh5FUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfRk9VTkQQCRIhCh1FUlJPUl9SRUFTT05fVkVSU0lPTl9NSVNNQVRDSBAKEigKJEVSUk9SX1JFQVNPTl9DT05DVVJSRU5UX01PRElGSUNBVElPThALEh8KG0VSUk9SX1JFQVNPTl9SRUNPUkRfQ09SUlVQVBAMEiQKIEVSUk9SX1JFQVNPTl9CQUNLRU5EX1VOQVZBSUxBQkxFEA0SHQoZRVJST1JfUkVBU09OX0JBQ0tFTkRfRlVMTBAOEiIKHkVSUk9SX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAPEiAKHEVSUk9SX1JFQVNPTl9VTkFVVEhFTlRJQ0FURUQQEBIiCh5FUlJPUl9SRUFTT05fUEVSTUlTU0lPTl9ERU5JRUQQERIZChVFUlJPUl9SRUFTT05fSU5URVJOQUwQEhIiCh5FUlJPUl9SRUFTT05fTUFMRk9STUVEX1JFUVVFU1QQExIjCh9FUlJPUl9SRUFTT05fUkVTUE9OU0VfVE9PX0xBUkdFEBRiBnByb3RvMw");
 
 /**
  * ErrorReason names why a call failed, for programs. Every failure the service answers carries google.rpc.Status
@@ -18,8 +18,8 @@ export const file_redisession_v1_error_reason: GenFile = /*@__PURE__*/
  * bad request fields, a google.rpc.BadRequest naming each field by its proto name (`keys[i]` with i from 0), with
  * the same reason. Clients branch on the reason, never on the message text. The status code each reason comes with
  * is given below; metadata keys are listed where a reason has them. Refusals made by the gRPC runtime before the
- * service sees the call (a request over the server's message size limit, bytes that are no request, an unknown
- * method) and failures made by the client itself (its own deadline, no connection) carry no details.
+ * service sees the call (a request over the server's message size limit, an unknown method) and failures made by
+ * the client itself (its own deadline, no connection) carry no details.
  *
  * @generated from enum redisession.v1.ErrorReason
  */
@@ -73,7 +73,8 @@ export enum ErrorReason {
 
   /**
    * INVALID_ARGUMENT: the session's data nests objects and lists deeper than the store's maxDataDepth.
-   * Metadata: `max_depth`. BadRequest names `data`. Nothing was written.
+   * Metadata: `max_depth` (absent when the request nests too deep even to be read, more than 49 levels).
+   * BadRequest names `data`. Nothing was written.
    *
    * @generated from enum value: ERROR_REASON_DATA_TOO_DEEP = 6;
    */
@@ -166,6 +167,22 @@ export enum ErrorReason {
    * @generated from enum value: ERROR_REASON_INTERNAL = 18;
    */
   INTERNAL = 18,
+
+  /**
+   * INTERNAL: the request's bytes are not an encoding of the method's request message (a broken client, or bytes
+   * damaged on the way). Nothing was read or written.
+   *
+   * @generated from enum value: ERROR_REASON_MALFORMED_REQUEST = 19;
+   */
+  MALFORMED_REQUEST = 19,
+
+  /**
+   * RESOURCE_EXHAUSTED: the response would be larger than the server sends in one message (server.maxMessageBytes),
+   * e.g. a BatchGetSessions of many large sessions: ask for fewer. Metadata: `limit_bytes`, `size_bytes`.
+   *
+   * @generated from enum value: ERROR_REASON_RESPONSE_TOO_LARGE = 20;
+   */
+  RESPONSE_TOO_LARGE = 20,
 }
 
 /**

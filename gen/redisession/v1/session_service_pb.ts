@@ -28,8 +28,8 @@ export type Session = Message<"redisession.v1.Session"> & {
   key: string;
 
   /**
-   * The session's data (numbers are doubles: see the service comment). Left unset in SaveSession and
-   * TouchSession responses (it is what the caller has).
+   * The session's data (numbers are doubles: see the service comment). Left unset in CreateSession, SaveSession
+   * and TouchSession responses (it is what the caller has).
    *
    * @generated from field: google.protobuf.Struct data = 2;
    */
@@ -89,7 +89,7 @@ export type CreateSessionRequest = Message<"redisession.v1.CreateSessionRequest"
   store: string;
 
   /**
-   * The initial data; unset means {}.
+   * The initial data; unset means {}. At most the store's maxDataDepth levels deep.
    *
    * @generated from field: google.protobuf.Struct data = 2;
    */
@@ -117,7 +117,7 @@ export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@_
  */
 export type CreateSessionResponse = Message<"redisession.v1.CreateSessionResponse"> & {
   /**
-   * The new session, with its key.
+   * The new session's key, version and times; data is left unset (it is what the caller sent).
    *
    * @generated from field: redisession.v1.Session session = 1;
    */
@@ -280,7 +280,7 @@ export type SaveSessionRequest = Message<"redisession.v1.SaveSessionRequest"> & 
   key: string;
 
   /**
-   * The data to store; unset means {}.
+   * The data to store; unset means {}. At most the store's maxDataDepth levels deep.
    *
    * @generated from field: google.protobuf.Struct data = 3;
    */
@@ -478,7 +478,7 @@ export const RotateSessionKeyRequestSchema: GenMessage<RotateSessionKeyRequest> 
  */
 export type RotateSessionKeyResponse = Message<"redisession.v1.RotateSessionKeyResponse"> & {
   /**
-   * The session under its new key.
+   * The session under its new key, with its data.
    *
    * @generated from field: redisession.v1.Session session = 1;
    */
@@ -551,15 +551,21 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  * Keep large integers (ids, counters past 2^53) as strings. Every request names a store (a configured keyspace with its own strategy,
  * codec and limits); an empty store means "default".
  *
+ * Session data nests objects and lists at most the store's maxDataDepth levels deep (default 32, at most 49): the
+ * data object itself is level 1, each object or list inside it one more ({"a": [1]} is 2 levels). Every
+ * mainstream protobuf runtime reads 32 levels back (Python's protobuf stops at 33 levels of objects).
+ *
  * Status codes, in every RPC:
  * - INVALID_ARGUMENT: a malformed key (anything but 32 lowercase hex characters), a TTL out of the store's range,
- *   an unknown store, or another bad field. Nothing was read or written.
+ *   an unknown store, data nested deeper than the store's maxDataDepth (or than a request may nest at all), or
+ *   another bad field. Nothing was read or written.
  * - RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes, or Redis is out of memory
  *   (a full Redis refuses creates, saves, touches and rotations; reads and deletes keep working). Nothing was
  *   written.
  * - UNAVAILABLE: Redis cannot be reached right now; retry with backoff. A write may or may not have happened.
  * - DEADLINE_EXCEEDED: the call's deadline passed first.
- * - DATA_LOSS: the stored value under this key cannot be decoded. Every other session keeps working.
+ * - DATA_LOSS: the stored value under this key cannot be decoded (or nests deeper than the store's maxDataDepth).
+ *   Every other session keeps working.
  * - INTERNAL: a bug or a misconfigured Redis; the server logs the cause.
  * Every failure also carries machine-readable details in the `grpc-status-details-bin` trailer (AIP-193): a
  * google.rpc.Status holding a google.rpc.ErrorInfo whose reason names the cause (redisession.v1.ErrorReason, e.g.
@@ -569,8 +575,9 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  */
 export const SessionService: GenService<{
   /**
-   * CreateSession stores data (default {}) under a fresh key. It never overwrites anything. Not idempotent: a
-   * repeat stores a second session. (The idempotency_level options below tell clients which RPCs they may retry.)
+   * CreateSession stores data (default {}) under a fresh key and answers the key, version and times, without the
+   * data (the caller has it). It never overwrites anything. Not idempotent: a repeat stores a second session.
+   * (The idempotency_level options below tell clients which RPCs they may retry.)
    *
    * @generated from rpc redisession.v1.SessionService.CreateSession
    */

@@ -35,11 +35,24 @@ import type { WireWriter } from "./wire-writer.js";
  *
  * Nesting too deep for a message is left to the object path: the text is then parsed and written by
  * structWire, which throws where it always does (or JSON.parse first, if the text is invalid further on).
+ * Nesting deeper than the caller's own limit on levels of objects and lists is thrown as it is met.
  */
 
 /** Thrown when the bytes are not JSON text whose top-level value is an object. Never quotes the input. */
 export class JsonTextError extends Error {
   override readonly name = "JsonTextError";
+}
+
+/**
+ * Thrown when the text nests objects and arrays deeper than the caller's limit, counted in the text as written
+ * (see {@link writeJsonTextAsStruct}). Never quotes the input.
+ */
+export class JsonTextDepthError extends Error {
+  override readonly name = "JsonTextDepthError";
+
+  constructor(readonly limit: number) {
+    super(`JSON text nests objects and arrays deeper than ${limit} levels`);
+  }
 }
 
 // Bytes of JSON's syntax.
@@ -248,6 +261,10 @@ class Transcoder {
   constructor(
     private readonly json: Buffer,
     private readonly writer: WireWriter,
+    /** The levels of objects and arrays allowed, the top-level object being 1. */
+    private readonly maxLevels: number,
+    /** The message depth of the deepest Struct or ListValue allowed: that of the last allowed level. */
+    private readonly deepestContainer: number,
   ) {}
 
   /** The whole text: whitespace, an object, whitespace, nothing else. */
@@ -268,6 +285,7 @@ class Transcoder {
 
   /** An object's members from after its `{` to after its `}`, as a Struct's entries (as writeStruct does). */
   private object(depth: number): void {
+    if (depth > this.deepestContainer) throw new JsonTextDepthError(this.maxLevels);
     checkWriteDepth(depth, STRUCT);
     const json = this.json;
     const writer = this.writer;
@@ -288,6 +306,7 @@ class Transcoder {
 
   /** An array's elements from after its `[` to after its `]`, as a ListValue's values (writeList). */
   private list(depth: number): void {
+    if (depth > this.deepestContainer) throw new JsonTextDepthError(this.maxLevels);
     checkWriteDepth(depth, LIST);
     const writer = this.writer;
     for (let p = this.first(CLOSE_BRACKET); p !== END; p = this.next(CLOSE_BRACKET)) {
@@ -579,16 +598,28 @@ function parseObject(json: Buffer): JsonObject {
  * keeps the last of duplicate keys, as JSON.parse does). On success the writer is left after the Struct's
  * last byte; after a throw, the caller resets it.
  *
+ * @param maxLevels - the most levels of objects and arrays the text may nest, the top-level object being 1.
+ *   Counted in the text as written, as it is read: a text whose duplicate keys hide its deepest value from
+ *   JSON.parse is refused too (the caller may give the parsed object a second look). Default: no limit but
+ *   MAX_MESSAGE_DEPTH.
  * @throws JsonTextError for anything `JSON.parse(json.toString("utf8"))` would reject, or a top-level value
  *   that is not an object.
+ * @throws JsonTextDepthError when the text nests deeper than `maxLevels` (possibly before an invalid byte
+ *   further on).
  * @throws WireEncodeError when the object nests deeper than MAX_MESSAGE_DEPTH, exactly where
  *   `structWire.write` would throw.
  */
-export function writeJsonTextAsStruct(writer: WireWriter, json: Uint8Array, depth: number): void {
+export function writeJsonTextAsStruct(
+  writer: WireWriter,
+  json: Uint8Array,
+  depth: number,
+  maxLevels = Number.POSITIVE_INFINITY,
+): void {
   const text = Buffer.isBuffer(json) ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength);
   const start = writer.pos;
   try {
-    new Transcoder(text, writer).document(depth);
+    // Each level of objects or arrays below the top one costs two messages: a Value, and its Struct or ListValue.
+    new Transcoder(text, writer, maxLevels, depth + 2 * (maxLevels - 1)).document(depth);
   } catch (error) {
     if (!(error instanceof WireEncodeError)) throw error;
     // Too deep: rare, and then the object path decides. The text might still be invalid further on

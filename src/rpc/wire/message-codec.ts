@@ -8,7 +8,7 @@ import {
 } from "@bufbuild/protobuf";
 import { wireFor } from "./compiled-message.js";
 import { fallbackReason } from "./fallback-reason.js";
-import { WireDecodeError } from "./wire-errors.js";
+import { WireDecodeError, WireDepthError } from "./wire-errors.js";
 import { WireReader } from "./wire-reader.js";
 import { acquireWriter } from "./wire-writer.js";
 
@@ -47,7 +47,9 @@ export interface MessageCodec<Desc extends DescMessage = DescMessage> {
 
 function decodeError(schema: DescMessage, error: unknown): WireDecodeError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new WireDecodeError(`cannot decode ${schema.typeName}: ${reason}`, { cause: error });
+  // Too deep stays told apart from malformed: the server answers them with different codes.
+  const Type = error instanceof WireDepthError ? WireDepthError : WireDecodeError;
+  return new Type(`cannot decode ${schema.typeName}: ${reason}`, { cause: error });
 }
 
 function fallbackCodec<Desc extends DescMessage>(schema: Desc, reason: string): MessageCodec<Desc> {

@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_DEPTH, WireDecodeError, WireEncodeError } from "./wire-errors.js";
+import { MAX_MESSAGE_DEPTH, WireDepthError, WireEncodeError } from "./wire-errors.js";
 import type { WireReader } from "./wire-reader.js";
 import type { WireWriter } from "./wire-writer.js";
 
@@ -32,7 +32,7 @@ export function checkWriteDepth(depth: number, typeName: string): void {
 /** Throws when a message being read is deeper than {@link MAX_MESSAGE_DEPTH}. */
 export function checkReadDepth(depth: number, typeName: string): void {
   if (depth > MAX_MESSAGE_DEPTH) {
-    throw new WireDecodeError(`${typeName} nested deeper than ${MAX_MESSAGE_DEPTH} messages`);
+    throw new WireDepthError(`${typeName} nested deeper than ${MAX_MESSAGE_DEPTH} messages`);
   }
 }
 

@@ -6,10 +6,20 @@
 /**
  * Bytes that are not a valid encoding of the expected message: a truncated varint, a length past the end, an
  * invalid or unexpected wire type, invalid UTF-8 in a string, or messages nested deeper than
- * {@link MAX_MESSAGE_DEPTH}. grpc-js answers INTERNAL for a request or response that fails to decode.
+ * {@link MAX_MESSAGE_DEPTH} (a {@link WireDepthError}). The server answers a request that fails to decode with
+ * INTERNAL (a too deep one with INVALID_ARGUMENT); a client fails the call whose response fails to decode.
  */
 export class WireDecodeError extends Error {
-  override readonly name = "WireDecodeError";
+  override readonly name: string = "WireDecodeError";
+}
+
+/**
+ * Bytes that nest messages (or groups) deeper than {@link MAX_MESSAGE_DEPTH}: not necessarily malformed, but more
+ * than any decoder here reads. The server answers a request refused for this with INVALID_ARGUMENT (it is the
+ * caller's data that is too deep), not INTERNAL.
+ */
+export class WireDepthError extends WireDecodeError {
+  override readonly name: string = "WireDepthError";
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readUtf8 } from "./utf8-text.js";
-import { MAX_MESSAGE_DEPTH, WireDecodeError } from "./wire-errors.js";
+import { MAX_MESSAGE_DEPTH, WireDecodeError, WireDepthError } from "./wire-errors.js";
 
 /** Protobuf wire types. */
 export const WireType = {
@@ -210,7 +210,7 @@ export class WireReader {
 
   private skipGroup(fieldNumber: number, depth: number): void {
     if (depth > MAX_MESSAGE_DEPTH) {
-      throw new WireDecodeError(`groups nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
+      throw new WireDepthError(`groups nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
     }
     for (;;) {
       if (this.pos >= this.limit) throw new WireDecodeError(`group of field ${fieldNumber} never ends`);

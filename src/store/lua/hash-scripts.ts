@@ -122,7 +122,7 @@ return 1
  * Moves a live field to a new field of the same bucket in one step, if it still holds the record the caller read
  * (and checked) before.
  * ARGV: old field, new field, now, lifetime, expected record.
- * Reply: {0, record}, {1} when the new field is taken, {2} when no live session, {3, version} when the record is
+ * Reply: {0}, {1} when the new field is taken, {2} when no live session, {3, version} when the record is
  * no longer the expected one, {4} when corrupt.
  */
 export const HASH_ROTATE = new LuaScript(
@@ -137,7 +137,7 @@ if state ~= 'live' then return {2} end
 if value ~= ARGV[5] then return {3, header.version} end
 if redis.call('HSETNX', bucket, new_field, value) == 0 then return {1} end
 redis.call('HDEL', bucket, old_field)
-return {0, value}
+return {0}
 `,
 );
 
