@@ -12,33 +12,16 @@ import { codecByName } from "../src/codec/codec-registry.js";
 import { writeJsonTextAsStruct } from "../src/rpc/wire/json-text-struct.js";
 import { WireWriter } from "../src/rpc/wire/wire-writer.js";
 import { nestsDeeperThan } from "../src/store/data-depth.js";
-import type { JsonObject } from "../src/store/session.js";
 import { encodePayload, type PayloadSettings } from "../src/store/session-payload.js";
-import { session as corpusSession } from "./codecs/corpus.js";
 import { measure, printTable } from "./support/micro-timing.js";
+import { SAMPLE_SESSIONS } from "./support/sample-sessions.js";
 
 /** The default store's limit. */
 const MAX_DATA_DEPTH = 32;
 /** Session.data in a GetSessionResponse. */
 const STRUCT_DEPTH = 3;
 
-const sessions: [string, JsonObject][] = [
-  [
-    "hand-written session",
-    {
-      uid: "u_1a2b3c4d",
-      csrf: "Zx8_kq3LmP0aB7cD9eF1gH2iJ4kL6mN8",
-      flash: { type: "ok", text: "Address saved." },
-      cart: [
-        { sku: "BK-1042", qty: 1 },
-        { sku: "TS-2210", qty: 2 },
-      ],
-      prefs: { theme: "dark", lang: "en-GB" },
-    },
-  ],
-  ["corpus session, ~200 B tier", corpusSession(200, 1) as JsonObject],
-  ["corpus session, ~1 KB tier", corpusSession(1024, 1) as JsonObject],
-];
+const sessions = SAMPLE_SESSIONS;
 
 /** The default store's payload settings (zstd from 400 B), with `codec` instead when given. */
 function settings(codec: "zstd" | "none"): PayloadSettings {

@@ -30,6 +30,7 @@ import { compileCodec } from "../src/rpc/wire/message-codec.js";
 import { WireWriter } from "../src/rpc/wire/wire-writer.js";
 import { session as corpusSession } from "./codecs/corpus.js";
 import { measure, printTable } from "./support/micro-timing.js";
+import { SAMPLE_SESSIONS } from "./support/sample-sessions.js";
 
 /** Session `index` of the codec bench's corpus tier of about `bytes` bytes of JSON. */
 const session = (bytes: number, index: number) => corpusSession(bytes, index) as JsonObject;
@@ -40,8 +41,8 @@ function sessionInit(data: JsonObject, index: number): MessageInitShape<typeof S
     key: index.toString(16).padStart(32, "0"),
     data,
     version: 3,
-    createTime: timestampFromMs(now - 3_600_000),
     expireTime: timestampFromMs(now + 1_800_000),
+    idleTtl: { seconds: 3600n, nanos: 0 },
   };
 }
 
@@ -113,25 +114,10 @@ printTable(rows);
 // Stored session JSON to a Struct field's bytes, as GetSession and BatchGetSessions write it: parsed then written
 // (the object path) against the transcoder straight from the bytes. Both write into a writer of their own, the
 // Struct's fields only (no Session around them).
-const storedSessions: [string, Buffer][] = [
-  [
-    "hand-written session",
-    Buffer.from(
-      JSON.stringify({
-        uid: "u_1a2b3c4d",
-        csrf: "Zx8_kq3LmP0aB7cD9eF1gH2iJ4kL6mN8",
-        flash: { type: "ok", text: "Address saved." },
-        cart: [
-          { sku: "BK-1042", qty: 1 },
-          { sku: "TS-2210", qty: 2 },
-        ],
-        prefs: { theme: "dark", lang: "en-GB" },
-      }),
-    ),
-  ],
-  ["corpus session, ~200 B tier", Buffer.from(JSON.stringify(session(200, 1)))],
-  ["corpus session, ~1 KB tier", Buffer.from(JSON.stringify(session(1024, 1)))],
-];
+const storedSessions: [string, Buffer][] = SAMPLE_SESSIONS.map(([name, data]) => [
+  name,
+  Buffer.from(JSON.stringify(data)),
+]);
 const STRUCT_DEPTH = 3; // Session.data in a GetSessionResponse
 const jsonRows: string[][] = [
   ["session JSON → Struct", "bytes", "JSON.parse µs", "parse + structWire µs", "transcoder µs", "speed-up"],

@@ -5,8 +5,8 @@ import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
 import { codecByName } from "../../src/codec/codec-registry.js";
 import { outcomeOf } from "../support/call-outcomes.js";
 import { useRedis } from "../support/redis-fixture.js";
-import { TEST_STORES, useServer } from "../support/server-fixture.js";
-import { readRaw, storeConfig, withRecordParts, writeRaw } from "../support/store-fixture.js";
+import { SERVED_STORES, useServer } from "../support/server-fixture.js";
+import { readRaw, withRecordParts, writeRaw } from "../support/store-fixture.js";
 
 /**
  * Records corrupted behind the service's back, reached through gRPC: DATA_LOSS for that session, and only for it.
@@ -18,14 +18,7 @@ const redis = useRedis();
 const served = useServer();
 const api = () => served.client;
 
-const STORES = [
-  { store: "", strategy: "hash", config: storeConfig({ ...TEST_STORES.default, prefix: "default:" }) },
-  {
-    store: "strings",
-    strategy: "string",
-    config: storeConfig({ ...TEST_STORES.strings, prefix: "strings:" }),
-  },
-] as const;
+const STORES = SERVED_STORES;
 
 /** A valid record damaged so that its header cannot be read. */
 const HEADER_DAMAGE: Record<string, (record: Buffer) => Buffer> = {

@@ -6,8 +6,8 @@ import { outcomeOf } from "../support/call-outcomes.js";
 import { deepJsonText, SHAPES, type Shape } from "../support/deep-data.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { redisSnapshot } from "../support/redis-snapshot.js";
-import { TEST_STORES, useServer } from "../support/server-fixture.js";
-import { readRaw, storeConfig, writeRaw } from "../support/store-fixture.js";
+import { SERVED_STORES, useServer } from "../support/server-fixture.js";
+import { readRaw, writeRaw } from "../support/store-fixture.js";
 
 /**
  * Records whose data nests deeper than the store's maxDataDepth (32 here), written behind the service's back as an
@@ -24,14 +24,7 @@ const api = () => served.client;
 /** The test stores' maxDataDepth: the default. */
 const LIMIT = 32;
 
-const STORES = [
-  { store: "", strategy: "hash", config: storeConfig({ ...TEST_STORES.default, prefix: "default:" }) },
-  {
-    store: "strings",
-    strategy: "string",
-    config: storeConfig({ ...TEST_STORES.strings, prefix: "strings:" }),
-  },
-] as const;
+const STORES = SERVED_STORES;
 
 /** Deeper than the limit: by one, up to what the wire can carry and past it, and far past it. */
 const DEPTHS = [LIMIT + 1, 49, 50, 120, 600, 1_000, 100_000];

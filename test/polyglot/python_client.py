@@ -13,6 +13,7 @@ any mismatch prints "python_client: FAIL: ..." to stderr and exits 1.
 """
 
 import json
+import os
 import re
 import sys
 import time
@@ -20,10 +21,12 @@ import time
 import grpc
 from google.protobuf import json_format
 from google.protobuf.duration_pb2 import Duration
-from google.protobuf.struct_pb2 import Struct
+
+# -I leaves the script's own directory off sys.path; session_stubs.py lives next to it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from session_stubs import SessionService, open_channel, to_struct  # noqa: E402
 
 TIMEOUT_SECONDS = 5.0
-SERVICE = "/redisession.v1.SessionService/"
 KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
 
 # Nested values, a list, numbers, booleans and nulls: everything a google.protobuf.Struct can hold.
@@ -48,31 +51,8 @@ def check(condition, message):
         raise Mismatch(message)
 
 
-def to_struct(data):
-    struct = Struct()
-    struct.update(data)
-    return struct
-
-
 def to_plain(struct):
     return json_format.MessageToDict(struct)
-
-
-class SessionService:
-    """One callable per RPC, made with channel.unary_unary from the generated message classes."""
-
-    def __init__(self, channel, pb):
-        def method(name, request_class, response_class):
-            return channel.unary_unary(
-                SERVICE + name,
-                request_serializer=request_class.SerializeToString,
-                response_deserializer=response_class.FromString,
-            )
-
-        self.create = method("CreateSession", pb.CreateSessionRequest, pb.CreateSessionResponse)
-        self.get = method("GetSession", pb.GetSessionRequest, pb.GetSessionResponse)
-        self.save = method("SaveSession", pb.SaveSessionRequest, pb.SaveSessionResponse)
-        self.delete = method("DeleteSession", pb.DeleteSessionRequest, pb.DeleteSessionResponse)
 
 
 def expect_status(call, request, code, what):
@@ -87,13 +67,11 @@ def expect_status(call, request, code, what):
 
 
 def run(address, pb, data):
-    # No proxy: the server is on loopback, and CI machines often set http_proxy.
-    channel = grpc.insecure_channel(address, options=[("grpc.enable_http_proxy", 0)])
     try:
-        try:
-            grpc.channel_ready_future(channel).result(timeout=TIMEOUT_SECONDS)
-        except grpc.FutureTimeoutError:
-            raise Mismatch(f"cannot connect to {address} within {TIMEOUT_SECONDS}s") from None
+        channel = open_channel(address, TIMEOUT_SECONDS)
+    except grpc.FutureTimeoutError:
+        raise Mismatch(f"cannot connect to {address} within {TIMEOUT_SECONDS}s") from None
+    try:
         service = SessionService(channel, pb)
         sent = to_struct(data)
 

@@ -15,15 +15,18 @@ Needs only Debian's python3-grpcio and python3-protobuf.
 """
 
 import json
+import os
 import secrets
 import sys
 
 import grpc
 import google.protobuf
-from google.protobuf.struct_pb2 import Struct
+
+# -I leaves the script's own directory off sys.path; session_stubs.py lives next to it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from session_stubs import SessionService, open_channel, to_struct  # noqa: E402
 
 TIMEOUT_SECONDS = 10.0
-SERVICE = "/redisession.v1.SessionService/"
 SHAPES = ("objects", "lists", "mixed")
 LEAF = 7
 
@@ -43,12 +46,6 @@ def deep_data(depth, shape):
     return inner
 
 
-def to_struct(data):
-    struct = Struct()
-    struct.update(data)
-    return struct
-
-
 def call(method, request):
     """(status name, response or None) of one call."""
     try:
@@ -58,21 +55,10 @@ def call(method, request):
 
 
 def run(address, pb, depths):
-    channel = grpc.insecure_channel(address, options=[("grpc.enable_http_proxy", 0)])
+    channel = open_channel(address, TIMEOUT_SECONDS)
     try:
-        grpc.channel_ready_future(channel).result(timeout=TIMEOUT_SECONDS)
-
-        def method(name, request_class, response_class):
-            return channel.unary_unary(
-                SERVICE + name,
-                request_serializer=request_class.SerializeToString,
-                response_deserializer=response_class.FromString,
-            )
-
-        create = method("CreateSession", pb.CreateSessionRequest, pb.CreateSessionResponse)
-        save = method("SaveSession", pb.SaveSessionRequest, pb.SaveSessionResponse)
-        get = method("GetSession", pb.GetSessionRequest, pb.GetSessionResponse)
-        batch_get = method("BatchGetSessions", pb.BatchGetSessionsRequest, pb.BatchGetSessionsResponse)
+        service = SessionService(channel, pb)
+        create, save, get, batch_get = service.create, service.save, service.get, service.batch_get
 
         cases = []
         saved = {}  # key -> (case, the Struct sent)

@@ -14,15 +14,18 @@ violations). On anything unexpected prints "python_error_details: FAIL: ..." to 
 """
 
 import json
+import os
 import secrets
 import sys
 
 import grpc
 from google.protobuf.duration_pb2 import Duration
-from google.protobuf.struct_pb2 import Struct
+
+# -I leaves the script's own directory off sys.path; session_stubs.py lives next to it.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from session_stubs import SessionService, open_channel, to_struct  # noqa: E402
 
 TIMEOUT_SECONDS = 5.0
-SERVICE = "/redisession.v1.SessionService/"
 DETAILS_KEY = "grpc-status-details-bin"
 
 
@@ -32,12 +35,6 @@ class Unexpected(Exception):
 
 def new_key():
     return secrets.token_hex(16)
-
-
-def struct(data):
-    value = Struct()
-    value.update(data)
-    return value
 
 
 def status_of(error, status_pb2):
@@ -81,26 +78,15 @@ def failure(call, request, status_pb2, details_pb2):
 
 
 def run(address, pb, status_pb2, details_pb2):
-    channel = grpc.insecure_channel(address, options=[("grpc.enable_http_proxy", 0)])
+    channel = open_channel(address, TIMEOUT_SECONDS)
     try:
-        grpc.channel_ready_future(channel).result(timeout=TIMEOUT_SECONDS)
-
-        def method(name, request_class, response_class):
-            return channel.unary_unary(
-                SERVICE + name,
-                request_serializer=request_class.SerializeToString,
-                response_deserializer=response_class.FromString,
-            )
-
-        create = method("CreateSession", pb.CreateSessionRequest, pb.CreateSessionResponse)
-        get = method("GetSession", pb.GetSessionRequest, pb.GetSessionResponse)
-        batch = method("BatchGetSessions", pb.BatchGetSessionsRequest, pb.BatchGetSessionsResponse)
-        save = method("SaveSession", pb.SaveSessionRequest, pb.SaveSessionResponse)
+        service = SessionService(channel, pb)
+        create, get, batch, save = service.create, service.get, service.batch_get, service.save
 
         def fails(call, request):
             return failure(call, request, status_pb2, details_pb2)
 
-        key = create(pb.CreateSessionRequest(data=struct({"n": 1})), timeout=TIMEOUT_SECONDS).session.key
+        key = create(pb.CreateSessionRequest(data=to_struct({"n": 1})), timeout=TIMEOUT_SECONDS).session.key
         return {
             "malformed_key": fails(get, pb.GetSessionRequest(key="not-a-key")),
             "malformed_key_in_batch": fails(batch, pb.BatchGetSessionsRequest(keys=[key, "bad"])),
@@ -110,13 +96,13 @@ def run(address, pb, status_pb2, details_pb2):
                 save,
                 pb.SaveSessionRequest(
                     key=key,
-                    data=struct({"n": 2}),
+                    data=to_struct({"n": 2}),
                     condition=pb.SAVE_CONDITION_EXPECTED_VERSION,
                     expected_version=5,
                 ),
             ),
             "data_too_large": fails(
-                save, pb.SaveSessionRequest(key=new_key(), data=struct({"blob": "x" * 5000}))
+                save, pb.SaveSessionRequest(key=new_key(), data=to_struct({"blob": "x" * 5000}))
             ),
             "not_found": fails(get, pb.GetSessionRequest(key=new_key())),
         }

@@ -19,9 +19,9 @@ import {
 import { rawClient, unaryBytes } from "../support/raw-grpc.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { redisSnapshot } from "../support/redis-snapshot.js";
-import { TEST_STORES, useServer } from "../support/server-fixture.js";
+import { SERVED_STORES, useServer } from "../support/server-fixture.js";
 import { rawStatus } from "../support/status-details.js";
-import { readRaw, storeConfig } from "../support/store-fixture.js";
+import { readRaw } from "../support/store-fixture.js";
 
 /**
  * Session data nested 1 to 120, 1,000 and 100,000 levels deep, objects, lists and both, sent to SaveSession and
@@ -46,14 +46,7 @@ const LIMIT = 32;
 const DECODER_LIMIT = 49;
 const DEPTHS = [...Array.from({ length: 120 }, (_, i) => i + 1), 1_000, 100_000];
 
-const STORES = [
-  { store: "", strategy: "hash", config: storeConfig({ ...TEST_STORES.default, prefix: "default:" }) },
-  {
-    store: "strings",
-    strategy: "string",
-    config: storeConfig({ ...TEST_STORES.strings, prefix: "strings:" }),
-  },
-] as const;
+const STORES = SERVED_STORES;
 
 const createResponse = compileCodec(CreateSessionResponseSchema);
 const saveResponse = compileCodec(SaveSessionResponseSchema);

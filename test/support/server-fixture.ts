@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/server/logger.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { workerRedisUrl } from "./redis-fixture.js";
+import { storeConfig } from "./store-fixture.js";
 
 /** Stores every server test has: the default (hash, zstd) and a string store with another codec. */
 export const TEST_STORES = {
@@ -26,6 +27,19 @@ export const TEST_STORES = {
     maxLifetime: 30 * 86_400,
   },
 } as const;
+
+/**
+ * The test server's stores, each with the name a request gives it, its strategy, and its configuration as the
+ * repository sees it (for reading and writing raw records behind the service's back).
+ */
+export const SERVED_STORES = [
+  { store: "", strategy: "hash", config: storeConfig({ ...TEST_STORES.default, prefix: "default:" }) },
+  {
+    store: "strings",
+    strategy: "string",
+    config: storeConfig({ ...TEST_STORES.strings, prefix: "strings:" }),
+  },
+] as const;
 
 /** A configuration for a test server on a free loopback port. */
 export function serverConfig(options: { redisUrl?: string; server?: Record<string, unknown> } = {}): Config {

@@ -62,18 +62,12 @@ return records
 export const HASH_SAVE = new LuaScript(
   "hash-save",
   `${RECORD_LUA}
-local bucket, field = KEYS[1], ARGV[1]
-local now, lifetime = tonumber(ARGV[2]), tonumber(ARGV[6])
-local state, header = inspect(redis.call('HGET', bucket, field), now, lifetime)
-local version, created, refusal = decide_save(state, header, ARGV[7], tonumber(ARGV[8]), now, lifetime)
-if not version then return refusal end
-local own = nil
-if state == 'live' then own = header.ttl end
-local kept, seconds = idle_ttl(tonumber(ARGV[3]), own, tonumber(ARGV[4]), tonumber(ARGV[5]))
-local expires = expiry_for(now, seconds, created, lifetime)
-local head = pack_header(expires, tonumber(ARGV[9]), version, created, kept)
-redis.call('HSET', bucket, field, head .. ARGV[10])
-return {0, version, created or 0, expires, seconds, #head}
+local bucket, field, a = KEYS[1], ARGV[1], save_args(2)
+local state, header = inspect(redis.call('HGET', bucket, field), a.now, a.lifetime)
+local record, reply = saved_record(state, header, a)
+if not record then return reply end
+redis.call('HSET', bucket, field, record)
+return reply
 `,
 );
 

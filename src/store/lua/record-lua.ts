@@ -153,6 +153,28 @@ local function decide_save(state, header, condition, expected, now, lifetime)
   return header.version + 1, created
 end
 
+-- The arguments of a save in ARGV from position 'at' on, in the order of record-storage.ts's saveArgv.
+local function save_args(at)
+  return {
+    now = tonumber(ARGV[at]), ttl = tonumber(ARGV[at + 1]), default_ttl = tonumber(ARGV[at + 2]),
+    max_ttl = tonumber(ARGV[at + 3]), lifetime = tonumber(ARGV[at + 4]), condition = ARGV[at + 5],
+    expected = tonumber(ARGV[at + 6]), codec = tonumber(ARGV[at + 7]), payload = ARGV[at + 8],
+  }
+end
+
+-- The record a save (arguments 'a') writes over a value in 'state' (with 'header'), and its ok reply
+-- {0, version, created (0: not stored), expires, idle ttl, header bytes}; or nil and the refusal reply.
+local function saved_record(state, header, a)
+  local version, created, refusal = decide_save(state, header, a.condition, a.expected, a.now, a.lifetime)
+  if not version then return nil, refusal end
+  local own = nil
+  if state == 'live' then own = header.ttl end
+  local kept, seconds = idle_ttl(a.ttl, own, a.default_ttl, a.max_ttl)
+  local expires = expiry_for(a.now, seconds, created, a.lifetime)
+  local head = pack_header(expires, a.codec, version, created, kept)
+  return head .. a.payload, {0, version, created or 0, expires, seconds, #head}
+end
+
 -- A live session's new header and expiry after a touch: the rewritten value, or nil when only the expiry bytes
 -- change (same idle TTL), plus the reply's fields.
 local function touched(value, header, requested, default_ttl, max_ttl, now, lifetime)

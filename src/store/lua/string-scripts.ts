@@ -25,18 +25,12 @@ end
 export const STRING_SAVE = new LuaScript(
   "string-save",
   `${RECORD_LUA}${READ_HEADER}
-local key = KEYS[1]
-local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[5])
-local state, header = inspect(read_header(key), now, lifetime)
-local version, created, refusal = decide_save(state, header, ARGV[6], tonumber(ARGV[7]), now, lifetime)
-if not version then return refusal end
-local own = nil
-if state == 'live' then own = header.ttl end
-local kept, seconds = idle_ttl(tonumber(ARGV[2]), own, tonumber(ARGV[3]), tonumber(ARGV[4]))
-local expires = expiry_for(now, seconds, created, lifetime)
-local head = pack_header(expires, tonumber(ARGV[8]), version, created, kept)
-redis.call('SET', key, head .. ARGV[9], 'EXAT', expires)
-return {0, version, created or 0, expires, seconds, #head}
+local key, a = KEYS[1], save_args(1)
+local state, header = inspect(read_header(key), a.now, a.lifetime)
+local record, reply = saved_record(state, header, a)
+if not record then return reply end
+redis.call('SET', key, record, 'EXAT', reply[4])
+return reply
 `,
 );
 
