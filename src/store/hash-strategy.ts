@@ -98,7 +98,7 @@ export class HashStrategy implements RecordStorage {
   }
 
   touch(key: Buffer, args: TouchArgs, withValue: boolean): Promise<RedisReply> {
-    return this.run(HASH_TOUCH, key, [...touchArgv(args), withValue ? "1" : "0"]);
+    return this.run(HASH_TOUCH, key, touchArgv(args, withValue));
   }
 
   async delete(key: Buffer, now: number, lifetime: number): Promise<boolean> {

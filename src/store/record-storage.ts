@@ -14,7 +14,8 @@ export interface TouchArgs {
 }
 
 /** The arguments of a conditional save, as every strategy's save script takes them. */
-export interface SaveArgs extends TouchArgs {
+export interface SaveArgs {
+  readonly expiry: TouchArgs;
   /** The condition as the scripts spell it (`CONDITION_ARG`). */
   readonly condition: string;
   /** The expected version for a `version` condition, else "0". */
@@ -23,8 +24,9 @@ export interface SaveArgs extends TouchArgs {
   readonly payload: Buffer;
 }
 
-/** The script arguments (after the key or field) of a touch, in the order both strategies' scripts read them. */
-export function touchArgv(args: TouchArgs): string[] {
+// Arrays built in place, not spread from one another: this runs on every save and touch.
+
+function expiryArgv(args: TouchArgs): (string | Buffer)[] {
   return [
     String(args.now),
     String(args.ttl),
@@ -34,9 +36,18 @@ export function touchArgv(args: TouchArgs): string[] {
   ];
 }
 
+/** The script arguments (after the key or field) of a touch, in the order both strategies' scripts read them. */
+export function touchArgv(args: TouchArgs, withValue: boolean): (string | Buffer)[] {
+  const argv = expiryArgv(args);
+  argv.push(withValue ? "1" : "0");
+  return argv;
+}
+
 /** The script arguments (after the key or field) of a save, in the order both strategies' scripts read them. */
 export function saveArgv(args: SaveArgs): (string | Buffer)[] {
-  return [...touchArgv(args), args.condition, args.expected, String(args.codecId), args.payload];
+  const argv = expiryArgv(args.expiry);
+  argv.push(args.condition, args.expected, String(args.codecId), args.payload);
+  return argv;
 }
 
 /**

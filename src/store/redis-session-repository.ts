@@ -99,8 +99,9 @@ export class RedisSessionRepository implements SessionRepository {
       const expiry = this.context.expiryArgs(options.ttl);
       const [condition, expected] = this.context.conditionArgs(options.condition);
       const encoded = this.context.encode(data);
+      // The expiry nested, not spread into this object: a spread here cost several microseconds a save.
       const reply = await this.storage.save(keyBytes, {
-        ...expiry,
+        expiry,
         condition,
         expected,
         codecId: encoded.codecId,

@@ -49,7 +49,7 @@ export class StringStrategy implements RecordStorage {
   }
 
   touch(key: Buffer, args: TouchArgs, withValue: boolean): Promise<RedisReply> {
-    return this.link.run(STRING_TOUCH, [this.redisKey(key)], [...touchArgv(args), withValue ? "1" : "0"]);
+    return this.link.run(STRING_TOUCH, [this.redisKey(key)], touchArgv(args, withValue));
   }
 
   async delete(key: Buffer): Promise<boolean> {

@@ -14,6 +14,24 @@ import { WireDecodeError } from "./wire-errors.js";
  * string that starts with U+FEFF would lose that character on a round trip; every other protobuf runtime keeps it.
  */
 
+/** Strings up to this many bytes are tried as ASCII in JavaScript first (see {@link asciiText}). */
+const SHORT_TEXT_BYTES = 16;
+
+/**
+ * The ASCII text in `buf[start, end)`, or `undefined` at the first byte that is not ASCII. For the short strings
+ * that fill session data (keys, flags, ids) a loop here takes about two thirds of the time of
+ * `Buffer#toString`, whose cost is mostly its call into C++.
+ */
+function asciiText(buf: Buffer, start: number, end: number): string | undefined {
+  let text = "";
+  for (let i = start; i < end; i++) {
+    const byte = buf[i] as number;
+    if (byte >= 0x80) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 /**
  * The text in `buf[start, end)`.
  *
@@ -21,7 +39,9 @@ import { WireDecodeError } from "./wire-errors.js";
  * @throws WireDecodeError when `strict` and the bytes are not valid UTF-8.
  */
 export function readUtf8(buf: Buffer, start: number, end: number, strict: boolean): string {
-  const text = buf.toString("utf8", start, end);
+  const text =
+    (end - start <= SHORT_TEXT_BYTES ? asciiText(buf, start, end) : undefined) ??
+    buf.toString("utf8", start, end);
   // Valid UTF-8 decodes to U+FFFD only where it encodes U+FFFD itself; only then is a full check needed.
   if (strict && text.indexOf("\uFFFD") !== -1 && !isUtf8(buf.subarray(start, end))) {
     throw new WireDecodeError("invalid UTF-8 in a string");
