@@ -12,10 +12,10 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file redisession/v1/session_service.proto.
  */
 export const file_redisession_v1_session_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRyZWRpc2Vzc2lvbi92MS9zZXNzaW9uX3NlcnZpY2UucHJvdG8SDnJlZGlzZXNzaW9uLnYxIt0BCgdTZXNzaW9uEgsKA2tleRgBIAEoCRIlCgRkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIPCgd2ZXJzaW9uGAMgASgNEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtleHBpcmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoIaWRsZV90dGwYBiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24idAoUQ3JlYXRlU2Vzc2lvblJlcXVlc3QSDQoFc3RvcmUYASABKAkSJQoEZGF0YRgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIkEKFUNyZWF0ZVNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcucmVkaXNlc3Npb24udjEuU2Vzc2lvbiJmChFHZXRTZXNzaW9uUmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkSDQoFdG91Y2gYAyABKAgSJgoDdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIj4KEkdldFNlc3Npb25SZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcucmVkaXNlc3Npb24udjEuU2Vzc2lvbiI2ChdCYXRjaEdldFNlc3Npb25zUmVxdWVzdBINCgVzdG9yZRgBIAEoCRIMCgRrZXlzGAIgAygJInEKGEJhdGNoR2V0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnJlZGlzZXNzaW9uLnYxLlNlc3Npb24SFAoMbWlzc2luZ19rZXlzGAIgAygJEhQKDGNvcnJ1cHRfa2V5cxgDIAMoCSLLAQoSU2F2ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCRIlCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBImCgN0dGwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SMAoJY29uZGl0aW9uGAUgASgOMh0ucmVkaXNlc3Npb24udjEuU2F2ZUNvbmRpdGlvbhIYChBleHBlY3RlZF92ZXJzaW9uGAYgASgNIj8KE1NhdmVTZXNzaW9uUmVzcG9uc2USKAoHc2Vzc2lvbhgBIAEoCzIXLnJlZGlzZXNzaW9uLnYxLlNlc3Npb24iWQoTVG91Y2hTZXNzaW9uUmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkSJgoDdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIkAKFFRvdWNoU2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uIjIKFERlbGV0ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCSIoChVEZWxldGVTZXNzaW9uUmVzcG9uc2USDwoHZXhpc3RlZBgBIAEoCCI1ChdSb3RhdGVTZXNzaW9uS2V5UmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkiRAoYUm90YXRlU2Vzc2lvbktleVJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uKq4BCg1TYXZlQ29uZGl0aW9uEh4KGlNBVkVfQ09ORElUSU9OX1VOU1BFQ0lGSUVEEAASGQoVU0FWRV9DT05ESVRJT05fVVBTRVJUEAESHgoaU0FWRV9DT05ESVRJT05fTVVTVF9DUkVBVEUQAhIdChlTQVZFX0NPTkRJVElPTl9NVVNUX0VYSVNUEAMSIwofU0FWRV9DT05ESVRJT05fRVhQRUNURURfVkVSU0lPThAEMrYFCg5TZXNzaW9uU2VydmljZRJcCg1DcmVhdGVTZXNzaW9uEiQucmVkaXNlc3Npb24udjEuQ3JlYXRlU2Vzc2lvblJlcXVlc3QaJS5yZWRpc2Vzc2lvbi52MS5DcmVhdGVTZXNzaW9uUmVzcG9uc2USWAoKR2V0U2Vzc2lvbhIhLnJlZGlzZXNzaW9uLnYxLkdldFNlc3Npb25SZXF1ZXN0GiIucmVkaXNlc3Npb24udjEuR2V0U2Vzc2lvblJlc3BvbnNlIgOQAgISagoQQmF0Y2hHZXRTZXNzaW9ucxInLnJlZGlzZXNzaW9uLnYxLkJhdGNoR2V0U2Vzc2lvbnNSZXF1ZXN0GigucmVkaXNlc3Npb24udjEuQmF0Y2hHZXRTZXNzaW9uc1Jlc3BvbnNlIgOQAgESVgoLU2F2ZVNlc3Npb24SIi5yZWRpc2Vzc2lvbi52MS5TYXZlU2Vzc2lvblJlcXVlc3QaIy5yZWRpc2Vzc2lvbi52MS5TYXZlU2Vzc2lvblJlc3BvbnNlEl4KDFRvdWNoU2Vzc2lvbhIjLnJlZGlzZXNzaW9uLnYxLlRvdWNoU2Vzc2lvblJlcXVlc3QaJC5yZWRpc2Vzc2lvbi52MS5Ub3VjaFNlc3Npb25SZXNwb25zZSIDkAICEmEKDURlbGV0ZVNlc3Npb24SJC5yZWRpc2Vzc2lvbi52MS5EZWxldGVTZXNzaW9uUmVxdWVzdBolLnJlZGlzZXNzaW9uLnYxLkRlbGV0ZVNlc3Npb25SZXNwb25zZSIDkAICEmUKEFJvdGF0ZVNlc3Npb25LZXkSJy5yZWRpc2Vzc2lvbi52MS5Sb3RhdGVTZXNzaW9uS2V5UmVxdWVzdBooLnJlZGlzZXNzaW9uLnYxLlJvdGF0ZVNlc3Npb25LZXlSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiRyZWRpc2Vzc2lvbi92MS9zZXNzaW9uX3NlcnZpY2UucHJvdG8SDnJlZGlzZXNzaW9uLnYxIv8BCgdTZXNzaW9uEgsKA2tleRgBIAEoCRInCgRkYXRhGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAEhMKCWRhdGFfanNvbhgHIAEoCUgAEg8KB3ZlcnNpb24YAyABKAUSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCghpZGxlX3R0bBgGIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIJCgdjb250ZW50ItcBCgtTZXNzaW9uSW5mbxILCgNrZXkYASABKAkSDwoHdmVyc2lvbhgDIAEoBRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKCGlkbGVfdHRsGAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uSgQIAhADSgQIBxAIUgRkYXRhUglkYXRhX2pzb24irwEKFENyZWF0ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEicKBGRhdGEYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0SAASEwoJZGF0YV9qc29uGAUgASgJSAASKwoIaWRsZV90dGwYAyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEgoKcmVxdWVzdF9pZBgEIAEoCUIJCgdjb250ZW50IkUKFUNyZWF0ZVNlc3Npb25SZXNwb25zZRIsCgdzZXNzaW9uGAEgASgLMhsucmVkaXNlc3Npb24udjEuU2Vzc2lvbkluZm8inAEKEUdldFNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCRINCgV0b3VjaBgDIAEoCBIrCghpZGxlX3R0bBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIvCgtkYXRhX2Zvcm1hdBgFIAEoDjIaLnJlZGlzZXNzaW9uLnYxLkRhdGFGb3JtYXQiPgoSR2V0U2Vzc2lvblJlc3BvbnNlEigKB3Nlc3Npb24YASABKAsyFy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uImcKF0JhdGNoR2V0U2Vzc2lvbnNSZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgwKBGtleXMYAiADKAkSLwoLZGF0YV9mb3JtYXQYAyABKA4yGi5yZWRpc2Vzc2lvbi52MS5EYXRhRm9ybWF0InEKGEJhdGNoR2V0U2Vzc2lvbnNSZXNwb25zZRIpCghzZXNzaW9ucxgBIAMoCzIXLnJlZGlzZXNzaW9uLnYxLlNlc3Npb24SFAoMbWlzc2luZ19rZXlzGAIgAygJEhQKDGNvcnJ1cHRfa2V5cxgDIAMoCSLyAQoSU2F2ZVNlc3Npb25SZXF1ZXN0Eg0KBXN0b3JlGAEgASgJEgsKA2tleRgCIAEoCRInCgRkYXRhGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdEgAEhMKCWRhdGFfanNvbhgHIAEoCUgAEisKCGlkbGVfdHRsGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEjAKCWNvbmRpdGlvbhgFIAEoDjIdLnJlZGlzZXNzaW9uLnYxLlNhdmVDb25kaXRpb24SGAoQZXhwZWN0ZWRfdmVyc2lvbhgGIAEoBUIJCgdjb250ZW50IkMKE1NhdmVTZXNzaW9uUmVzcG9uc2USLAoHc2Vzc2lvbhgBIAEoCzIbLnJlZGlzZXNzaW9uLnYxLlNlc3Npb25JbmZvIl4KE1RvdWNoU2Vzc2lvblJlcXVlc3QSDQoFc3RvcmUYASABKAkSCwoDa2V5GAIgASgJEisKCGlkbGVfdHRsGAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIkQKFFRvdWNoU2Vzc2lvblJlc3BvbnNlEiwKB3Nlc3Npb24YASABKAsyGy5yZWRpc2Vzc2lvbi52MS5TZXNzaW9uSW5mbyIyChREZWxldGVTZXNzaW9uUmVxdWVzdBINCgVzdG9yZRgBIAEoCRILCgNrZXkYAiABKAkiKAoVRGVsZXRlU2Vzc2lvblJlc3BvbnNlEg8KB2V4aXN0ZWQYASABKAgiegoXUm90YXRlU2Vzc2lvbktleVJlcXVlc3QSDQoFc3RvcmUYASABKAkSCwoDa2V5GAIgASgJEi8KC2RhdGFfZm9ybWF0GAMgASgOMhoucmVkaXNlc3Npb24udjEuRGF0YUZvcm1hdBISCgpyZXF1ZXN0X2lkGAQgASgJIkQKGFJvdGF0ZVNlc3Npb25LZXlSZXNwb25zZRIoCgdzZXNzaW9uGAEgASgLMhcucmVkaXNlc3Npb24udjEuU2Vzc2lvbipXCgpEYXRhRm9ybWF0EhsKF0RBVEFfRk9STUFUX1VOU1BFQ0lGSUVEEAASFgoSREFUQV9GT1JNQVRfU1RSVUNUEAESFAoQREFUQV9GT1JNQVRfSlNPThACKrABCg1TYXZlQ29uZGl0aW9uEh4KGlNBVkVfQ09ORElUSU9OX1VOU1BFQ0lGSUVEEAASHgoaU0FWRV9DT05ESVRJT05fTVVTVF9DUkVBVEUQAhIdChlTQVZFX0NPTkRJVElPTl9NVVNUX0VYSVNUEAMSIwofU0FWRV9DT05ESVRJT05fRVhQRUNURURfVkVSU0lPThAEIgQIARABKhVTQVZFX0NPTkRJVElPTl9VUFNFUlQytgUKDlNlc3Npb25TZXJ2aWNlElwKDUNyZWF0ZVNlc3Npb24SJC5yZWRpc2Vzc2lvbi52MS5DcmVhdGVTZXNzaW9uUmVxdWVzdBolLnJlZGlzZXNzaW9uLnYxLkNyZWF0ZVNlc3Npb25SZXNwb25zZRJYCgpHZXRTZXNzaW9uEiEucmVkaXNlc3Npb24udjEuR2V0U2Vzc2lvblJlcXVlc3QaIi5yZWRpc2Vzc2lvbi52MS5HZXRTZXNzaW9uUmVzcG9uc2UiA5ACAhJqChBCYXRjaEdldFNlc3Npb25zEicucmVkaXNlc3Npb24udjEuQmF0Y2hHZXRTZXNzaW9uc1JlcXVlc3QaKC5yZWRpc2Vzc2lvbi52MS5CYXRjaEdldFNlc3Npb25zUmVzcG9uc2UiA5ACARJWCgtTYXZlU2Vzc2lvbhIiLnJlZGlzZXNzaW9uLnYxLlNhdmVTZXNzaW9uUmVxdWVzdBojLnJlZGlzZXNzaW9uLnYxLlNhdmVTZXNzaW9uUmVzcG9uc2USXgoMVG91Y2hTZXNzaW9uEiMucmVkaXNlc3Npb24udjEuVG91Y2hTZXNzaW9uUmVxdWVzdBokLnJlZGlzZXNzaW9uLnYxLlRvdWNoU2Vzc2lvblJlc3BvbnNlIgOQAgISYQoNRGVsZXRlU2Vzc2lvbhIkLnJlZGlzZXNzaW9uLnYxLkRlbGV0ZVNlc3Npb25SZXF1ZXN0GiUucmVkaXNlc3Npb24udjEuRGVsZXRlU2Vzc2lvblJlc3BvbnNlIgOQAgISZQoQUm90YXRlU2Vzc2lvbktleRInLnJlZGlzZXNzaW9uLnYxLlJvdGF0ZVNlc3Npb25LZXlSZXF1ZXN0GigucmVkaXNlc3Npb24udjEuUm90YXRlU2Vzc2lvbktleVJlc3BvbnNlQrUBChJkZXYucmVkaXNlc3Npb24udjFCE1Nlc3Npb25TZXJ2aWNlUHJvdG9QAVpOZ2l0aHViLmNvbS9yZWRpc2Vzc2lvbi9yZWRpc2Vzc2lvbi9jbGllbnRzL2dvL2dlbi9yZWRpc2Vzc2lvbi92MTtyZWRpc2Vzc2lvbnYxogIDUlNYqgIOUmVkaXNlc3Npb24uVjHKAg5SZWRpc2Vzc2lvblxWMeoCD1JlZGlzZXNzaW9uOjpWMWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
- * A session.
+ * A session, with its data.
  *
  * @generated from message redisession.v1.Session
  */
@@ -28,17 +28,33 @@ export type Session = Message<"redisession.v1.Session"> & {
   key: string;
 
   /**
-   * The session's data (numbers are doubles: see the service comment). Left unset in CreateSession, SaveSession
-   * and TouchSession responses (it is what the caller has).
+   * The session's data, in the form the request asked for.
    *
-   * @generated from field: google.protobuf.Struct data = 2;
+   * @generated from oneof redisession.v1.Session.content
    */
-  data?: JsonObject | undefined;
+  content: {
+    /**
+     * As a Struct (numbers are doubles: see the service comment). The default.
+     *
+     * @generated from field: google.protobuf.Struct data = 2;
+     */
+    value: JsonObject;
+    case: "data";
+  } | {
+    /**
+     * As the JSON text of an object, as stored (integers keep every digit). With DATA_FORMAT_JSON.
+     *
+     * @generated from field: string data_json = 7;
+     */
+    value: string;
+    case: "dataJson";
+  } | { case: undefined; value?: undefined };
 
   /**
-   * Counts writes of data: 1 when created, +1 on every save. Touching and rotating do not change it.
+   * Counts writes of data: 1 when created, +1 on every save (after 2^31 - 1 it starts again at 1). Touching and
+   * rotating do not change it.
    *
-   * @generated from field: uint32 version = 3;
+   * @generated from field: int32 version = 3;
    */
   version: number;
 
@@ -76,6 +92,56 @@ export const SessionSchema: GenMessage<Session> = /*@__PURE__*/
   messageDesc(file_redisession_v1_session_service, 0);
 
 /**
+ * What a write answers about a session: everything but its data (the caller has it). Field numbers are those of
+ * Session.
+ *
+ * @generated from message redisession.v1.SessionInfo
+ */
+export type SessionInfo = Message<"redisession.v1.SessionInfo"> & {
+  /**
+   * 32 lowercase hexadecimal characters.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * As Session.version.
+   *
+   * @generated from field: int32 version = 3;
+   */
+  version: number;
+
+  /**
+   * As Session.create_time: unset where the store records none.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 4;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * As Session.expire_time.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 5;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * As Session.idle_ttl.
+   *
+   * @generated from field: google.protobuf.Duration idle_ttl = 6;
+   */
+  idleTtl?: Duration | undefined;
+};
+
+/**
+ * Describes the message redisession.v1.SessionInfo.
+ * Use `create(SessionInfoSchema)` to create a new message.
+ */
+export const SessionInfoSchema: GenMessage<SessionInfo> = /*@__PURE__*/
+  messageDesc(file_redisession_v1_session_service, 1);
+
+/**
  * Request of CreateSession.
  *
  * @generated from message redisession.v1.CreateSessionRequest
@@ -89,18 +155,44 @@ export type CreateSessionRequest = Message<"redisession.v1.CreateSessionRequest"
   store: string;
 
   /**
-   * The initial data; unset means {}. At most the store's maxDataDepth levels deep.
+   * The initial data; unset means {}.
    *
-   * @generated from field: google.protobuf.Struct data = 2;
+   * @generated from oneof redisession.v1.CreateSessionRequest.content
    */
-  data?: JsonObject | undefined;
+  content: {
+    /**
+     * As a Struct.
+     *
+     * @generated from field: google.protobuf.Struct data = 2;
+     */
+    value: JsonObject;
+    case: "data";
+  } | {
+    /**
+     * As the JSON text of an object (integers keep every digit).
+     *
+     * @generated from field: string data_json = 5;
+     */
+    value: string;
+    case: "dataJson";
+  } | { case: undefined; value?: undefined };
 
   /**
    * The session's idle TTL, whole seconds from 1 to the store's maxTtl; unset means the store's defaultTtl.
    *
-   * @generated from field: google.protobuf.Duration ttl = 3;
+   * @generated from field: google.protobuf.Duration idle_ttl = 3;
    */
-  ttl?: Duration | undefined;
+  idleTtl?: Duration | undefined;
+
+  /**
+   * Optional (AIP-155): a UUID (lowercase, hyphenated) that makes a retry safe. A repeat of this request with the
+   * same request_id within the store's requestIdTtl answers what the first answered (the same key) instead of
+   * creating a second session; a different request with the same request_id is INVALID_ARGUMENT. It returns a
+   * session key to whoever repeats it: use a fresh random UUID (v4) per request, and keep it as secret as the key.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
 };
 
 /**
@@ -108,7 +200,7 @@ export type CreateSessionRequest = Message<"redisession.v1.CreateSessionRequest"
  * Use `create(CreateSessionRequestSchema)` to create a new message.
  */
 export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 1);
+  messageDesc(file_redisession_v1_session_service, 2);
 
 /**
  * Response of CreateSession.
@@ -117,11 +209,11 @@ export const CreateSessionRequestSchema: GenMessage<CreateSessionRequest> = /*@_
  */
 export type CreateSessionResponse = Message<"redisession.v1.CreateSessionResponse"> & {
   /**
-   * The new session's key, version and times; data is left unset (it is what the caller sent).
+   * The new session's key, version and times.
    *
-   * @generated from field: redisession.v1.Session session = 1;
+   * @generated from field: redisession.v1.SessionInfo session = 1;
    */
-  session?: Session | undefined;
+  session?: SessionInfo | undefined;
 };
 
 /**
@@ -129,7 +221,7 @@ export type CreateSessionResponse = Message<"redisession.v1.CreateSessionRespons
  * Use `create(CreateSessionResponseSchema)` to create a new message.
  */
 export const CreateSessionResponseSchema: GenMessage<CreateSessionResponse> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 2);
+  messageDesc(file_redisession_v1_session_service, 3);
 
 /**
  * Request of GetSession.
@@ -152,20 +244,28 @@ export type GetSessionRequest = Message<"redisession.v1.GetSessionRequest"> & {
   key: string;
 
   /**
-   * Also slide the expiry, atomically with the read. When Redis is out of memory the session is still answered,
-   * its expiry not slid (expire_time says where it stands).
+   * Also slide the expiry, atomically with the read.
    *
    * @generated from field: bool touch = 3;
    */
   touch: boolean;
 
   /**
-   * With touch: the expiry moves to now + ttl, and ttl becomes the session's idle TTL; whole seconds from 1 to
-   * the store's maxTtl. Unset means the session's own idle TTL.
+   * With touch: the expiry moves to now + idle_ttl, and idle_ttl becomes the session's own; whole seconds from 1
+   * to the store's maxTtl. Unset means the session's own idle TTL. Without touch it is refused (INVALID_ARGUMENT).
+   * When Redis is out of memory the session is still answered, its expiry not slid (expire_time says where it
+   * stands).
    *
-   * @generated from field: google.protobuf.Duration ttl = 4;
+   * @generated from field: google.protobuf.Duration idle_ttl = 4;
    */
-  ttl?: Duration | undefined;
+  idleTtl?: Duration | undefined;
+
+  /**
+   * How to answer the data; unset means Struct.
+   *
+   * @generated from field: redisession.v1.DataFormat data_format = 5;
+   */
+  dataFormat: DataFormat;
 };
 
 /**
@@ -173,7 +273,7 @@ export type GetSessionRequest = Message<"redisession.v1.GetSessionRequest"> & {
  * Use `create(GetSessionRequestSchema)` to create a new message.
  */
 export const GetSessionRequestSchema: GenMessage<GetSessionRequest> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 3);
+  messageDesc(file_redisession_v1_session_service, 4);
 
 /**
  * Response of GetSession.
@@ -194,7 +294,7 @@ export type GetSessionResponse = Message<"redisession.v1.GetSessionResponse"> & 
  * Use `create(GetSessionResponseSchema)` to create a new message.
  */
 export const GetSessionResponseSchema: GenMessage<GetSessionResponse> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 4);
+  messageDesc(file_redisession_v1_session_service, 5);
 
 /**
  * Request of BatchGetSessions.
@@ -215,6 +315,13 @@ export type BatchGetSessionsRequest = Message<"redisession.v1.BatchGetSessionsRe
    * @generated from field: repeated string keys = 2;
    */
   keys: string[];
+
+  /**
+   * How to answer the data; unset means Struct.
+   *
+   * @generated from field: redisession.v1.DataFormat data_format = 3;
+   */
+  dataFormat: DataFormat;
 };
 
 /**
@@ -222,10 +329,11 @@ export type BatchGetSessionsRequest = Message<"redisession.v1.BatchGetSessionsRe
  * Use `create(BatchGetSessionsRequestSchema)` to create a new message.
  */
 export const BatchGetSessionsRequestSchema: GenMessage<BatchGetSessionsRequest> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 5);
+  messageDesc(file_redisession_v1_session_service, 6);
 
 /**
- * Response of BatchGetSessions. Every distinct requested key is in exactly one of the three lists.
+ * Response of BatchGetSessions. Every distinct requested key is in exactly one of the three lists; a key found in
+ * none of them (which this version never answers, but a later list might hold it) counts as failed.
  *
  * @generated from message redisession.v1.BatchGetSessionsResponse
  */
@@ -257,7 +365,7 @@ export type BatchGetSessionsResponse = Message<"redisession.v1.BatchGetSessionsR
  * Use `create(BatchGetSessionsResponseSchema)` to create a new message.
  */
 export const BatchGetSessionsResponseSchema: GenMessage<BatchGetSessionsResponse> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 6);
+  messageDesc(file_redisession_v1_session_service, 7);
 
 /**
  * Request of SaveSession.
@@ -273,29 +381,46 @@ export type SaveSessionRequest = Message<"redisession.v1.SaveSessionRequest"> & 
   store: string;
 
   /**
-   * The session's key (from CreateSession, or any 32 lowercase hex characters with MUST_CREATE or UPSERT).
+   * The session's key: one from CreateSession (or a rotation), or, with MUST_CREATE only, any 32 lowercase hex
+   * characters of the caller's.
    *
    * @generated from field: string key = 2;
    */
   key: string;
 
   /**
-   * The data to store; unset means {}. At most the store's maxDataDepth levels deep.
+   * The data to store; unset means {}.
    *
-   * @generated from field: google.protobuf.Struct data = 3;
+   * @generated from oneof redisession.v1.SaveSessionRequest.content
    */
-  data?: JsonObject | undefined;
+  content: {
+    /**
+     * As a Struct.
+     *
+     * @generated from field: google.protobuf.Struct data = 3;
+     */
+    value: JsonObject;
+    case: "data";
+  } | {
+    /**
+     * As the JSON text of an object (integers keep every digit).
+     *
+     * @generated from field: string data_json = 7;
+     */
+    value: string;
+    case: "dataJson";
+  } | { case: undefined; value?: undefined };
 
   /**
-   * The expiry moves to now + ttl, and ttl becomes the session's idle TTL; whole seconds from 1 to the store's
-   * maxTtl. Unset means the session's own idle TTL (the store's defaultTtl for a new session).
+   * The expiry moves to now + idle_ttl, and idle_ttl becomes the session's own; whole seconds from 1 to the
+   * store's maxTtl. Unset means the session's own idle TTL (the store's defaultTtl for a new session).
    *
-   * @generated from field: google.protobuf.Duration ttl = 4;
+   * @generated from field: google.protobuf.Duration idle_ttl = 4;
    */
-  ttl?: Duration | undefined;
+  idleTtl?: Duration | undefined;
 
   /**
-   * When the save may write; unset means upsert.
+   * When the save may write. Required: unset is INVALID_ARGUMENT.
    *
    * @generated from field: redisession.v1.SaveCondition condition = 5;
    */
@@ -304,7 +429,7 @@ export type SaveSessionRequest = Message<"redisession.v1.SaveSessionRequest"> & 
   /**
    * With SAVE_CONDITION_EXPECTED_VERSION: the version last read (at least 1). Must be 0 otherwise.
    *
-   * @generated from field: uint32 expected_version = 6;
+   * @generated from field: int32 expected_version = 6;
    */
   expectedVersion: number;
 };
@@ -314,7 +439,7 @@ export type SaveSessionRequest = Message<"redisession.v1.SaveSessionRequest"> & 
  * Use `create(SaveSessionRequestSchema)` to create a new message.
  */
 export const SaveSessionRequestSchema: GenMessage<SaveSessionRequest> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 7);
+  messageDesc(file_redisession_v1_session_service, 8);
 
 /**
  * Response of SaveSession.
@@ -323,11 +448,11 @@ export const SaveSessionRequestSchema: GenMessage<SaveSessionRequest> = /*@__PUR
  */
 export type SaveSessionResponse = Message<"redisession.v1.SaveSessionResponse"> & {
   /**
-   * The saved session's key, new version and times; data is left unset.
+   * The saved session's key, new version and times.
    *
-   * @generated from field: redisession.v1.Session session = 1;
+   * @generated from field: redisession.v1.SessionInfo session = 1;
    */
-  session?: Session | undefined;
+  session?: SessionInfo | undefined;
 };
 
 /**
@@ -335,7 +460,7 @@ export type SaveSessionResponse = Message<"redisession.v1.SaveSessionResponse"> 
  * Use `create(SaveSessionResponseSchema)` to create a new message.
  */
 export const SaveSessionResponseSchema: GenMessage<SaveSessionResponse> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 8);
+  messageDesc(file_redisession_v1_session_service, 9);
 
 /**
  * Request of TouchSession.
@@ -358,12 +483,12 @@ export type TouchSessionRequest = Message<"redisession.v1.TouchSessionRequest"> 
   key: string;
 
   /**
-   * The expiry moves to now + ttl, and ttl becomes the session's idle TTL; whole seconds from 1 to the store's
-   * maxTtl. Unset means the session's own idle TTL.
+   * The expiry moves to now + idle_ttl, and idle_ttl becomes the session's own; whole seconds from 1 to the
+   * store's maxTtl. Unset means the session's own idle TTL.
    *
-   * @generated from field: google.protobuf.Duration ttl = 3;
+   * @generated from field: google.protobuf.Duration idle_ttl = 3;
    */
-  ttl?: Duration | undefined;
+  idleTtl?: Duration | undefined;
 };
 
 /**
@@ -371,7 +496,7 @@ export type TouchSessionRequest = Message<"redisession.v1.TouchSessionRequest"> 
  * Use `create(TouchSessionRequestSchema)` to create a new message.
  */
 export const TouchSessionRequestSchema: GenMessage<TouchSessionRequest> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 9);
+  messageDesc(file_redisession_v1_session_service, 10);
 
 /**
  * Response of TouchSession.
@@ -380,11 +505,11 @@ export const TouchSessionRequestSchema: GenMessage<TouchSessionRequest> = /*@__P
  */
 export type TouchSessionResponse = Message<"redisession.v1.TouchSessionResponse"> & {
   /**
-   * The session's key, version and times; data is left unset.
+   * The session's key, version and times.
    *
-   * @generated from field: redisession.v1.Session session = 1;
+   * @generated from field: redisession.v1.SessionInfo session = 1;
    */
-  session?: Session | undefined;
+  session?: SessionInfo | undefined;
 };
 
 /**
@@ -392,7 +517,7 @@ export type TouchSessionResponse = Message<"redisession.v1.TouchSessionResponse"
  * Use `create(TouchSessionResponseSchema)` to create a new message.
  */
 export const TouchSessionResponseSchema: GenMessage<TouchSessionResponse> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 10);
+  messageDesc(file_redisession_v1_session_service, 11);
 
 /**
  * Request of DeleteSession.
@@ -420,7 +545,7 @@ export type DeleteSessionRequest = Message<"redisession.v1.DeleteSessionRequest"
  * Use `create(DeleteSessionRequestSchema)` to create a new message.
  */
 export const DeleteSessionRequestSchema: GenMessage<DeleteSessionRequest> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 11);
+  messageDesc(file_redisession_v1_session_service, 12);
 
 /**
  * Response of DeleteSession.
@@ -441,7 +566,7 @@ export type DeleteSessionResponse = Message<"redisession.v1.DeleteSessionRespons
  * Use `create(DeleteSessionResponseSchema)` to create a new message.
  */
 export const DeleteSessionResponseSchema: GenMessage<DeleteSessionResponse> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 12);
+  messageDesc(file_redisession_v1_session_service, 13);
 
 /**
  * Request of RotateSessionKey.
@@ -462,6 +587,23 @@ export type RotateSessionKeyRequest = Message<"redisession.v1.RotateSessionKeyRe
    * @generated from field: string key = 2;
    */
   key: string;
+
+  /**
+   * How to answer the data; unset means Struct.
+   *
+   * @generated from field: redisession.v1.DataFormat data_format = 3;
+   */
+  dataFormat: DataFormat;
+
+  /**
+   * Optional (AIP-155): a UUID (lowercase, hyphenated) that makes a retry safe. A repeat of this request with the
+   * same request_id within the store's requestIdTtl answers the session under the key the first one moved it to
+   * (its data as it is then), rather than NOT_FOUND; a different request with the same request_id is
+   * INVALID_ARGUMENT. Use a fresh random UUID (v4) per request.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
 };
 
 /**
@@ -469,7 +611,7 @@ export type RotateSessionKeyRequest = Message<"redisession.v1.RotateSessionKeyRe
  * Use `create(RotateSessionKeyRequestSchema)` to create a new message.
  */
 export const RotateSessionKeyRequestSchema: GenMessage<RotateSessionKeyRequest> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 13);
+  messageDesc(file_redisession_v1_session_service, 14);
 
 /**
  * Response of RotateSessionKey.
@@ -478,7 +620,7 @@ export const RotateSessionKeyRequestSchema: GenMessage<RotateSessionKeyRequest> 
  */
 export type RotateSessionKeyResponse = Message<"redisession.v1.RotateSessionKeyResponse"> & {
   /**
-   * The session under its new key, with its data.
+   * The session under its new key.
    *
    * @generated from field: redisession.v1.Session session = 1;
    */
@@ -490,30 +632,62 @@ export type RotateSessionKeyResponse = Message<"redisession.v1.RotateSessionKeyR
  * Use `create(RotateSessionKeyResponseSchema)` to create a new message.
  */
 export const RotateSessionKeyResponseSchema: GenMessage<RotateSessionKeyResponse> = /*@__PURE__*/
-  messageDesc(file_redisession_v1_session_service, 14);
+  messageDesc(file_redisession_v1_session_service, 15);
 
 /**
- * When a SaveSession may write.
+ * How a read answers session data.
+ *
+ * @generated from enum redisession.v1.DataFormat
+ */
+export enum DataFormat {
+  /**
+   * DATA_FORMAT_STRUCT.
+   *
+   * @generated from enum value: DATA_FORMAT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Session.data, a google.protobuf.Struct.
+   *
+   * @generated from enum value: DATA_FORMAT_STRUCT = 1;
+   */
+  STRUCT = 1,
+
+  /**
+   * Session.data_json, the stored JSON text.
+   *
+   * @generated from enum value: DATA_FORMAT_JSON = 2;
+   */
+  JSON = 2,
+}
+
+/**
+ * Describes the enum redisession.v1.DataFormat.
+ */
+export const DataFormatSchema: GenEnum<DataFormat> = /*@__PURE__*/
+  enumDesc(file_redisession_v1_session_service, 0);
+
+/**
+ * When a SaveSession may write. There is no default: a save without a condition is refused (INVALID_ARGUMENT), so
+ * that no caller writes "whatever happens". Every future restriction on writes comes as a new value here (an older
+ * server refuses a value it does not know, where it would ignore a new field).
  *
  * @generated from enum redisession.v1.SaveCondition
  */
 export enum SaveCondition {
   /**
-   * Same as SAVE_CONDITION_UPSERT.
+   * Refused (INVALID_ARGUMENT): every save names its condition. (Value 1, "upsert", was removed before v1 was
+   * released: it created a session under any key a caller chose, and brought back sessions deleted meanwhile.
+   * MUST_CREATE and MUST_EXIST say which of the two a caller means.)
    *
    * @generated from enum value: SAVE_CONDITION_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * Always write; create the session if there is no live one.
-   *
-   * @generated from enum value: SAVE_CONDITION_UPSERT = 1;
-   */
-  UPSERT = 1,
-
-  /**
-   * Write only if no session is stored under the key (ALREADY_EXISTS otherwise). Never overwrites.
+   * Write only if no session is stored under the key (ALREADY_EXISTS otherwise). Never overwrites. The only way to
+   * store a session under a key the service did not make.
    *
    * @generated from enum value: SAVE_CONDITION_MUST_CREATE = 2;
    */
@@ -539,26 +713,35 @@ export enum SaveCondition {
  * Describes the enum redisession.v1.SaveCondition.
  */
 export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
-  enumDesc(file_redisession_v1_session_service, 0);
+  enumDesc(file_redisession_v1_session_service, 1);
 
 /**
  * SessionService keeps web sessions in Redis for back ends written in any language.
  *
- * A session is a JSON object (google.protobuf.Struct) under a key the service makes: 128 random bits shown as 32
- * lowercase hexadecimal characters. Every number in a Struct is an IEEE 754 double: integers beyond 2^53 lose
- * precision (2^53 + 1 reads back as 2^53), every integer reads back as a float in languages that tell them apart
- * (Python's 42 becomes 42.0), and -0 is stored as 0; NaN and Infinity are refused (JSON has no spelling for them).
- * Keep large integers (ids, counters past 2^53) as strings. Every request names a store (a configured keyspace with its own strategy,
- * codec and limits); an empty store means "default".
+ * A session is a JSON object under a key the service makes: 128 random bits shown as 32 lowercase hexadecimal
+ * characters. Every request names a store (a configured keyspace with its own strategy, codec and limits); an empty
+ * store means "default". Generated code: the Python package `redisession` ships the `redisession.v1.*_pb2` modules;
+ * do not generate a second copy into a process that imports it (protobuf refuses a file registered twice).
+ *
+ * Session data travels in one of two forms, chosen per call:
+ * - `data`, a google.protobuf.Struct: every language has one and grpcurl prints it. Its numbers are IEEE 754
+ *   doubles: integers beyond 2^53 lose precision (2^53 + 1 reads back as 2^53), every integer reads back as a float
+ *   in languages that tell them apart (Python's 42 becomes 42.0), and -0 is stored as 0. NaN and Infinity are
+ *   refused (JSON has no spelling for them).
+ * - `data_json`, the JSON text of an object: what the service stores, so integers keep every digit. Writes accept
+ *   either form; reads answer Struct unless the request asks for DATA_FORMAT_JSON.
  *
  * Session data nests objects and lists at most the store's maxDataDepth levels deep (default 32, at most 49): the
  * data object itself is level 1, each object or list inside it one more ({"a": [1]} is 2 levels). Every
  * mainstream protobuf runtime reads 32 levels back (Python's protobuf stops at 33 levels of objects).
  *
+ * TTLs (`idle_ttl`) are whole seconds: a Duration with nanos is refused (Go's durationpb.New(time.Until(t)) carries
+ * nanoseconds: round it). A session keeps its own idle TTL: the one it was last given, or its store's defaultTtl.
+ *
  * Status codes, in every RPC:
  * - INVALID_ARGUMENT: a malformed key (anything but 32 lowercase hex characters), a TTL out of the store's range,
- *   an unknown store, data nested deeper than the store's maxDataDepth (or than a request may nest at all), or
- *   another bad field. Nothing was read or written.
+ *   an unknown store, data nested deeper than the store's maxDataDepth (or than a request may nest at all), a
+ *   missing save condition, or another bad field. Nothing was read or written.
  * - RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes, or Redis is out of memory
  *   (a full Redis refuses creates, saves, touches and rotations; reads and deletes keep working). Nothing was
  *   written.
@@ -571,13 +754,21 @@ export const SaveConditionSchema: GenEnum<SaveCondition> = /*@__PURE__*/
  * google.rpc.Status holding a google.rpc.ErrorInfo whose reason names the cause (redisession.v1.ErrorReason, e.g.
  * "MALFORMED_KEY", "VERSION_MISMATCH" with `current_version`) and, for bad fields, a google.rpc.BadRequest.
  *
+ * Shape, on purpose (checked against Google's AIPs):
+ * - `store` + `key` fields, not an AIP-122 resource name: the key is a bearer credential, and a resource name is
+ *   what tools log, index and repeat in errors.
+ * - A response message around every result, so that fields can be added to any answer later.
+ * - `version` with EXPECTED_VERSION, not etags: an integer every language compares, and a lost compare-and-set is
+ *   ABORTED, as gRPC's status code guide says for a read-modify-write to retry.
+ * - BatchGetSessions answers what it can (partial results), listing the keys it could not.
+ *
  * @generated from service redisession.v1.SessionService
  */
 export const SessionService: GenService<{
   /**
    * CreateSession stores data (default {}) under a fresh key and answers the key, version and times, without the
-   * data (the caller has it). It never overwrites anything. Not idempotent: a repeat stores a second session.
-   * (The idempotency_level options below tell clients which RPCs they may retry.)
+   * data (the caller has it). It never overwrites anything. A repeat stores a second session, unless both carry
+   * the same request_id: then the repeat answers what the first did.
    *
    * @generated from rpc redisession.v1.SessionService.CreateSession
    */
@@ -588,7 +779,7 @@ export const SessionService: GenService<{
   },
   /**
    * GetSession returns the live session under key. With touch, its expiry also slides to now + its idle TTL (or
-   * the ttl given) in the same atomic step. NOT_FOUND when there is no live session (never stored, deleted or
+   * the idle_ttl given) in the same atomic step. NOT_FOUND when there is no live session (never stored, deleted or
    * expired). Idempotent (clients may retry it): with touch, a repeat slides the expiry to the same place.
    *
    * @generated from rpc redisession.v1.SessionService.GetSession
@@ -610,11 +801,10 @@ export const SessionService: GenService<{
   },
   /**
    * SaveSession writes data under key if its condition holds, and sets the expiry to now + its idle TTL (or the
-   * ttl given). A live session keeps its creation time and its version goes up by one; a new one starts at
-   * version 1.
-   * ALREADY_EXISTS: MUST_CREATE found a session. NOT_FOUND: MUST_EXIST or EXPECTED_VERSION found none (it may
-   * have been deleted meanwhile, e.g. by a logout). ABORTED: EXPECTED_VERSION found another version: another
-   * writer won; read again and retry.
+   * idle_ttl given). A live session keeps its creation time and its version goes up by one; a new one starts at
+   * version 1. ALREADY_EXISTS: MUST_CREATE found a session. NOT_FOUND: MUST_EXIST or EXPECTED_VERSION found none
+   * (it may have been deleted meanwhile, e.g. by a logout). ABORTED: EXPECTED_VERSION found another version:
+   * another writer won; read again and retry.
    *
    * @generated from rpc redisession.v1.SessionService.SaveSession
    */
@@ -624,8 +814,8 @@ export const SessionService: GenService<{
     output: typeof SaveSessionResponseSchema;
   },
   /**
-   * TouchSession sets a live session's expiry to now + its idle TTL (or the ttl given) without sending its data.
-   * Its version is unchanged. NOT_FOUND when there is no live session.
+   * TouchSession sets a live session's expiry to now + its idle TTL (or the idle_ttl given) without sending its
+   * data. Its version is unchanged. NOT_FOUND when there is no live session.
    *
    * @generated from rpc redisession.v1.SessionService.TouchSession
    */
@@ -647,7 +837,9 @@ export const SessionService: GenService<{
   /**
    * RotateSessionKey moves a live session to a fresh key (anti-fixation; Django's cycle_key): same data,
    * version, creation and expiry. The old key no longer works when this returns. NOT_FOUND when there is no live
-   * session; ABORTED when writers kept changing it during the rotation (retry).
+   * session; ABORTED when writers kept changing it during the rotation (retry). A rotation whose answer was lost
+   * has lost the session to its caller (the old key is gone, the new one never arrived), unless the call carried
+   * a request_id: a repeat with the same request_id answers the session under the key the first one moved it to.
    *
    * @generated from rpc redisession.v1.SessionService.RotateSessionKey
    */
