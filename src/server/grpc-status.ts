@@ -51,9 +51,10 @@ function rule<E extends Error>(type: ErrorClass<E>, classify: (error: E) => Clas
 
 /** The request field each store argument comes from. */
 const ARGUMENT_FIELD: Readonly<Record<StoreArgument, string>> = {
-  ttl: REQUEST_FIELD.ttl,
+  ttl: REQUEST_FIELD.idleTtl,
   expectedVersion: REQUEST_FIELD.expectedVersion,
   data: REQUEST_FIELD.data,
+  dataJson: REQUEST_FIELD.dataJson,
 };
 
 /**
@@ -99,7 +100,7 @@ const RULES: readonly Rule[] = [
     code: status.INVALID_ARGUMENT,
     reason: ErrorReason.TTL_OUT_OF_RANGE,
     metadata: { min_seconds: String(error.min), max_seconds: String(error.max) },
-    violations: violation(REQUEST_FIELD.ttl, error),
+    violations: violation(REQUEST_FIELD.idleTtl, error),
   })),
   rule(InvalidArgumentError, (error) => ({
     code: status.INVALID_ARGUMENT,

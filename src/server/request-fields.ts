@@ -1,5 +1,7 @@
 import {
   BatchGetSessionsRequestSchema,
+  CreateSessionRequestSchema,
+  GetSessionRequestSchema,
   SaveSessionRequestSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
 
@@ -12,8 +14,11 @@ export const REQUEST_FIELD = {
   store: SaveSessionRequestSchema.field.store.name,
   key: SaveSessionRequestSchema.field.key.name,
   keys: BatchGetSessionsRequestSchema.field.keys.name,
-  ttl: SaveSessionRequestSchema.field.ttl.name,
+  idleTtl: SaveSessionRequestSchema.field.idleTtl.name,
   data: SaveSessionRequestSchema.field.data.name,
+  dataJson: SaveSessionRequestSchema.field.dataJson.name,
+  dataFormat: GetSessionRequestSchema.field.dataFormat.name,
+  requestId: CreateSessionRequestSchema.field.requestId.name,
   condition: SaveSessionRequestSchema.field.condition.name,
   expectedVersion: SaveSessionRequestSchema.field.expectedVersion.name,
 } as const;

@@ -1,7 +1,7 @@
 import { EncodedStruct } from "../rpc/wire/encoded-struct.js";
 import { structWire } from "../rpc/wire/json-struct.js";
 import { JsonTextDepthError, JsonTextError, writeJsonTextAsStruct } from "../rpc/wire/json-text-struct.js";
-import { acquireWriter } from "../rpc/wire/wire-writer.js";
+import { acquireWriter, type WireWriter } from "../rpc/wire/wire-writer.js";
 import { CorruptRecordError } from "../store/errors.js";
 import { parseSessionJson, type SessionDataReader } from "../store/session-payload.js";
 
@@ -21,18 +21,44 @@ const SESSION_DATA_DEPTH = 3;
  */
 export const encodedSessionData: SessionDataReader<EncodedStruct> = (json, maxDataDepth) => {
   const writer = acquireWriter();
+  if (!transcoded(writer, json, maxDataDepth)) return parsedSessionData(json, maxDataDepth);
+  return new EncodedStruct(writer.finish());
+};
+
+/**
+ * Reads a stored session's JSON as the text `Session.data_json` carries (DATA_FORMAT_JSON): checked as
+ * {@link encodedSessionData} checks it, then answered as stored, so that its integers keep every digit.
+ *
+ * @throws {CorruptRecordError} as {@link encodedSessionData}.
+ */
+export const jsonTextSessionData: SessionDataReader<string> = (json, maxDataDepth) => {
+  const writer = acquireWriter();
+  // The transcoder is the cheapest full check of the grammar and the depth; its bytes are not needed.
+  const checked = transcoded(writer, json, maxDataDepth);
+  writer.reset();
+  if (!checked) parseSessionJson(json, maxDataDepth);
+  return json.toString("utf8");
+};
+
+/**
+ * Transcodes `json` into `writer` (left to the caller to finish or reset); false when the text nests deeper than
+ * the transcoder follows, for the object path to decide.
+ *
+ * @throws {CorruptRecordError} when the bytes are not a JSON object (the writer is reset).
+ */
+function transcoded(writer: WireWriter, json: Buffer, maxDataDepth: number): boolean {
   try {
     writeJsonTextAsStruct(writer, json, SESSION_DATA_DEPTH, maxDataDepth);
+    return true;
   } catch (error) {
     writer.reset();
     if (error instanceof JsonTextError) {
       throw new CorruptRecordError("record payload is not a JSON object", { cause: error });
     }
-    if (error instanceof JsonTextDepthError) return parsedSessionData(json, maxDataDepth);
+    if (error instanceof JsonTextDepthError) return false;
     throw error;
   }
-  return new EncodedStruct(writer.finish());
-};
+}
 
 /**
  * The object path, for a text the transcoder found too deep: rare (only records written by hand or before the

@@ -1,10 +1,17 @@
 import type { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { SessionNotFoundError } from "../store/errors.js";
 import type { SessionStores } from "../store/store-registry.js";
-import { TooManyKeysError } from "./call-errors.js";
+import { InvalidRequestError, TooManyKeysError } from "./call-errors.js";
+import { REQUEST_FIELD } from "./request-fields.js";
 import type { ServiceImpl } from "./service-impl.js";
-import { encodedSessionData } from "./session-data.js";
-import { saveCondition, sessionMessage, stampOf, ttlSeconds } from "./session-messages.js";
+import {
+  dataReader,
+  requestData,
+  saveCondition,
+  sessionInfo,
+  sessionMessage,
+  ttlSeconds,
+} from "./session-messages.js";
 
 /** Most keys one BatchGetSessions may ask for: bounds the work and the reply size of one call. */
 export const MAX_BATCH_KEYS = 1000;
@@ -18,17 +25,21 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
     async createSession(request) {
       const session = await stores
         .get(request.store)
-        .create(request.data ?? {}, { ttl: ttlSeconds(request.ttl) });
+        .create(requestData(request.content), { ttl: ttlSeconds(request.idleTtl) });
       // The caller has the data it sent; echoing it would double the bytes of every login.
-      return { session: sessionMessage(stampOf(session)) };
+      return { session: sessionInfo(session) };
     },
 
     async getSession(request) {
       const repository = stores.get(request.store);
+      // A TTL for a read that slides nothing is a caller's mistake, not something to ignore.
+      if (!request.touch && request.idleTtl !== undefined) {
+        throw new InvalidRequestError(REQUEST_FIELD.idleTtl, "idle_ttl is only allowed with touch");
+      }
       const session = await repository.get(
         request.key,
-        { touch: request.touch, ttl: ttlSeconds(request.ttl) },
-        encodedSessionData,
+        { touch: request.touch, ttl: ttlSeconds(request.idleTtl) },
+        dataReader(request.dataFormat),
       );
       if (session === null) throw new SessionNotFoundError("no live session under this key");
       return { session: sessionMessage(session) };
@@ -36,7 +47,7 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
 
     async batchGetSessions(request) {
       if (request.keys.length > MAX_BATCH_KEYS) throw new TooManyKeysError(MAX_BATCH_KEYS);
-      const result = await stores.get(request.store).getMany(request.keys, encodedSessionData);
+      const result = await stores.get(request.store).getMany(request.keys, dataReader(request.dataFormat));
       return {
         sessions: result.found.map(sessionMessage),
         missingKeys: result.missing,
@@ -47,17 +58,17 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
     async saveSession(request) {
       const repository = stores.get(request.store);
       const condition = saveCondition(request.condition, request.expectedVersion);
-      const saved = await repository.save(request.key, request.data ?? {}, {
-        ttl: ttlSeconds(request.ttl),
+      const saved = await repository.save(request.key, requestData(request.content), {
+        ttl: ttlSeconds(request.idleTtl),
         condition,
       });
       // The caller has the data it sent; echoing it would double the bytes of every save.
-      return { session: sessionMessage(stampOf(saved)) };
+      return { session: sessionInfo(saved) };
     },
 
     async touchSession(request) {
-      const stamp = await stores.get(request.store).touch(request.key, { ttl: ttlSeconds(request.ttl) });
-      return { session: sessionMessage(stamp) };
+      const stamp = await stores.get(request.store).touch(request.key, { ttl: ttlSeconds(request.idleTtl) });
+      return { session: sessionInfo(stamp) };
     },
 
     async deleteSession(request) {
@@ -65,8 +76,8 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
     },
 
     async rotateSessionKey(request) {
-      // The data is encoded before the session moves: once it has, nothing can fail to answer the new key.
-      const session = await stores.get(request.store).rotate(request.key, encodedSessionData);
+      // The data is read (encoded) before the session moves: once it has, nothing can fail to answer the new key.
+      const session = await stores.get(request.store).rotate(request.key, dataReader(request.dataFormat));
       return { session: sessionMessage(session) };
     },
   };

@@ -1,13 +1,24 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Duration, DurationSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import {
+  DataFormat,
   SaveCondition as SaveConditionEnum,
+  type SessionInfoSchema,
   type SessionSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
-import { EncodedStruct } from "../rpc/wire/encoded-struct.js";
-import type { JsonObject, SaveCondition, Session, SessionStamp } from "../store/session.js";
+import type { EncodedStruct } from "../rpc/wire/encoded-struct.js";
+import {
+  type JsonObject,
+  JsonText,
+  type SaveCondition,
+  type Session,
+  type SessionDataInput,
+  type SessionStamp,
+} from "../store/session.js";
+import type { SessionDataReader } from "../store/session-payload.js";
 import { InvalidRequestError } from "./call-errors.js";
 import { REQUEST_FIELD } from "./request-fields.js";
+import { encodedSessionData, jsonTextSessionData } from "./session-data.js";
 
 /**
  * Conversions between the wire messages and the repository's plain types. The repository knows nothing of
@@ -54,16 +65,31 @@ function durationInit(seconds: number): MessageInitShape<typeof DurationSchema> 
   return init;
 }
 
-/**
- * A session (or a stamp, without data) as a `Session` message; its data may be a JSON object or already in wire
- * form (see `session-data.ts`).
- */
-export function sessionMessage(
-  session: Session | Session<EncodedStruct> | SessionStamp,
-): MessageInitShape<typeof SessionSchema> {
+/** A session's data as a response carries it: Struct bytes, or JSON text (see `session-data.ts`). */
+export type ResponseData = EncodedStruct | string;
+
+/** The reader that makes a stored session's data into what a read asked for (`data_format`). */
+export function dataReader(format: DataFormat): SessionDataReader<ResponseData> {
+  switch (format) {
+    case DataFormat.UNSPECIFIED:
+    case DataFormat.STRUCT:
+      return encodedSessionData;
+    case DataFormat.JSON:
+      return jsonTextSessionData;
+    default:
+      throw new InvalidRequestError(REQUEST_FIELD.dataFormat, "unknown data format");
+  }
+}
+
+/** A session as a `Session` message, its data in the form its reader made. */
+export function sessionMessage(session: Session<ResponseData>): MessageInitShape<typeof SessionSchema> {
+  const data = session.data;
   return {
     key: session.key,
-    data: "data" in session ? structFieldValue(session.data) : undefined,
+    content:
+      typeof data === "string"
+        ? { case: "dataJson", value: data }
+        : { case: "data", value: data.asFieldValue() },
     version: session.version,
     createTime: session.createdAt === undefined ? undefined : timestampInit(session.createdAt),
     expireTime: timestampInit(session.expiresAt),
@@ -71,16 +97,35 @@ export function sessionMessage(
   };
 }
 
-function structFieldValue(data: JsonObject | EncodedStruct): JsonObject {
-  return data instanceof EncodedStruct ? data.asFieldValue() : data;
+/** A session's key, version and times as a `SessionInfo` message: what writes answer. */
+export function sessionInfo(stamp: SessionStamp): MessageInitShape<typeof SessionInfoSchema> {
+  return {
+    key: stamp.key,
+    version: stamp.version,
+    createTime: stamp.createdAt === undefined ? undefined : timestampInit(stamp.createdAt),
+    expireTime: timestampInit(stamp.expiresAt),
+    idleTtl: durationInit(stamp.idleTtl),
+  };
 }
 
-/** A session without its data. */
-export function stampOf({ key, version, createdAt, expiresAt, idleTtl }: SessionStamp): SessionStamp {
-  return { key, version, createdAt, expiresAt, idleTtl };
+/** The data of a Create or SaveSession request (its `content`), as the store takes it; unset means `{}`. */
+export function requestData(
+  content: { case: "data"; value: JsonObject } | { case: "dataJson"; value: string } | { case: undefined },
+): SessionDataInput {
+  switch (content.case) {
+    case "data":
+      return content.value;
+    case "dataJson":
+      return new JsonText(content.value);
+    default:
+      return {};
+  }
 }
 
-/** The repository's save condition for a SaveSession request's `condition` and `expected_version`. */
+/**
+ * The repository's save condition for a SaveSession request's `condition` and `expected_version`. There is no
+ * default: an unset condition is refused, so that no caller writes "whatever happens".
+ */
 export function saveCondition(condition: SaveConditionEnum, expectedVersion: number): SaveCondition {
   if (condition !== SaveConditionEnum.EXPECTED_VERSION && expectedVersion !== 0) {
     throw new InvalidRequestError(
@@ -90,15 +135,17 @@ export function saveCondition(condition: SaveConditionEnum, expectedVersion: num
   }
   switch (condition) {
     case SaveConditionEnum.UNSPECIFIED:
-    case SaveConditionEnum.UPSERT:
-      return { kind: "upsert" };
+      throw new InvalidRequestError(
+        REQUEST_FIELD.condition,
+        "condition is required: SAVE_CONDITION_MUST_CREATE, SAVE_CONDITION_MUST_EXIST or SAVE_CONDITION_EXPECTED_VERSION",
+      );
     case SaveConditionEnum.MUST_CREATE:
       return { kind: "mustCreate" };
     case SaveConditionEnum.MUST_EXIST:
       return { kind: "mustExist" };
     case SaveConditionEnum.EXPECTED_VERSION:
       // 0 means "unset" on the wire; versions start at 1.
-      if (expectedVersion === 0) {
+      if (expectedVersion < 1) {
         throw new InvalidRequestError(REQUEST_FIELD.expectedVersion, "expected_version must be at least 1");
       }
       return { kind: "version", expected: expectedVersion };

@@ -40,7 +40,7 @@ export class InvalidKeyError extends SessionStoreError {
 }
 
 /** The argument of a repository call an {@link InvalidArgumentError} is about. */
-export type StoreArgument = "ttl" | "expectedVersion" | "data";
+export type StoreArgument = "ttl" | "expectedVersion" | "data" | "dataJson";
 
 /** An argument other than the key is out of range (a TTL, a version, a non-object session). Nothing was sent. */
 export class InvalidArgumentError extends SessionStoreError {

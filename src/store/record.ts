@@ -51,6 +51,12 @@ export const MAX_HEADER_BYTES = 4 + 1 + 5 + 5 + 4;
 /** Largest value of the uint32 fields (and of a varint). */
 export const UINT32_MAX = 0xffff_ffff;
 
+/**
+ * The largest version: versions are int32 on the wire (Java has no unsigned types), so after 2^31 - 1 writes a
+ * session's version starts again at 1. A header with a larger version is malformed.
+ */
+export const VERSION_MAX = 0x7fff_ffff;
+
 /** The header of a stored record. Times are Unix seconds. */
 export interface RecordHeader {
   readonly expiresAt: number;
@@ -75,10 +81,12 @@ export function readHeader(record: Uint8Array): RecordHeader | null {
   const flags = record[4] as number;
   if (flags === FORMAT_1) {
     if (record.byteLength < FORMAT_1_BYTES) return null;
+    const version = uint32At(record, 6);
+    if (version > VERSION_MAX) return null;
     return {
       expiresAt,
       codecId: record[5] as number,
-      version: uint32At(record, 6),
+      version,
       createdAt: uint32At(record, 10),
       idleTtl: undefined,
       headerBytes: FORMAT_1_BYTES,
@@ -86,7 +94,7 @@ export function readHeader(record: Uint8Array): RecordHeader | null {
   }
   if (flags < FORMAT_2_FLAG) return null;
   const version = readVarint(record, 5);
-  if (version === null) return null;
+  if (version === null || version.value > VERSION_MAX) return null;
   let at = version.next;
   let idleTtl: number | undefined;
   const unit = (flags >> 5) & 0b11;
@@ -122,6 +130,7 @@ export function readHeader(record: Uint8Array): RecordHeader | null {
 export function encodeHeader(fields: HeaderFields): Buffer {
   const { expiresAt, codecId, version, createdAt, idleTtl } = fields;
   if (!Number.isInteger(codecId) || codecId < 0 || codecId > CODEC_MASK) throw new RangeError("codec id");
+  if (version > VERSION_MAX) throw new RangeError("version");
   let flags = FORMAT_2_FLAG | codecId;
   const parts: number[] = [];
   pushUint32(parts, expiresAt);

@@ -1,7 +1,7 @@
 import { BackendFullError, CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
 import { numberFrom, recordFrom, stampFrom } from "./lua/script-reply.js";
 import type { RecordStorage } from "./record-storage.js";
-import type { JsonObject, Session, SessionStamp } from "./session.js";
+import type { JsonObject, Session, SessionDataInput, SessionStamp } from "./session.js";
 import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
 import { parseSessionJson, type SessionDataReader } from "./session-payload.js";
 import type {
@@ -26,7 +26,10 @@ export class RedisSessionRepository implements SessionRepository {
     protected readonly storage: RecordStorage,
   ) {}
 
-  async create(data: JsonObject = {}, options: TtlOptions = {}): Promise<Session> {
+  async create<D extends SessionDataInput = JsonObject>(
+    data: D = {} as D,
+    options: TtlOptions = {},
+  ): Promise<Session<D>> {
     for (let attempt = 1; ; attempt++) {
       const key = formatSessionKey(newSessionKeyBytes());
       try {
@@ -92,7 +95,7 @@ export class RedisSessionRepository implements SessionRepository {
     return result;
   }
 
-  async save(key: string, data: JsonObject, options: SaveOptions = {}): Promise<Session> {
+  async save<D extends SessionDataInput>(key: string, data: D, options: SaveOptions = {}): Promise<Session<D>> {
     const kind = options.condition?.kind ?? "upsert";
     try {
       const keyBytes = this.context.keyBytes(key);

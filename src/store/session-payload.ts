@@ -8,7 +8,7 @@ import {
   SessionTooDeepError,
   SessionTooLargeError,
 } from "./errors.js";
-import type { JsonObject } from "./session.js";
+import { type JsonObject, JsonText, type SessionDataInput } from "./session.js";
 
 /** How a store turns session data into a record payload. */
 export interface PayloadSettings {
@@ -38,14 +38,31 @@ function isJsonObject(value: unknown): value is JsonObject {
 }
 
 /**
- * Serializes `data` to JSON and compresses it when it is at least `compressMinBytes` and the codec makes it
- * smaller; otherwise stores it plain, so small sessions pay no decompression on read.
+ * The session's JSON for `data`, compressed when it is at least `compressMinBytes` and the codec makes it smaller;
+ * otherwise stored plain, so small sessions pay no decompression on read. A JSON object is serialized; JSON text
+ * is checked (it must be the text of an object, within the limits) and stored as written, so that its integers
+ * keep every digit.
  *
- * @throws {InvalidArgumentError} when `data` is not a JSON object.
+ * @throws {InvalidArgumentError} when `data` is not a JSON object (or the text of one).
  * @throws {SessionTooDeepError} when it nests objects and lists deeper than `maxDataDepth`.
  * @throws {SessionTooLargeError} when its JSON exceeds `maxSessionBytes`.
  */
-export function encodePayload(data: JsonObject, settings: PayloadSettings): EncodedPayload {
+export function encodePayload(data: SessionDataInput, settings: PayloadSettings): EncodedPayload {
+  const json = data instanceof JsonText ? checkedJsonText(data, settings) : serialized(data, settings);
+  if (json.byteLength > settings.maxSessionBytes) {
+    throw new SessionTooLargeError(json.byteLength, settings.maxSessionBytes);
+  }
+  const { codec } = settings;
+  if (codec.id !== PLAIN && json.byteLength >= settings.compressMinBytes) {
+    const compressed = codec.compress(json);
+    if (compressed.byteLength < json.byteLength) {
+      return { codecId: codec.id, payload: compressed, jsonBytes: json.byteLength };
+    }
+  }
+  return { codecId: PLAIN, payload: json, jsonBytes: json.byteLength };
+}
+
+function serialized(data: JsonObject, settings: PayloadSettings): Buffer {
   if (!isJsonObject(data)) throw new InvalidArgumentError("data", "session data must be a JSON object");
   // Before JSON.stringify: data too deep for the clients to read back is refused by its limit, and data deep
   // enough to exhaust the stack (possible through the library API, not through gRPC) never reaches it.
@@ -61,18 +78,28 @@ export function encodePayload(data: JsonObject, settings: PayloadSettings): Enco
   if (text.includes("null") && hasNonFiniteNumber(data)) {
     throw new InvalidArgumentError("data", "session data holds NaN or Infinity, which JSON cannot represent");
   }
-  const json = Buffer.from(text, "utf8");
+  return Buffer.from(text, "utf8");
+}
+
+/** The bytes of `data` once they are known to be the JSON text of an object within the limits. */
+function checkedJsonText(data: JsonText, settings: PayloadSettings): Buffer {
+  const json = Buffer.from(data.text, "utf8");
+  // Sized before parsing: an oversized text costs no parse.
   if (json.byteLength > settings.maxSessionBytes) {
     throw new SessionTooLargeError(json.byteLength, settings.maxSessionBytes);
   }
-  const { codec } = settings;
-  if (codec.id !== PLAIN && json.byteLength >= settings.compressMinBytes) {
-    const compressed = codec.compress(json);
-    if (compressed.byteLength < json.byteLength) {
-      return { codecId: codec.id, payload: compressed, jsonBytes: json.byteLength };
-    }
+  // JSON.parse is the grammar every reader applies; the value only serves the checks (its numbers may be rounded,
+  // the text is what is stored). A text too deep for JSON.parse's own stack is too deep for any limit.
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.text);
+  } catch (error) {
+    if (error instanceof RangeError) throw new SessionTooDeepError(settings.maxDataDepth);
+    throw new InvalidArgumentError("dataJson", "data_json is not valid JSON", { cause: error });
   }
-  return { codecId: PLAIN, payload: json, jsonBytes: json.byteLength };
+  if (!isJsonObject(parsed)) throw new InvalidArgumentError("dataJson", "data_json must be a JSON object");
+  if (nestsDeeperThan(parsed, settings.maxDataDepth)) throw new SessionTooDeepError(settings.maxDataDepth);
+  return json;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { JsonObject, SaveCondition, Session, SessionStamp } from "./session.js";
+import type { JsonObject, SaveCondition, Session, SessionDataInput, SessionStamp } from "./session.js";
 import type { SessionDataReader } from "./session-payload.js";
 
 /** Options of calls that set an expiry. */
@@ -60,7 +60,7 @@ export interface BatchGetResult<D = JsonObject> {
  */
 export interface SessionRepository {
   /** Stores `data` (default `{}`) under a fresh key from the CSPRNG; never overwrites anything. */
-  create(data?: JsonObject, options?: TtlOptions): Promise<Session>;
+  create<D extends SessionDataInput = JsonObject>(data?: D, options?: TtlOptions): Promise<Session<D>>;
 
   /** The live session under `key`, or `null`. With `touch`, its expiry also slides, atomically. */
   get(key: string, options?: GetOptions): Promise<Session | null>;
@@ -76,7 +76,7 @@ export interface SessionRepository {
    * Writes `data` under `key` if `condition` holds, bumping the version (a new session starts at 1) and setting
    * the expiry to now + `ttl`. The creation time of a live session is kept.
    */
-  save(key: string, data: JsonObject, options?: SaveOptions): Promise<Session>;
+  save<D extends SessionDataInput>(key: string, data: D, options?: SaveOptions): Promise<Session<D>>;
 
   /** Sets a live session's expiry to now + `ttl` without rewriting its data. */
   touch(key: string, options?: TtlOptions): Promise<SessionStamp>;

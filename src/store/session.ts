@@ -7,6 +7,18 @@ export interface JsonObject {
 }
 
 /**
+ * Session data given as the JSON text of an object, stored as written: integers beyond 2^53 keep every digit,
+ * which a {@link JsonObject} (whose numbers are doubles) cannot promise. The store checks it is an object within
+ * its limits.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** Session data as a save takes it: a JSON object, or the JSON text of one. */
+export type SessionDataInput = JsonObject | JsonText;
+
+/**
  * A live session as read from or written to a store. Its data is a {@link JsonObject} unless a read was given
  * another {@link SessionDataReader} (see `session-payload.ts`), whose result type `D` is.
  */

@@ -3,11 +3,11 @@ import { type StoreCodecs, storeCodecs } from "../codec/codec-set.js";
 import type { StoreConfig } from "../config/config-schema.js";
 import { CorruptRecordError, InvalidArgumentError, SessionStoreError, TtlOutOfRangeError } from "./errors.js";
 import { CONDITION_ARG } from "./lua/record-lua.js";
-import { isDead, payloadOf, type RecordHeader, readHeader, UINT32_MAX } from "./record.js";
+import { isDead, payloadOf, type RecordHeader, readHeader, VERSION_MAX } from "./record.js";
 import type { TouchArgs } from "./record-storage.js";
 import type { ConnectionObserver } from "./redis-connection.js";
 import type { RedisLink } from "./redis-link.js";
-import { type JsonObject, type SaveCondition, type Session, sessionOf } from "./session.js";
+import { type SaveCondition, type Session, type SessionDataInput, sessionOf } from "./session.js";
 import { describeMalformedKey, parseSessionKey } from "./session-key.js";
 import {
   decompressPayload,
@@ -157,16 +157,16 @@ export class StoreContext {
   conditionArgs(condition: SaveCondition = { kind: "upsert" }): [string, string] {
     if (condition.kind !== "version") return [CONDITION_ARG[condition.kind], "0"];
     const { expected } = condition;
-    if (!Number.isInteger(expected) || expected < 1 || expected > UINT32_MAX) {
+    if (!Number.isInteger(expected) || expected < 1 || expected > VERSION_MAX) {
       throw new InvalidArgumentError(
         "expectedVersion",
-        `expected version must be a whole number from 1 to ${UINT32_MAX}`,
+        `expected version must be a whole number from 1 to ${VERSION_MAX}`,
       );
     }
     return [CONDITION_ARG.version, String(expected)];
   }
 
-  encode(data: JsonObject): EncodedPayload {
+  encode(data: SessionDataInput): EncodedPayload {
     return encodePayload(data, this.payload);
   }
 

@@ -6,6 +6,7 @@ import {
   FORMAT_2_FLAG,
   TTL_UNIT_SECONDS,
   UINT32_MAX,
+  VERSION_MAX,
 } from "../record.js";
 
 /**
@@ -23,6 +24,7 @@ local FORMAT_2_FLAG = ${FORMAT_2_FLAG}
 local CREATED_FLAG = ${CREATED_FLAG}
 local CODEC_SPAN = ${CODEC_MASK + 1}
 local UINT32_MAX = ${UINT32_MAX}
+local VERSION_MAX = ${VERSION_MAX}
 local TTL_UNIT_SECONDS = {${TTL_UNIT_SECONDS.slice(1).join(", ")}}
 
 -- The varint at pos and the position after it; nil when truncated, over 5 bytes or over UINT32_MAX.
@@ -59,11 +61,12 @@ local function parse_header(value)
   if flags == FORMAT_1 then
     if #value < FORMAT_1_BYTES then return nil end
     local codec, version, created = struct.unpack('>BI4I4', value, 6)
+    if version > VERSION_MAX then return nil end
     return {expires = expires, codec = codec, version = version, created = created, size = FORMAT_1_BYTES}
   end
   if flags < FORMAT_2_FLAG then return nil end
   local version, pos = read_varint(value, 6)
-  if not version then return nil end
+  if not version or version > VERSION_MAX then return nil end
   local header = {expires = expires, codec = flags % CODEC_SPAN, version = version}
   local unit = math.floor(flags / 32) % 4
   if unit > 0 then
@@ -149,7 +152,7 @@ local function decide_save(state, header, condition, expected, now, lifetime)
     created = now
     if state == 'live' and header.created then created = header.created end
   end
-  if state ~= 'live' or header.version >= UINT32_MAX then return 1, created end
+  if state ~= 'live' or header.version >= VERSION_MAX then return 1, created end
   return header.version + 1, created
 end
 
