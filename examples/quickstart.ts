@@ -1,4 +1,4 @@
-import { Code, createSessionClient, SaveCondition, SessionServiceError } from "redisession";
+import { Code, createSessionClient, SaveCondition, SessionServiceError, sessionData } from "redisession";
 
 /** A login, a read-modify-write with compare-and-set, a key rotation and a logout. */
 export async function quickstart(target = "127.0.0.1:50051"): Promise<string[]> {
@@ -7,18 +7,19 @@ export async function quickstart(target = "127.0.0.1:50051"): Promise<string[]> 
   try {
     // Log in: a fresh session under a server-made key (put it in the user's cookie).
     const { session } = await client.createSession({
-      data: { userId: 42, cart: [] },
-      ttl: { seconds: 3600n },
+      content: { case: "data", value: { userId: 42, cart: [] } },
+      idleTtl: { seconds: 3600n },
     });
     const key = session?.key ?? "";
     log.push(`created version ${session?.version}`);
 
     // Add to the cart without losing a concurrent writer's change: save only if nobody wrote since our read.
     const current = await client.getSession({ key, touch: true });
-    const cart = [...((current.session?.data?.cart as string[]) ?? []), "book"];
+    const data = sessionData(current.session) ?? {};
+    const cart = [...((data.cart as string[]) ?? []), "book"];
     const saved = await client.saveSession({
       key,
-      data: { ...current.session?.data, cart },
+      content: { case: "data", value: { ...data, cart } },
       condition: SaveCondition.EXPECTED_VERSION,
       expectedVersion: current.session?.version ?? 0,
     });

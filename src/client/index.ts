@@ -10,7 +10,13 @@ export type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 export { type ChannelCredentials, type Metadata, status as Code } from "@grpc/grpc-js";
 // The catalog of `SessionServiceError.reason`: `ErrorReason[ErrorReason.MALFORMED_KEY] === "MALFORMED_KEY"`.
 export { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
-export { SaveCondition, type Session, SessionService } from "../../gen/redisession/v1/session_service_pb.js";
+export {
+  DataFormat,
+  SaveCondition,
+  type Session,
+  type SessionInfo,
+  SessionService,
+} from "../../gen/redisession/v1/session_service_pb.js";
 export { DEFAULT_TIMEOUT_MS, type ServiceClientOptions, type TlsOptions } from "./client-options.js";
 export type { CallOptions, ServiceClient, UnaryMethod, UnaryMethodName } from "./client-types.js";
 export { createClient } from "./create-client.js";
@@ -23,3 +29,4 @@ export {
   type SessionClient,
   type SessionClientOptions,
 } from "./session-client.js";
+export { sessionData } from "./session-content.js";

@@ -95,7 +95,11 @@ export class RedisSessionRepository implements SessionRepository {
     return result;
   }
 
-  async save<D extends SessionDataInput>(key: string, data: D, options: SaveOptions = {}): Promise<Session<D>> {
+  async save<D extends SessionDataInput>(
+    key: string,
+    data: D,
+    options: SaveOptions = {},
+  ): Promise<Session<D>> {
     const kind = options.condition?.kind ?? "upsert";
     try {
       const keyBytes = this.context.keyBytes(key);
