@@ -140,7 +140,7 @@ describe("unknown fields", () => {
     ];
     const input = (inEntry: number[]) =>
       bytes(unknown, text(1, "key"), unknown, delimited(2, data(inEntry)), tag(3, 0), [7], unknown);
-    const expected = { key: "key", version: 7, data: { k: true } };
+    const expected = { key: "key", version: 7, content: { case: "data", value: { k: true } } };
     // protobuf-es misreads unknown fields inside a map entry (it does not skip them): compared without those.
     expect(session.decode(input([]))).toEqual(
       fromBinary(SessionSchema, input([]), { readUnknownFields: false }),
