@@ -59,7 +59,7 @@ describe("malformed bytes", () => {
       bytes(tag(4, 5), [0, 0, 0, 0]),
       /Session.create_time .* wire type 5/,
     ],
-    ["a uint32 field sent length-delimited", bytes(delimited(3, [1])), /Session.version .* wire type 2/],
+    ["an int32 field sent length-delimited", bytes(delimited(3, [1])), /Session.version .* wire type 2/],
     ["invalid UTF-8 in a string", bytes(delimited(1, [0xc3, 0x28])), /invalid UTF-8/],
   ])("rejects %s", (_, input, message) => {
     const error = decodeFailure(SessionSchema, input);
