@@ -59,7 +59,10 @@ try {
   const pool = new KeyPool(sessions);
   for (let created = 0; created < sessions; created += 100) {
     const batch = Array.from({ length: Math.min(100, sessions - created) }, () =>
-      client.createSession({ data: { seeded: true }, ttl: { seconds: 3600n } }),
+      client.createSession({
+        content: { case: "data", value: { seeded: true } },
+        idleTtl: { seconds: 3600n },
+      }),
     );
     for (const { session } of await Promise.all(batch)) if (session) pool.add(session.key);
   }

@@ -21,6 +21,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   BatchGetSessionsResponseSchema,
   GetSessionResponseSchema,
+  SaveCondition,
   SaveSessionRequestSchema,
   type SessionSchema,
 } from "../gen/redisession/v1/session_service_pb.js";
@@ -39,7 +40,7 @@ function sessionInit(data: JsonObject, index: number): MessageInitShape<typeof S
   const now = 1_717_000_000_000 + index * 1000;
   return {
     key: index.toString(16).padStart(32, "0"),
-    data,
+    content: { case: "data", value: data },
     version: 3,
     expireTime: timestampFromMs(now + 1_800_000),
     idleTtl: { seconds: 3600n, nanos: 0 },
@@ -75,7 +76,12 @@ const cases: Case[] = [
   {
     name: "SaveSessionRequest, ~1 KB data",
     schema: SaveSessionRequestSchema,
-    init: { store: "default", key: "ab".repeat(16), data: session(1024, 2), condition: 1 },
+    init: {
+      store: "default",
+      key: "ab".repeat(16),
+      content: { case: "data", value: session(1024, 2) },
+      condition: SaveCondition.MUST_EXIST,
+    },
     encode: false,
   },
 ];

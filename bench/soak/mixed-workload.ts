@@ -5,7 +5,13 @@
  */
 import { randomBytes } from "node:crypto";
 import type { JsonObject } from "@bufbuild/protobuf";
-import { Code, SaveCondition, type SessionClient, SessionServiceError } from "../../src/client/index.js";
+import {
+  Code,
+  SaveCondition,
+  type SessionClient,
+  SessionServiceError,
+  sessionData,
+} from "../../src/client/index.js";
 
 /**
  * Codes a correct service answers under this traffic: a key read or written just after another call deleted or
@@ -21,7 +27,7 @@ interface Operation {
 }
 
 /** A session like a web shop's: user, CSRF token, flash message, cart, preferences (~200 bytes of JSON). */
-function sessionData(): JsonObject {
+function shopSession(): JsonObject {
   return {
     uid: `u_${randomBytes(4).toString("hex")}`,
     csrf: randomBytes(24).toString("base64url"),
@@ -73,7 +79,13 @@ const OPERATIONS: readonly Operation[] = [
   {
     name: "save",
     share: 15,
-    run: async (c, p) => void (await c.saveSession({ key: p.pick(), data: sessionData() })),
+    // MUST_EXIST: a session deleted or rotated meanwhile stays gone (NOT_FOUND), as a web tier's save should.
+    run: async (c, p) =>
+      void (await c.saveSession({
+        key: p.pick(),
+        content: { case: "data", value: shopSession() },
+        condition: SaveCondition.MUST_EXIST,
+      })),
   },
   {
     name: "save-if-version",
@@ -83,7 +95,7 @@ const OPERATIONS: readonly Operation[] = [
       const { session } = await client.getSession({ key });
       await client.saveSession({
         key,
-        data: { ...session?.data, seen: Date.now() },
+        content: { case: "data", value: { ...sessionData(session), seen: Date.now() } },
         condition: SaveCondition.EXPECTED_VERSION,
         expectedVersion: session?.version ?? 0,
       });
@@ -93,7 +105,10 @@ const OPERATIONS: readonly Operation[] = [
     name: "create",
     share: 8,
     async run(client, pool) {
-      const { session } = await client.createSession({ data: sessionData(), ttl: TTL });
+      const { session } = await client.createSession({
+        content: { case: "data", value: shopSession() },
+        idleTtl: TTL,
+      });
       if (session !== undefined) pool.add(session.key);
     },
   },
@@ -103,7 +118,11 @@ const OPERATIONS: readonly Operation[] = [
     run: async (c, p) =>
       void (await c.batchGetSessions({ keys: Array.from({ length: 20 }, () => p.pick()) })),
   },
-  { name: "touch", share: 4, run: async (c, p) => void (await c.touchSession({ key: p.pick(), ttl: TTL })) },
+  {
+    name: "touch",
+    share: 4,
+    run: async (c, p) => void (await c.touchSession({ key: p.pick(), idleTtl: TTL })),
+  },
   {
     name: "rotate",
     share: 2,

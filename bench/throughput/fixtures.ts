@@ -14,6 +14,7 @@ import {
   BatchGetSessionsResponseSchema,
   GetSessionRequestSchema,
   GetSessionResponseSchema,
+  SaveCondition,
   SaveSessionRequestSchema,
   SaveSessionResponseSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
@@ -34,7 +35,10 @@ export interface StoreFixtures {
   readonly variant: StoreVariant;
   /** One GetSession body per connection, each with its own session key. */
   readonly getBodies: readonly RequestBody[];
-  /** One upsert SaveSession body: the same key on every call (a session key none of the reads use). */
+  /**
+   * One MUST_EXIST SaveSession body: the same existing session on every call (a session key none of the reads
+   * use), so that every call is an update.
+   */
   readonly saveBody: RequestBody;
   /** One BatchGetSessions body per connection, each with 100 distinct keys (disjoint between bodies). */
   readonly batchBodies: readonly RequestBody[];
@@ -76,7 +80,9 @@ async function createSessions(
   try {
     for (let done = 0; done < count; done += 100) {
       const batch = Array.from({ length: Math.min(100, count - done) }, () => data());
-      const created = await Promise.all(batch.map((init) => client.createSession({ store, data: init })));
+      const created = await Promise.all(
+        batch.map((init) => client.createSession({ store, content: { case: "data", value: init } })),
+      );
       created.forEach((response, index) => {
         const key = response.session?.key;
         if (key === undefined) throw new Error("CreateSession returned no session");
@@ -113,14 +119,20 @@ export async function storeFixtures(
     const key = keys[index] as string;
     const body = writeBody(dir, `${store}-get-${index}`, getMessage(key));
     const { session } = await verifyBody(port, GET_SESSION, body, GetSessionResponseSchema);
-    if (session?.key !== key || canonical(session.data) !== canonical(sessions.get(key))) {
+    const stored = { case: "data", value: sessions.get(key) };
+    if (session?.key !== key || canonical(session.content) !== canonical(stored)) {
       throw new Error(`GetSession in ${store} did not return the session it was created with`);
     }
     getBodies.push(body);
   }
 
   const saveKey = keys[CONNECTIONS] as string;
-  const saveMessage = create(SaveSessionRequestSchema, { store, key: saveKey, data: data() });
+  const saveMessage = create(SaveSessionRequestSchema, {
+    store,
+    key: saveKey,
+    content: { case: "data", value: data() },
+    condition: SaveCondition.MUST_EXIST,
+  });
   const saveBody = writeBody(dir, `${store}-save`, toBinary(SaveSessionRequestSchema, saveMessage));
   const saved = await verifyBody(port, SAVE_SESSION, saveBody, SaveSessionResponseSchema);
   if (saved.session?.key !== saveKey || saved.session.version < 2) {

@@ -27,7 +27,7 @@ export function methodNotes(figures: RunFigures): string {
     "",
     `- Load shape (h2load, ${timing}): 4 h2load processes × 1 connection × 32 streams, one request body each ` +
       "(h2load cannot vary the body per request). GetSession: four different existing sessions, one per " +
-      "connection. SaveSession: upsert of one session (the same key on all four connections; the data is the " +
+      "connection. SaveSession: a MUST_EXIST update of one session (the same key on all four connections; the data is the " +
       "same ~210-byte session on every call). 80/20 mix: the four GetSession processes plus one SaveSession " +
       "process of the same shape (5 connections), run at once; closed-loop, so the real Get share is shown.",
     "- Checks: h2load must report every request succeeded with a 2xx status, and the service's own " +

@@ -2,11 +2,13 @@ import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
+  DataFormat,
   DeleteSessionRequestSchema,
   type GetSessionResponse,
   SaveCondition,
   type SaveSessionRequest,
   type Session,
+  type SessionInfo,
   SessionService,
 } from "../../gen/redisession/v1/session_service_pb.js";
 import type { SessionClient } from "../../src/client/index.js";
@@ -17,13 +19,24 @@ const NEW_KEY = "fedcba9876543210fedcba9876543210";
 const CREATED = 1_700_000_000n;
 /** Nested objects, arrays, every JSON scalar: what a google.protobuf.Struct must carry both ways. */
 const DATA = { cart: [], user: { id: 7, name: "ann", admin: false }, tags: ["a", null, 1.5], note: null };
-/** The largest uint32: a version must come back as the same non-negative number, not as -1. */
-const MAX_UINT32 = 4_294_967_295;
+/** The largest int32 (versions are int32): a version must come back as the same number, not wrapped. */
+const MAX_INT32 = 2_147_483_647;
 
 function session(overrides: Partial<Omit<Session, "$typeName">> = {}) {
   return {
     key: KEY,
-    data: DATA,
+    content: { case: "data" as const, value: DATA },
+    version: 3,
+    createTime: { seconds: CREATED },
+    expireTime: { seconds: CREATED + 3600n, nanos: 0 },
+    ...overrides,
+  };
+}
+
+/** What writes answer: a session without its data. */
+function sessionInfo(overrides: Partial<Omit<SessionInfo, "$typeName">> = {}) {
+  return {
+    key: KEY,
     version: 3,
     createTime: { seconds: CREATED },
     expireTime: { seconds: CREATED + 3600n, nanos: 0 },
@@ -41,30 +54,34 @@ describe("every SessionService method round-trips through the client", () => {
     expect(typeof client.close).toBe("function");
   });
 
-  it("createSession: Struct data and a Duration in, a Session with Timestamps out", async () => {
+  it("createSession: Struct data and a Duration in, a SessionInfo with Timestamps out", async () => {
     const server = await startFakeServer({
-      createSession: (request) => ({ session: session({ data: request.data }) }),
+      createSession: () => ({ session: sessionInfo() }),
     });
     const client = connect(server.target);
 
-    const response = await client.createSession({ data: DATA, ttl: { seconds: 3600n } });
+    const response = await client.createSession({
+      content: { case: "data", value: DATA },
+      idleTtl: { seconds: 3600n },
+    });
 
     expect(server.calls[0]?.request).toMatchObject({
       store: "",
-      data: DATA,
-      ttl: { seconds: 3600n, nanos: 0 },
+      content: { case: "data", value: DATA },
+      idleTtl: { seconds: 3600n, nanos: 0 },
     });
     expect(response.$typeName).toBe("redisession.v1.CreateSessionResponse");
-    expect(response.session?.data).toEqual(DATA);
+    expect(response.session?.$typeName).toBe("redisession.v1.SessionInfo");
+    expect(response.session?.key).toBe(KEY);
     expect(response.session?.version).toBe(3);
     expect(response.session?.createTime?.seconds).toBe(CREATED);
     const expireTime = response.session?.expireTime;
     expect(expireTime && timestampDate(expireTime)).toEqual(new Date(Number(CREATED + 3600n) * 1000));
   });
 
-  it("getSession: store, key, touch and ttl in; the session out", async () => {
+  it("getSession: store, key, touch and idle TTL in; the session out", async () => {
     const server = await startFakeServer({
-      getSession: () => ({ session: session({ version: MAX_UINT32 }) }),
+      getSession: () => ({ session: session({ version: MAX_INT32 }) }),
     });
     const client = connect(server.target);
 
@@ -72,18 +89,32 @@ describe("every SessionService method round-trips through the client", () => {
       store: "carts",
       key: KEY,
       touch: true,
-      ttl: { seconds: 60n },
+      idleTtl: { seconds: 60n },
     });
 
     expect(server.calls[0]?.request).toMatchObject({
       store: "carts",
       key: KEY,
       touch: true,
-      ttl: { seconds: 60n },
+      idleTtl: { seconds: 60n },
+      dataFormat: DataFormat.UNSPECIFIED,
     });
     expect(response.session?.key).toBe(KEY);
-    expect(response.session?.version).toBe(MAX_UINT32);
-    expect(response.session?.data).toEqual(DATA);
+    expect(response.session?.version).toBe(MAX_INT32);
+    expect(response.session?.content).toEqual({ case: "data", value: DATA });
+  });
+
+  it("getSession: DATA_FORMAT_JSON in; the data as JSON text out, its integers exact", async () => {
+    const text = '{"id":9007199254740993,"z":-0}';
+    const server = await startFakeServer({
+      getSession: () => ({ session: session({ content: { case: "dataJson", value: text } }) }),
+    });
+    const client = connect(server.target);
+
+    const response = await client.getSession({ key: KEY, dataFormat: DataFormat.JSON });
+
+    expect(server.calls[0]?.request).toMatchObject({ key: KEY, dataFormat: DataFormat.JSON });
+    expect(response.session?.content).toEqual({ case: "dataJson", value: text });
   });
 
   it("batchGetSessions: repeated keys in; sessions, missing and corrupt keys out", async () => {
@@ -105,37 +136,55 @@ describe("every SessionService method round-trips through the client", () => {
     expect(response.corruptKeys).toEqual(["a".repeat(32)]);
   });
 
-  it("saveSession: the SaveCondition enum and a uint32 expected version in; the new version out", async () => {
+  it("saveSession: the SaveCondition enum and an int32 expected version in; the new version out", async () => {
     const server = await startFakeServer({
       saveSession: (request) => ({
-        session: session({ version: request.expectedVersion + 1, data: undefined }),
+        session: sessionInfo({ version: request.expectedVersion + 1 }),
       }),
     });
     const client = connect(server.target);
 
     const response = await client.saveSession({
       key: KEY,
-      data: { cart: ["book"] },
-      ttl: { seconds: 1800n },
+      content: { case: "data", value: { cart: ["book"] } },
+      idleTtl: { seconds: 1800n },
       condition: SaveCondition.EXPECTED_VERSION,
-      expectedVersion: MAX_UINT32 - 1,
+      expectedVersion: MAX_INT32 - 1,
     });
 
     const request = server.calls[0]?.request as SaveSessionRequest;
     expect(request.condition).toBe(SaveCondition.EXPECTED_VERSION);
-    expect(request.expectedVersion).toBe(MAX_UINT32 - 1);
-    expect(request.data).toEqual({ cart: ["book"] });
-    expect(response.session?.version).toBe(MAX_UINT32);
-    expect(response.session?.data).toBeUndefined();
+    expect(request.expectedVersion).toBe(MAX_INT32 - 1);
+    expect(request.content).toEqual({ case: "data", value: { cart: ["book"] } });
+    expect(request.idleTtl).toMatchObject({ seconds: 1800n });
+    expect(response.session?.version).toBe(MAX_INT32);
+    expect(response.session?.$typeName).toBe("redisession.v1.SessionInfo");
+  });
+
+  it("saveSession: data as JSON text in, as written", async () => {
+    const text = '{"id":9007199254740993}';
+    const server = await startFakeServer({ saveSession: () => ({ session: sessionInfo() }) });
+    const client = connect(server.target);
+
+    await client.saveSession({
+      key: KEY,
+      content: { case: "dataJson", value: text },
+      condition: SaveCondition.MUST_EXIST,
+    });
+
+    const request = server.calls[0]?.request as SaveSessionRequest;
+    expect(request.content).toEqual({ case: "dataJson", value: text });
+    expect(request.condition).toBe(SaveCondition.MUST_EXIST);
   });
 
   it("touchSession: a Duration with nanos in; the session's times out", async () => {
-    const server = await startFakeServer({ touchSession: () => ({ session: session({ data: undefined }) }) });
+    const server = await startFakeServer({ touchSession: () => ({ session: sessionInfo() }) });
     const client = connect(server.target);
 
-    const response = await client.touchSession({ key: KEY, ttl: { seconds: 120n, nanos: 5 } });
+    const response = await client.touchSession({ key: KEY, idleTtl: { seconds: 120n, nanos: 5 } });
 
-    expect(server.calls[0]?.request).toMatchObject({ key: KEY, ttl: { seconds: 120n, nanos: 5 } });
+    expect(server.calls[0]?.request).toMatchObject({ key: KEY, idleTtl: { seconds: 120n, nanos: 5 } });
+    expect(response.session?.$typeName).toBe("redisession.v1.SessionInfo");
     expect(response.session?.expireTime?.seconds).toBe(CREATED + 3600n);
   });
 
@@ -176,9 +225,15 @@ describe("the client's type is derived from the descriptor", () => {
   it("types requests as init objects and responses as messages", () => {
     expectTypeOf<Awaited<ReturnType<SessionClient["getSession"]>>>().toEqualTypeOf<GetSessionResponse>();
     expectTypeOf<Parameters<SessionClient["createSession"]>[0]>().toExtend<{
-      data?: { [key: string]: unknown };
-      ttl?: { seconds?: bigint; nanos?: number };
+      content?:
+        | { case: "data"; value: { [key: string]: unknown } }
+        | { case: "dataJson"; value: string }
+        | { case: undefined; value?: undefined };
+      idleTtl?: { seconds?: bigint; nanos?: number };
     }>();
+    expectTypeOf<Awaited<ReturnType<SessionClient["saveSession"]>>["session"]>().toEqualTypeOf<
+      SessionInfo | undefined
+    >();
     expectTypeOf<keyof SessionClient>().toEqualTypeOf<
       | "createSession"
       | "getSession"
@@ -195,11 +250,13 @@ describe("the client's type is derived from the descriptor", () => {
     // Never called: these lines only have to fail type-checking.
     const misuse = (client: SessionClient) => [
       // @ts-expect-error a TTL is a Duration, not a number of seconds
-      client.createSession({ ttl: 3600 }),
+      client.createSession({ idleTtl: 3600 }),
       // @ts-expect-error Duration seconds are a bigint
-      client.touchSession({ key: KEY, ttl: { seconds: 60 } }),
+      client.touchSession({ key: KEY, idleTtl: { seconds: 60 } }),
       // @ts-expect-error condition is the SaveCondition enum
-      client.saveSession({ key: KEY, condition: "upsert" }),
+      client.saveSession({ key: KEY, condition: "mustCreate" }),
+      // @ts-expect-error session data is in the content oneof
+      client.saveSession({ key: KEY, data: {}, condition: SaveCondition.MUST_CREATE }),
       // @ts-expect-error no such method
       client.listSessions({}),
     ];

@@ -145,10 +145,13 @@ describe("zstd-dict through the service", () => {
   it("answers DATA_LOSS for a session whose dictionary the store does not load, and serves the others", async () => {
     const elsewhere = makeStore(redis, { ...storeSettings, codec: "zstd-dict", zstdDictionaries: [fileA] });
     const orphan = await elsewhere.repository.create(first);
-    const served = (await client.createSession({ data: second })).session;
+    const served = (await client.createSession({ content: { case: "data", value: second } })).session;
 
     expect((await failureOf(client.getSession({ key: orphan.key }))).code).toBe(status.DATA_LOSS);
-    expect((await client.getSession({ key: served?.key ?? "" })).session?.data).toEqual(second);
+    expect((await client.getSession({ key: served?.key ?? "" })).session?.content).toEqual({
+      case: "data",
+      value: second,
+    });
     const batch = await client.batchGetSessions({ keys: [orphan.key, served?.key ?? ""] });
     expect(batch.corruptKeys).toEqual([orphan.key]);
     expect(batch.sessions.map((session) => session.key)).toEqual([served?.key]);

@@ -52,10 +52,16 @@ const codeOf = async (call: () => Promise<unknown>) => (await outcomeOf(call)).c
 describe.each(STORES)("corrupt records in the $strategy store", ({ store, config }) => {
   /** A live session, then a neighbour (in the same bucket for a hash store), then the first one corrupted. */
   async function arrange(damage: (record: Buffer) => Buffer) {
-    const victim = (await api().createSession({ store, data: { victim: true } })).session?.key ?? "";
+    const victim =
+      (await api().createSession({ store, content: { case: "data", value: { victim: true } } })).session
+        ?.key ?? "";
     const neighbour = `${victim.slice(0, 2)}${randomBytes(15).toString("hex")}`;
-    const save = { store, key: neighbour, data: { neighbour: true }, condition: SaveCondition.MUST_CREATE };
-    await api().saveSession(save);
+    await api().saveSession({
+      store,
+      key: neighbour,
+      content: { case: "data", value: { neighbour: true } },
+      condition: SaveCondition.MUST_CREATE,
+    });
     const corrupt = damage((await readRaw(redis, config, victim)) as Buffer);
     await writeRaw(redis, config, victim, corrupt);
     return { victim, neighbour, corrupt };
@@ -81,31 +87,70 @@ describe.each(STORES)("corrupt records in the $strategy store", ({ store, config
       expect((await readRaw(redis, config, victim))?.subarray(4)).toEqual(corrupt.subarray(4));
 
       // The neighbour lives on: read, written, touched and rotated as usual.
-      expect((await api().getSession({ store, key: neighbour })).session?.data).toEqual({ neighbour: true });
-      const save = {
+      expect((await api().getSession({ store, key: neighbour })).session?.content).toEqual({
+        case: "data",
+        value: { neighbour: true },
+      });
+      const save = api().saveSession({
         store,
         key: neighbour,
-        data: { n: 2 },
+        content: { case: "data", value: { n: 2 } },
         condition: SaveCondition.EXPECTED_VERSION,
         expectedVersion: 1,
-      };
-      expect((await api().saveSession(save)).session?.version).toBe(2);
+      });
+      expect((await save).session?.version).toBe(2);
       expect((await api().touchSession({ store, key: neighbour })).session?.version).toBe(2);
       const rotated = (await api().rotateSessionKey({ store, key: neighbour })).session;
-      expect(rotated?.data).toEqual({ n: 2 });
+      expect(rotated?.content).toEqual({ case: "data", value: { n: 2 } });
 
       // The owner can still get rid of it: a delete removes it, after which the key holds no session.
       expect((await api().deleteSession({ store, key: victim })).existed).toBe(true);
       expect(await codeOf(() => api().getSession({ store, key: victim }))).toBe(status.NOT_FOUND);
-      expect((await api().getSession({ store, key: rotated?.key ?? "" })).session?.data).toEqual({ n: 2 });
+      expect((await api().getSession({ store, key: rotated?.key ?? "" })).session?.content).toEqual({
+        case: "data",
+        value: { n: 2 },
+      });
     },
   );
 
-  it.each(cases)("a record %s: an upsert replaces it with a readable session", async (_what, damage) => {
-    const { victim } = await arrange(damage);
-    await api().saveSession({ store, key: victim, data: { repaired: true } });
-    expect((await api().getSession({ store, key: victim })).session?.data).toEqual({ repaired: true });
-  });
+  const repaired = { case: "data" as const, value: { repaired: true } };
+
+  // The header still says "live": a save that must find a session finds it, and replaces what it could not read.
+  it.each(Object.entries(payloadDamage(codecByName(config.codec).id)))(
+    "a record %s: a MUST_EXIST save replaces it with a readable session",
+    async (_what, damage) => {
+      const { victim } = await arrange(damage);
+      const save = api().saveSession({
+        store,
+        key: victim,
+        content: repaired,
+        condition: SaveCondition.MUST_EXIST,
+      });
+      expect((await save).session?.version).toBe(2);
+      expect((await api().getSession({ store, key: victim })).session?.content).toEqual(repaired);
+    },
+  );
+
+  // No header, no session to condition on: no save writes over it (a save that must find a session answers
+  // DATA_LOSS, one that must not find one ALREADY_EXISTS); the owner deletes it, then creates under the key again.
+  it.each(Object.entries(HEADER_DAMAGE))(
+    "a record %s: no save writes over it; after a delete, a MUST_CREATE save replaces it",
+    async (_what, damage) => {
+      const { victim, corrupt } = await arrange(damage);
+      const save = (condition: SaveCondition, expectedVersion = 0) =>
+        outcomeOf(() =>
+          api().saveSession({ store, key: victim, content: repaired, condition, expectedVersion }),
+        );
+      expect((await save(SaveCondition.MUST_EXIST)).code).toBe(status.DATA_LOSS);
+      expect((await save(SaveCondition.EXPECTED_VERSION, 1)).code).toBe(status.DATA_LOSS);
+      expect((await save(SaveCondition.MUST_CREATE)).code).toBe(status.ALREADY_EXISTS);
+      expect(await readRaw(redis, config, victim)).toEqual(corrupt);
+
+      expect((await api().deleteSession({ store, key: victim })).existed).toBe(true);
+      expect((await save(SaveCondition.MUST_CREATE)).code).toBe(status.OK);
+      expect((await api().getSession({ store, key: victim })).session?.content).toEqual(repaired);
+    },
+  );
 
   it.each(Object.entries(HEADER_DAMAGE))(
     "a record %s: RotateSessionKey answers DATA_LOSS and leaves it where it was",

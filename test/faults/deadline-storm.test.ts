@@ -21,7 +21,7 @@ const CLIENT_GAVE_UP = /^Deadline exceeded after/;
 describe("a Redis stall under steady traffic", () => {
   it("has the server answer every late call DEADLINE_EXCEEDED before the client gives up; the connection survives", async () => {
     const { client } = served;
-    const { session } = await client.createSession({ data: { n: 1 } });
+    const { session } = await client.createSession({ content: { case: "data", value: { n: 1 } } });
     const key = session?.key ?? "";
     // The stall outlasts the sending (at most 1.5 s) and every deadline after it, however late timers run.
     const resumed = await pauseRedis(served.redis.url, 4);
@@ -55,6 +55,6 @@ describe("a Redis stall under steady traffic", () => {
     // torn down).
     expect(byClient.length).toBeLessThan(1_000);
     // The same connection serves once Redis answers again.
-    expect((await client.getSession({ key })).session?.data).toEqual({ n: 1 });
+    expect((await client.getSession({ key })).session?.content).toEqual({ case: "data", value: { n: 1 } });
   });
 });

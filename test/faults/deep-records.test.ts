@@ -43,10 +43,15 @@ describe.each(STORES)(
      * its header followed by the JSON: the header is kept whatever its format.
      */
     async function arrange(json: string) {
-      const victim = (await api().createSession({ store, data: VICTIM })).session?.key ?? "";
+      const victim =
+        (await api().createSession({ store, content: { case: "data", value: VICTIM } })).session?.key ?? "";
       const neighbour = `${victim.slice(0, 2)}${randomBytes(15).toString("hex")}`;
-      const save = { store, key: neighbour, data: { neighbour: true }, condition: SaveCondition.MUST_CREATE };
-      await api().saveSession(save);
+      await api().saveSession({
+        store,
+        key: neighbour,
+        content: { case: "data", value: { neighbour: true } },
+        condition: SaveCondition.MUST_CREATE,
+      });
       const record = (await readRaw(redis, config, victim)) as Buffer;
       const plain = Buffer.from(JSON.stringify(VICTIM));
       expect(record.subarray(record.length - plain.length)).toEqual(plain);
@@ -73,8 +78,8 @@ describe.each(STORES)(
           status.DATA_LOSS,
         );
         const batch = await api().batchGetSessions({ store, keys: [victim, neighbour, missing] });
-        expect(batch.sessions.map((session) => [session.key, session.data])).toEqual([
-          [neighbour, { neighbour: true }],
+        expect(batch.sessions.map((session) => [session.key, session.content])).toEqual([
+          [neighbour, { case: "data", value: { neighbour: true } }],
         ]);
         expect(batch.corruptKeys).toEqual([victim]);
         expect(batch.missingKeys).toEqual([missing]);
@@ -88,7 +93,7 @@ describe.each(STORES)(
 
         // The neighbour lives on, and rotates as usual.
         const rotated = (await api().rotateSessionKey({ store, key: neighbour })).session;
-        expect(rotated?.data).toEqual({ neighbour: true });
+        expect(rotated?.content).toEqual({ case: "data", value: { neighbour: true } });
       },
     );
 
@@ -98,12 +103,24 @@ describe.each(STORES)(
         const json = deepJsonText(LIMIT, shape);
         const { victim } = await arrange(json);
         const data = JSON.parse(json) as unknown;
-        expect((await api().getSession({ store, key: victim })).session?.data).toEqual(data);
-        expect((await api().getSession({ store, key: victim, touch: true })).session?.data).toEqual(data);
-        expect((await api().batchGetSessions({ store, keys: [victim] })).sessions[0]?.data).toEqual(data);
+        expect((await api().getSession({ store, key: victim })).session?.content).toEqual({
+          case: "data",
+          value: data,
+        });
+        expect((await api().getSession({ store, key: victim, touch: true })).session?.content).toEqual({
+          case: "data",
+          value: data,
+        });
+        expect((await api().batchGetSessions({ store, keys: [victim] })).sessions[0]?.content).toEqual({
+          case: "data",
+          value: data,
+        });
         const rotated = (await api().rotateSessionKey({ store, key: victim })).session;
-        expect(rotated?.data).toEqual(data);
-        expect((await api().getSession({ store, key: rotated?.key ?? "" })).session?.data).toEqual(data);
+        expect(rotated?.content).toEqual({ case: "data", value: data });
+        expect((await api().getSession({ store, key: rotated?.key ?? "" })).session?.content).toEqual({
+          case: "data",
+          value: data,
+        });
       },
     );
   },

@@ -71,7 +71,8 @@ async function floodFrozen(clients: readonly SessionClient[], key: string, thaw:
 describe("Redis frozen (SIGSTOP)", () => {
   it("fails calls within their deadline, refuses calls beyond maxPendingCommands at once, and recovers after SIGCONT", async () => {
     await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
-    const key = (await client.createSession({ data: { kept: true } })).session?.key ?? "";
+    const key =
+      (await client.createSession({ content: { case: "data", value: { kept: true } } })).session?.key ?? "";
     // The writes below are carried out once Redis wakes up: they get a session of their own.
     const written = (await client.createSession({})).session?.key ?? "";
     const pid = await redisPid(redis.url);
@@ -131,8 +132,13 @@ describe("Redis frozen (SIGSTOP)", () => {
         timeout: 5_000,
       })
       .toBe(status.OK);
-    expect((await client.getSession({ key })).session?.data).toEqual({ kept: true });
-    expect((await client.createSession({ data: { after: "thaw" } })).session?.version).toBe(1);
+    expect((await client.getSession({ key })).session?.content).toEqual({
+      case: "data",
+      value: { kept: true },
+    });
+    expect(
+      (await client.createSession({ content: { case: "data", value: { after: "thaw" } } })).session?.version,
+    ).toBe(1);
     await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
   });
 });

@@ -25,12 +25,21 @@ function startLoad(keys: readonly string[]) {
   let stopped = false;
   const store = (i: number) => (i % 2 === 0 ? "" : "strings");
   const calls: ((i: number) => Promise<unknown>)[] = [
-    (i) => served.client.createSession({ store: store(i), data: { i } }, { timeoutMs: DEADLINE_MS }),
+    (i) =>
+      served.client.createSession(
+        { store: store(i), content: { case: "data", value: { i } } },
+        { timeoutMs: DEADLINE_MS },
+      ),
     (i) =>
       served.client.getSession({ store: "", key: keys[i % keys.length] ?? "" }, { timeoutMs: DEADLINE_MS }),
     (i) =>
       served.client.saveSession(
-        { store: "", key: keys[i % keys.length] ?? "", data: { i }, condition: SaveCondition.MUST_EXIST },
+        {
+          store: "",
+          key: keys[i % keys.length] ?? "",
+          content: { case: "data", value: { i } },
+          condition: SaveCondition.MUST_EXIST,
+        },
         { timeoutMs: DEADLINE_MS },
       ),
     (i) =>
@@ -64,7 +73,9 @@ describe("Redis killed (SIGKILL) under load", () => {
     await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
     const keys: string[] = [];
     for (let i = 0; i < 20; i++)
-      keys.push((await served.client.createSession({ data: { i } })).session?.key ?? "");
+      keys.push(
+        (await served.client.createSession({ content: { case: "data", value: { i } } })).session?.key ?? "",
+      );
     const pid = await redisPid(served.redis.url);
 
     const load = startLoad(keys);
@@ -100,17 +111,22 @@ describe("Redis killed (SIGKILL) under load", () => {
       .toBe(status.OK);
     // Every RPC works again, including the scripts Redis forgot when it died.
     for (const store of ["", "strings"]) {
-      const session = (await served.client.createSession({ store, data: { back: true } })).session;
+      const session = (
+        await served.client.createSession({ store, content: { case: "data", value: { back: true } } })
+      ).session;
       const key = session?.key ?? "";
-      expect((await served.client.getSession({ store, key })).session?.data).toEqual({ back: true });
-      const save = {
+      expect((await served.client.getSession({ store, key })).session?.content).toEqual({
+        case: "data",
+        value: { back: true },
+      });
+      const save = served.client.saveSession({
         store,
         key,
-        data: { v: 2 },
+        content: { case: "data", value: { v: 2 } },
         condition: SaveCondition.EXPECTED_VERSION,
         expectedVersion: 1,
-      };
-      expect((await served.client.saveSession(save)).session?.version).toBe(2);
+      });
+      expect((await save).session?.version).toBe(2);
       expect((await served.client.touchSession({ store, key })).session?.version).toBe(2);
       expect((await served.client.batchGetSessions({ store, keys: [key] })).sessions).toHaveLength(1);
       const rotated = (await served.client.rotateSessionKey({ store, key })).session?.key ?? "";

@@ -89,7 +89,9 @@ describe("redisession serve on SIGTERM under load", () => {
         const call: Call = { id: nextId++, started };
         if (call.started === "after") afterCalls++;
         calls.push(call);
-        call.code = (await outcomeOf(() => client.createSession({ data: { call: call.id } }))).code;
+        call.code = (
+          await outcomeOf(() => client.createSession({ content: { case: "data", value: { call: call.id } } }))
+        ).code;
       }
     };
     const callers = Promise.all(Array.from({ length: CALLERS }, caller));

@@ -96,21 +96,34 @@ describe("log hygiene", () => {
 
     for (const store of ["", "strings"]) {
       // Every RPC, on the way that succeeds.
-      const key = used((await client.createSession({ store, data: { user: "ada" } })).session?.key);
+      const key = used(
+        (await client.createSession({ store, content: { case: "data", value: { user: "ada" } } })).session
+          ?.key,
+      );
       await client.getSession({ store, key });
-      await client.getSession({ store, key, touch: true, ttl: { seconds: 60n } });
+      await client.getSession({ store, key, touch: true, idleTtl: { seconds: 60n } });
       await client.saveSession({
         store,
         key,
-        data: { n: 1 },
+        content: { case: "data", value: { n: 1 } },
         condition: SaveCondition.EXPECTED_VERSION,
         expectedVersion: 1,
       });
-      await client.saveSession({ store, key, data: { n: 2 }, condition: SaveCondition.MUST_EXIST });
+      await client.saveSession({
+        store,
+        key,
+        content: { case: "data", value: { n: 2 } },
+        condition: SaveCondition.MUST_EXIST,
+      });
       await client.touchSession({ store, key });
       const rotated = used((await client.rotateSessionKey({ store, key })).session?.key);
       const chosen = used(randomBytes(16).toString("hex"));
-      await client.saveSession({ store, key: chosen, data: {}, condition: SaveCondition.MUST_CREATE });
+      await client.saveSession({
+        store,
+        key: chosen,
+        content: { case: "data", value: {} },
+        condition: SaveCondition.MUST_CREATE,
+      });
       const batch = await client.batchGetSessions({
         store,
         keys: [rotated, chosen, key, used(randomBytes(16).toString("hex"))],
@@ -150,7 +163,9 @@ describe("log hygiene", () => {
       ]) {
         used(malformed);
         await expectCode(status.INVALID_ARGUMENT, () => client.getSession({ store, key: malformed }));
-        await expectCode(status.INVALID_ARGUMENT, () => client.saveSession({ store, key: malformed }));
+        await expectCode(status.INVALID_ARGUMENT, () =>
+          client.saveSession({ store, key: malformed, condition: SaveCondition.MUST_CREATE }),
+        );
         await expectCode(status.INVALID_ARGUMENT, () => client.deleteSession({ store, key: malformed }));
         await expectCode(status.INVALID_ARGUMENT, () =>
           client.batchGetSessions({ store, keys: [rotated, malformed] }),
@@ -164,7 +179,10 @@ describe("log hygiene", () => {
       // error reply (INTERNAL: a foreign value where the session's bucket or key should be).
       const prefix = store === "" ? "default:" : "strings:";
       const shape = { strategy: store === "" ? "hash" : "string", bucketBits: 8, prefix } as const;
-      const corrupt = used((await client.createSession({ store, data: { doomed: true } })).session?.key);
+      const corrupt = used(
+        (await client.createSession({ store, content: { case: "data", value: { doomed: true } } })).session
+          ?.key,
+      );
       const at = rawLocation(shape as never, corrupt);
       if (at.field === undefined) await link.command(["SET", at.redisKey, "garbage"]);
       else await link.command(["HSET", at.redisKey, at.field, "garbage"]);

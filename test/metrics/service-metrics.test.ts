@@ -90,18 +90,23 @@ describe("metrics", () => {
     const before = await metrics();
 
     const small = { user: "ada" };
-    const created = (await api().createSession({ data: small })).session;
+    const created = (await api().createSession({ content: { case: "data", value: small } })).session;
     const key = created?.key ?? "";
     expect(created?.version).toBe(1);
-    expect((await api().getSession({ key })).session?.data).toEqual(small);
+    expect((await api().getSession({ key })).session?.content).toEqual({ case: "data", value: small });
     expect((await failureOf(api().getSession({ key: newKey() }))).code).toBe(status.NOT_FOUND);
-    const stale = { key, data: { n: 1 }, condition: SaveCondition.EXPECTED_VERSION, expectedVersion: 7 };
-    expect((await failureOf(api().saveSession(stale))).code).toBe(status.ABORTED);
+    const stale = api().saveSession({
+      key,
+      content: { case: "data", value: { n: 1 } },
+      condition: SaveCondition.EXPECTED_VERSION,
+      expectedVersion: 7,
+    });
+    expect((await failureOf(stale)).code).toBe(status.ABORTED);
     // Compressible, and over the store's compressMinBytes (400), under its maxSessionBytes (4096).
     const big = { notes: "the quick brown fox jumps over the lazy dog; ".repeat(80) };
     const saved = await api().saveSession({
       key,
-      data: big,
+      content: { case: "data", value: big },
       condition: SaveCondition.EXPECTED_VERSION,
       expectedVersion: 1,
     });
@@ -109,7 +114,7 @@ describe("metrics", () => {
     const rotated = (await api().rotateSessionKey({ key })).session;
     expect((await api().deleteSession({ key: rotated?.key ?? "" })).existed).toBe(true);
     // The string store (gzip): a session created with data big enough to compress.
-    await api().createSession({ store: "strings", data: big });
+    await api().createSession({ store: "strings", content: { case: "data", value: big } });
 
     const after = await metrics();
 
@@ -184,7 +189,7 @@ describe("metrics", () => {
     const past = makeStore(redis, { ...TEST_STORES.default, prefix: "default:" });
     past.clock.advanceSeconds(-3600);
     for (let i = 0; i < 3; i++) await past.repository.create({ expired: i }, { ttl: 60 });
-    await api().createSession({ data: { live: true } });
+    await api().createSession({ content: { case: "data", value: { live: true } } });
     const admin = createClient(SessionAdminService, `127.0.0.1:${served.server.port}`);
     const before = await metrics();
     try {

@@ -34,7 +34,11 @@ interface Summary {
   got_version: number;
   sent_data: unknown;
   got_data: unknown;
+  got_json_data: unknown;
   saved_version: number;
+  exact_json_version: number;
+  exact_json_read: string;
+  big_read: string;
   stale_save_code: string;
   version_after_stale_save: number;
   delete_existed: boolean;
@@ -45,7 +49,7 @@ const served = useServer();
 const pythonStubs = usePythonStubs();
 
 describe.skipIf(SKIP_POLYGLOT)("a Python client (protoc + grpcio)", () => {
-  it("creates, gets, saves with a version condition and deletes a session", async () => {
+  it("creates, gets (as a Struct and as JSON text), saves with a version condition and deletes a session", async () => {
     const stubs = await pythonStubs();
     expect(existsSync(join(stubs, "redisession/v1/session_service_pb2.py"))).toBe(true);
 
@@ -65,9 +69,14 @@ describe.skipIf(SKIP_POLYGLOT)("a Python client (protoc + grpcio)", () => {
     expect(summary.got_version).toBe(1);
     expect(summary.sent_data).toEqual(SESSION_DATA);
     expect(summary.got_data).toEqual(SESSION_DATA);
+    expect(summary.got_json_data).toEqual(SESSION_DATA);
     expect(summary.saved_version).toBe(2);
     expect(summary.stale_save_code).toBe("ABORTED");
     expect(summary.version_after_stale_save).toBe(2);
+    // JSON text with 2^53 + 1 and -0, stored and read back as written: Python reads the integer exactly.
+    expect(summary.exact_json_version).toBe(3);
+    expect(summary.exact_json_read).toBe('{"big":9007199254740993,"count":9,"zero":-0}');
+    expect(summary.big_read).toBe("9007199254740993");
     expect(summary.delete_existed).toBe(true);
     expect(summary.after_delete_code).toBe("NOT_FOUND");
 

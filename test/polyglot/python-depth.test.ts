@@ -24,7 +24,7 @@ interface Case {
   depth: number;
   create: string;
   save: string;
-  create_echoed_data?: boolean;
+  create_answer?: string;
   get?: string[];
   get_equal?: boolean;
   batch?: string;
@@ -58,7 +58,7 @@ describe.skipIf(SKIP_POLYGLOT)("a Python client with deeply nested data", () => 
         depth: c.depth,
         create: "OK",
         save: "OK",
-        create_echoed_data: false,
+        create_answer: "redisession.v1.SessionInfo",
         get: ["OK", "OK"],
         get_equal: true,
         batch: "OK",

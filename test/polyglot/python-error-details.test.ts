@@ -72,7 +72,16 @@ describe.skipIf(SKIP_POLYGLOT)(
         code: "INVALID_ARGUMENT",
         reason: "TTL_OUT_OF_RANGE",
         metadata: { min_seconds: "1", max_seconds: String(TEST_STORES.default.maxTtl) },
-        violations: [violation("ttl", "TTL_OUT_OF_RANGE")],
+        violations: [violation("idle_ttl", "TTL_OUT_OF_RANGE")],
+      });
+      // A save without a condition: refused, naming the field.
+      expect(seen.no_condition).toEqual({
+        code: "INVALID_ARGUMENT",
+        type_urls: [info, badRequest],
+        reason: "INVALID_FIELD",
+        domain: "redisession",
+        metadata: {},
+        violations: [violation("condition", "INVALID_FIELD")],
       });
       expect(seen.version_mismatch).toEqual({
         code: "ABORTED",

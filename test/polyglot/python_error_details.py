@@ -91,7 +91,8 @@ def run(address, pb, status_pb2, details_pb2):
             "malformed_key": fails(get, pb.GetSessionRequest(key="not-a-key")),
             "malformed_key_in_batch": fails(batch, pb.BatchGetSessionsRequest(keys=[key, "bad"])),
             "unknown_store": fails(get, pb.GetSessionRequest(store="nope", key=key)),
-            "ttl_out_of_range": fails(create, pb.CreateSessionRequest(ttl=Duration(seconds=0))),
+            "ttl_out_of_range": fails(create, pb.CreateSessionRequest(idle_ttl=Duration(seconds=0))),
+            "no_condition": fails(save, pb.SaveSessionRequest(key=new_key(), data=to_struct({"n": 1}))),
             "version_mismatch": fails(
                 save,
                 pb.SaveSessionRequest(
@@ -102,7 +103,12 @@ def run(address, pb, status_pb2, details_pb2):
                 ),
             ),
             "data_too_large": fails(
-                save, pb.SaveSessionRequest(key=new_key(), data=to_struct({"blob": "x" * 5000}))
+                save,
+                pb.SaveSessionRequest(
+                    key=new_key(),
+                    data=to_struct({"blob": "x" * 5000}),
+                    condition=pb.SAVE_CONDITION_MUST_CREATE,
+                ),
             ),
             "not_found": fails(get, pb.GetSessionRequest(key=new_key())),
         }

@@ -22,37 +22,63 @@ import { deepJson, deepJsonText, SHAPES } from "../support/deep-data.js";
  */
 
 const KEY = "0123456789abcdef0123456789abcdef";
-const session = (data: JsonObject) =>
-  sessionMessage(
-    sessionOf(KEY, data, { version: 1, createdAt: 1_795_000_000, expiresAt: 1_796_000_000 }, 3600),
-  );
+/** A Session message carrying `data` as a Struct (the object path: the codec writes the object). */
+const session = (data: JsonObject) => ({
+  key: KEY,
+  content: { case: "data" as const, value: data },
+  version: 1,
+  createTime: { seconds: 1_795_000_000n },
+  expireTime: { seconds: 1_796_000_000n },
+  idleTtl: { seconds: 3600n },
+});
+
+/** The `content` oneof of a decoded message, as protobuf-es types it for any schema. */
+type Content = { case?: string; value?: unknown };
 
 /** A decoded message, as protobuf-es types it for any schema. */
 type Decoded = Record<string, unknown> & {
-  data?: unknown;
-  session?: { data?: unknown };
-  sessions?: { data?: unknown }[];
+  content?: Content;
+  session?: { content?: Content };
+  sessions?: { content?: Content }[];
 };
+
+/** The Struct a decoded `content` carries; undefined for any other arm. */
+const structOf = (content: Content | undefined) => (content?.case === "data" ? content.value : undefined);
 
 /** Every message that carries session data: `data` in it, and where to find it once decoded. */
 function carriers(
   data: JsonObject,
 ): [string, DescMessage, MessageInitShape<DescMessage>, (m: Decoded) => unknown][] {
   return [
-    ["CreateSessionRequest", CreateSessionRequestSchema, { data }, (m) => m.data],
-    ["SaveSessionRequest", SaveSessionRequestSchema, { key: KEY, data }, (m) => m.data],
-    ["GetSessionResponse", GetSessionResponseSchema, { session: session(data) }, (m) => m.session?.data],
+    [
+      "CreateSessionRequest",
+      CreateSessionRequestSchema,
+      { content: { case: "data", value: data } },
+      (m) => structOf(m.content),
+    ],
+    [
+      "SaveSessionRequest",
+      SaveSessionRequestSchema,
+      { key: KEY, content: { case: "data", value: data } },
+      (m) => structOf(m.content),
+    ],
+    [
+      "GetSessionResponse",
+      GetSessionResponseSchema,
+      { session: session(data) },
+      (m) => structOf(m.session?.content),
+    ],
     [
       "BatchGetSessionsResponse",
       BatchGetSessionsResponseSchema,
       { sessions: [session(data), session(data)] },
-      (m) => m.sessions?.[1]?.data,
+      (m) => structOf(m.sessions?.[1]?.content),
     ],
     [
       "RotateSessionKeyResponse",
       RotateSessionKeyResponseSchema,
       { session: session(data) },
-      (m) => m.session?.data,
+      (m) => structOf(m.session?.content),
     ],
   ];
 }
@@ -83,7 +109,7 @@ describe(`MAX_DATA_DEPTH (${MAX_DATA_DEPTH})`, () => {
             ),
           ),
         });
-        expect(response.decode(bytes).session?.data).toEqual(data);
+        expect(response.decode(bytes).session?.content).toEqual({ case: "data", value: data });
       }
     },
   );

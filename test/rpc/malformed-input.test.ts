@@ -59,7 +59,7 @@ describe("malformed bytes", () => {
       bytes(tag(4, 5), [0, 0, 0, 0]),
       /Session.create_time .* wire type 5/,
     ],
-    ["a uint32 field sent length-delimited", bytes(delimited(3, [1])), /Session.version .* wire type 2/],
+    ["an int32 field sent length-delimited", bytes(delimited(3, [1])), /Session.version .* wire type 2/],
     ["invalid UTF-8 in a string", bytes(delimited(1, [0xc3, 0x28])), /invalid UTF-8/],
   ])("rejects %s", (_, input, message) => {
     const error = decodeFailure(SessionSchema, input);
@@ -140,7 +140,7 @@ describe("unknown fields", () => {
     ];
     const input = (inEntry: number[]) =>
       bytes(unknown, text(1, "key"), unknown, delimited(2, data(inEntry)), tag(3, 0), [7], unknown);
-    const expected = { key: "key", version: 7, data: { k: true } };
+    const expected = { key: "key", version: 7, content: { case: "data", value: { k: true } } };
     // protobuf-es misreads unknown fields inside a map entry (it does not skip them): compared without those.
     expect(session.decode(input([]))).toEqual(
       fromBinary(SessionSchema, input([]), { readUnknownFields: false }),

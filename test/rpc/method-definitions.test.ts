@@ -108,9 +108,12 @@ describe("a server receiving garbage", () => {
       expect(error?.details).toBe("request message cannot be decoded");
     }
     expect((await healthCheck(client)).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
-    const { session } = await served.client.createSession({ data: { still: "serving" } });
-    expect((await served.client.getSession({ key: session?.key ?? "" })).session?.data).toEqual({
-      still: "serving",
+    const { session } = await served.client.createSession({
+      content: { case: "data", value: { still: "serving" } },
+    });
+    expect((await served.client.getSession({ key: session?.key ?? "" })).session?.content).toEqual({
+      case: "data",
+      value: { still: "serving" },
     });
   });
 

@@ -1,6 +1,6 @@
 import { create, fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { SessionSchema } from "../../gen/redisession/v1/session_service_pb.js";
+import { type Session, SessionSchema } from "../../gen/redisession/v1/session_service_pb.js";
 import { compileCodec } from "../../src/rpc/wire/message-codec.js";
 import { WireEncodeError } from "../../src/rpc/wire/wire-errors.js";
 import { bytes, delimited, double, tag, text, varint } from "./support/wire-bytes.js";
@@ -12,8 +12,12 @@ import { bytes, delimited, double, tag, text, varint } from "./support/wire-byte
  */
 
 const session = compileCodec(SessionSchema);
+/** A Session init carrying `data` as its Struct (`content` case "data"). */
+const withData = (data: unknown) => ({ content: { case: "data" as const, value: data as JsonObject } });
+/** The Struct a decoded Session carries; undefined for any other arm. */
+const dataOf = (message: Session) => (message.content.case === "data" ? message.content.value : undefined);
 const theirBytes = (data: unknown) =>
-  Buffer.from(toBinary(SessionSchema, create(SessionSchema, { data: data as JsonObject })));
+  Buffer.from(toBinary(SessionSchema, create(SessionSchema, withData(data))));
 
 /** Session bytes whose data has one entry, "k", holding a Value made of `value`. */
 const withValue = (...value: number[][]) =>
@@ -29,25 +33,25 @@ describe("Value edge cases", () => {
     ["the smallest subnormal", Number.MIN_VALUE],
   ])("writes and reads %s as protobuf-es does", (_, number) => {
     const data = { n: number, list: [number] };
-    expect(session.encode({ data })).toEqual(theirBytes(data));
-    const decoded = session.decode(theirBytes(data)).data;
-    expect(decoded).toEqual(fromBinary(SessionSchema, theirBytes(data)).data);
+    expect(session.encode(withData(data))).toEqual(theirBytes(data));
+    const decoded = dataOf(session.decode(theirBytes(data)));
+    expect(decoded).toEqual(dataOf(fromBinary(SessionSchema, theirBytes(data))));
     expect(Object.is(decoded?.n, number)).toBe(true);
   });
 
   it("reads a Value with no kind as null, as protobuf-es does", () => {
     const input = withValue();
-    expect(session.decode(input).data).toEqual({ k: null });
-    expect(fromBinary(SessionSchema, input).data).toEqual({ k: null });
+    expect(dataOf(session.decode(input))).toEqual({ k: null });
+    expect(dataOf(fromBinary(SessionSchema, input))).toEqual({ k: null });
   });
 
   it("writes null as null_value, and what is not JSON as a Value with no kind, as protobuf-es does", () => {
     const data = { a: null, b: undefined, c: () => 1, d: 10n, e: Symbol("s"), f: [undefined, null] };
-    expect(session.encode({ data: data as unknown as JsonObject })).toEqual(theirBytes(data));
-    expect([...session.encode({ data: { a: null } })]).toEqual(
+    expect(session.encode(withData(data as unknown as JsonObject))).toEqual(theirBytes(data));
+    expect([...session.encode(withData({ a: null }))]).toEqual(
       delimited(2, delimited(1, [...text(1, "a"), ...delimited(2, [...tag(1, 0), 0])])),
     );
-    expect(session.decode(theirBytes(data)).data).toEqual({
+    expect(dataOf(session.decode(theirBytes(data)))).toEqual({
       a: null,
       b: null,
       c: null,
@@ -59,8 +63,8 @@ describe("Value edge cases", () => {
 
   it("writes entries in Object.keys order, integer-like keys first", () => {
     const data = JSON.parse('{"b":1,"2":2,"a":3,"1":4}') as JsonObject;
-    expect(session.encode({ data })).toEqual(theirBytes(data));
-    expect(Object.keys(session.decode(theirBytes(data)).data ?? {})).toEqual(["1", "2", "b", "a"]);
+    expect(session.encode(withData(data))).toEqual(theirBytes(data));
+    expect(Object.keys(dataOf(session.decode(theirBytes(data))) ?? {})).toEqual(["1", "2", "b", "a"]);
   });
 
   it("reads any null_value number and any non-zero bool varint as protobuf-es does", () => {
@@ -68,7 +72,7 @@ describe("Value edge cases", () => {
       withValue([...tag(1, 0), ...varint(5)]),
       withValue([...tag(4, 0), ...varint(2 ** 40)]),
     ]) {
-      expect(session.decode(input).data).toEqual(fromBinary(SessionSchema, input).data);
+      expect(dataOf(session.decode(input))).toEqual(dataOf(fromBinary(SessionSchema, input)));
     }
   });
 });
@@ -76,7 +80,7 @@ describe("Value edge cases", () => {
 describe("repeated occurrences", () => {
   it("merges a Struct field that occurs twice, later keys overriding", () => {
     const input = Buffer.concat([theirBytes({ a: 1, b: 2 }), theirBytes({ b: 3, c: 4 })]);
-    expect(session.decode(input).data).toEqual({ a: 1, b: 3, c: 4 });
+    expect(dataOf(session.decode(input))).toEqual({ a: 1, b: 3, c: 4 });
     expect(session.decode(input)).toEqual(fromBinary(SessionSchema, input));
   });
 
@@ -95,15 +99,15 @@ describe("repeated occurrences", () => {
       const input = withValue(...value);
       expect(session.decode(input)).toEqual(fromBinary(SessionSchema, input));
     }
-    expect(session.decode(withValue(struct("x"), struct("y"))).data).toEqual({ k: { x: true, y: true } });
-    expect(session.decode(withValue(list(1), list(2))).data).toEqual({ k: [1, 2] });
+    expect(dataOf(session.decode(withValue(struct("x"), struct("y"))))).toEqual({ k: { x: true, y: true } });
+    expect(dataOf(session.decode(withValue(list(1), list(2))))).toEqual({ k: [1, 2] });
   });
 
   it("takes the last key and value of an entry, a missing key as the empty string", () => {
     const entry = [...text(1, "a"), ...delimited(2, [...tag(4, 0), 1]), ...text(1, "b")];
     const noKey = delimited(2, [...tag(2, 1), ...double(1)]);
     const input = bytes(delimited(2, [...delimited(1, entry), ...delimited(1, noKey)]));
-    expect(session.decode(input).data).toEqual({ b: true, "": 1 });
+    expect(dataOf(session.decode(input))).toEqual({ b: true, "": 1 });
     expect(session.decode(input)).toEqual(fromBinary(SessionSchema, input));
   });
 });
@@ -111,9 +115,9 @@ describe("repeated occurrences", () => {
 describe("deliberate differences from protobuf-es", () => {
   it('keeps a "__proto__" key as an ordinary own key, both ways (protobuf-es drops it)', () => {
     const data = JSON.parse('{"__proto__":{"admin":true},"a":1}') as JsonObject;
-    const encoded = session.encode({ data });
+    const encoded = session.encode(withData(data));
     expect(theirBytes(data).length).toBeLessThan(encoded.length);
-    const decoded = session.decode(encoded).data as JsonObject;
+    const decoded = dataOf(session.decode(encoded)) as JsonObject;
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
     expect(Object.keys(decoded)).toEqual(["__proto__", "a"]);
     expect(Object.getOwnPropertyDescriptor(decoded, "__proto__")?.value).toEqual({ admin: true });
@@ -121,14 +125,17 @@ describe("deliberate differences from protobuf-es", () => {
   });
 
   it("keeps a leading U+FEFF in strings (protobuf-es's TextDecoder drops it)", () => {
-    const input = session.encode({ key: "\uFEFFkey", data: { "\uFEFFk": "\uFEFFv" } });
+    const input = session.encode({ key: "\uFEFFkey", ...withData({ "\uFEFFk": "\uFEFFv" }) });
     expect(input).toEqual(
       Buffer.from(
-        toBinary(SessionSchema, create(SessionSchema, { key: "\uFEFFkey", data: { "\uFEFFk": "\uFEFFv" } })),
+        toBinary(
+          SessionSchema,
+          create(SessionSchema, { key: "\uFEFFkey", ...withData({ "\uFEFFk": "\uFEFFv" }) }),
+        ),
       ),
     );
-    expect(session.decode(input)).toMatchObject({ key: "\uFEFFkey", data: { "\uFEFFk": "\uFEFFv" } });
-    expect(fromBinary(SessionSchema, input)).toMatchObject({ key: "key", data: { k: "v" } });
+    expect(session.decode(input)).toMatchObject({ key: "\uFEFFkey", ...withData({ "\uFEFFk": "\uFEFFv" }) });
+    expect(fromBinary(SessionSchema, input)).toMatchObject({ key: "key", ...withData({ k: "v" }) });
   });
 });
 
@@ -136,15 +143,15 @@ describe("data that cannot be encoded", () => {
   it("refuses data nested deeper than any decoder accepts, cycles included, with a WireEncodeError", () => {
     let deep: JsonObject = {};
     for (let level = 0; level < 60; level++) deep = { a: deep };
-    expect(() => session.encode({ data: deep })).toThrow(WireEncodeError);
+    expect(() => session.encode(withData(deep))).toThrow(WireEncodeError);
     const cyclic: JsonObject = {};
     cyclic.self = cyclic;
-    expect(() => session.encode({ data: cyclic })).toThrow(/nested deeper than 100 messages/);
+    expect(() => session.encode(withData(cyclic))).toThrow(/nested deeper than 100 messages/);
     // The shared writer is left clean: the next message is encoded alone.
     expect(session.encode({ key: "k" })).toEqual(Buffer.from(text(1, "k")));
   });
 
   it("refuses a Struct field that is not a JSON object", () => {
-    expect(() => session.encode({ data: [1, 2] as unknown as JsonObject })).toThrow(/not a JSON object/);
+    expect(() => session.encode(withData([1, 2] as unknown as JsonObject))).toThrow(/not a JSON object/);
   });
 });

@@ -73,7 +73,8 @@ describe("length prefixes", () => {
     ];
     for (const [from, to] of ranges) {
       for (let size = from; size <= to; size++) {
-        const init = { session: { key: "k".repeat(size % 200), data: { s: "x".repeat(size) } } };
+        const content = { case: "data" as const, value: { s: "x".repeat(size) } };
+        const init = { session: { key: "k".repeat(size % 200), content } };
         expect(response.encode(init).equals(theirs(GetSessionResponseSchema, init))).toBe(true);
       }
     }
@@ -81,18 +82,22 @@ describe("length prefixes", () => {
 
   it("encodes a message of megabytes (growing the scratch buffer), then small ones as before", () => {
     const data = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`k${i}`, "v".repeat(1_000)]));
-    const init = { session: { key: "big", data } };
+    const init = { session: { key: "big", content: { case: "data" as const, value: data } } };
     const encoded = response.encode(init);
     // Buffer#equals: toEqual compares megabytes one element at a time.
     expect(encoded.equals(theirs(GetSessionResponseSchema, init))).toBe(true);
-    expect(response.decode(encoded).session?.data).toEqual(data);
+    expect(response.decode(encoded).session?.content).toEqual({ case: "data", value: data });
     expect(session.encode({ key: "small" })).toEqual(theirs(SessionSchema, { key: "small" }));
   });
 
   it("returns buffers of their own: a later encoding never changes an earlier result", () => {
-    const first = response.encode({ session: { key: "a".repeat(40), data: { n: 1 } } });
+    const first = response.encode({
+      session: { key: "a".repeat(40), content: { case: "data", value: { n: 1 } } },
+    });
     const copy = Buffer.from(first);
-    const second = response.encode({ session: { key: "b".repeat(40), data: { n: 2 } } });
+    const second = response.encode({
+      session: { key: "b".repeat(40), content: { case: "data", value: { n: 2 } } },
+    });
     expect(first).toEqual(copy);
     second.fill(0);
     expect(first).toEqual(copy);

@@ -5,7 +5,12 @@ import { join } from "node:path";
 import { type Client, type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
-import { createClient, createSessionClient, type SessionClient } from "../../src/client/index.js";
+import {
+  createClient,
+  createSessionClient,
+  SaveCondition,
+  type SessionClient,
+} from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { bearer, listServices, tokenEntry } from "../support/auth-calls.js";
 import { failureOf } from "../support/call-helpers.js";
@@ -91,7 +96,7 @@ describe("refusals carry google.rpc.Status details", () => {
   it.each([
     [
       "a read token writing",
-      () => sessions({ token: tokens.read }).saveSession({ key: KEY }),
+      () => sessions({ token: tokens.read }).saveSession({ key: KEY, condition: SaveCondition.MUST_EXIST }),
       denied("write", "default"),
     ],
     [

@@ -79,15 +79,24 @@ describe("a Redis with a password (requirepass) and an ACL user", () => {
   it("serves with the right password in the URL", async () => {
     const before = await keysInPasswordRedis();
     const { client } = await serveOn({ url: `redis://:${PASSWORD}@${hostPort(passwordRedis)}` });
-    const key = (await client.createSession({ data: { auth: "password" } })).session?.key ?? "";
-    expect((await client.getSession({ key })).session?.data).toEqual({ auth: "password" });
+    const key =
+      (await client.createSession({ content: { case: "data", value: { auth: "password" } } })).session?.key ??
+      "";
+    expect((await client.getSession({ key })).session?.content).toEqual({
+      case: "data",
+      value: { auth: "password" },
+    });
     expect(await keysInPasswordRedis()).toBe(before + 1);
   });
 
   it("serves as an ACL user (redis://user:password@host)", async () => {
     const { client } = await serveOn({ url: `redis://app:${APP_PASSWORD}@${hostPort(passwordRedis)}` });
-    const key = (await client.createSession({ data: { auth: "acl" } })).session?.key ?? "";
-    expect((await client.getSession({ key })).session?.data).toEqual({ auth: "acl" });
+    const key =
+      (await client.createSession({ content: { case: "data", value: { auth: "acl" } } })).session?.key ?? "";
+    expect((await client.getSession({ key })).session?.content).toEqual({
+      case: "data",
+      value: { auth: "acl" },
+    });
   });
 
   it("answers UNAVAILABLE with a wrong password, and logs why without the password", async () => {
@@ -111,7 +120,9 @@ describe("a Redis with a password (requirepass) and an ACL user", () => {
       status.UNAVAILABLE,
       "Redis refused the service's credentials (NOAUTH)",
     ]);
-    const write = await failureOf(client.createSession({ data: { big: "x".repeat(100) } }));
+    const write = await failureOf(
+      client.createSession({ content: { case: "data", value: { big: "x".repeat(100) } } }),
+    );
     expect(write.code).toBe(status.UNAVAILABLE);
     expect(write.details).toMatch(/^Redis refused the service's credentials \((NOAUTH|unauthenticated)\)$/);
   });
@@ -125,8 +136,13 @@ describe("a Redis that speaks TLS only (rediss://)", () => {
       url: tlsRedis.url,
       tls: { caFile: certs.ca.certFile, ...clientPair() },
     });
-    const key = (await client.createSession({ data: { over: "rediss" } })).session?.key ?? "";
-    expect((await client.getSession({ key })).session?.data).toEqual({ over: "rediss" });
+    const key =
+      (await client.createSession({ content: { case: "data", value: { over: "rediss" } } })).session?.key ??
+      "";
+    expect((await client.getSession({ key })).session?.content).toEqual({
+      case: "data",
+      value: { over: "rediss" },
+    });
   });
 
   it("fails with a CA that did not sign the server's certificate: UNAVAILABLE, and the log says why", async () => {

@@ -41,8 +41,11 @@ function clientOf(port: number, options: SessionClientOptions = {}, host = "127.
 
 /** Whether a session can be made and read back through `client`. */
 async function roundTrip(client: ReturnType<typeof clientOf>): Promise<void> {
-  const { session } = await client.createSession({ data: { over: "tls" } });
-  expect((await client.getSession({ key: session?.key ?? "" })).session?.data).toEqual({ over: "tls" });
+  const { session } = await client.createSession({ content: { case: "data", value: { over: "tls" } } });
+  expect((await client.getSession({ key: session?.key ?? "" })).session?.content).toEqual({
+    case: "data",
+    value: { over: "tls" },
+  });
 }
 
 describe("TLS (server.tls with certFile and keyFile)", () => {

@@ -54,8 +54,13 @@ describe("where token hashes come from", () => {
       TEST_TOKENS: `${tokenEntry(writer, "write", "default")}; ${tokenEntry(reader, "read", "*")}`,
     };
     const { port } = await serve({ tokenEnv: "TEST_TOKENS" }, env);
-    const key = (await client(port, writer).createSession({ data: { env: true } })).session?.key ?? "";
-    expect((await client(port, reader).getSession({ key })).session?.data).toEqual({ env: true });
+    const key =
+      (await client(port, writer).createSession({ content: { case: "data", value: { env: true } } })).session
+        ?.key ?? "";
+    expect((await client(port, reader).getSession({ key })).session?.content).toEqual({
+      case: "data",
+      value: { env: true },
+    });
     expect((await failureOf(client(port, reader).deleteSession({ key }))).code).toBe(
       status.PERMISSION_DENIED,
     );

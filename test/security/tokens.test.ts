@@ -6,7 +6,7 @@ import { type Client, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
-import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
+import { SaveCondition, SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { createClient, createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { delta, scrape } from "../metrics/prometheus-text.js";
@@ -103,10 +103,19 @@ describe("bearer tokens from a token file", () => {
   it("lets a write token do everything on its stores", async () => {
     const api = sessions(tokens.write);
     for (const store of ["", "default", "strings"]) {
-      const key = (await api.createSession({ store, data: { n: 1 } })).session?.key ?? "";
-      await api.saveSession({ store, key, data: { n: 2 } });
+      const key =
+        (await api.createSession({ store, content: { case: "data", value: { n: 1 } } })).session?.key ?? "";
+      await api.saveSession({
+        store,
+        key,
+        content: { case: "data", value: { n: 2 } },
+        condition: SaveCondition.MUST_EXIST,
+      });
       await api.touchSession({ store, key });
-      expect((await api.getSession({ store, key, touch: true })).session?.data).toEqual({ n: 2 });
+      expect((await api.getSession({ store, key, touch: true })).session?.content).toEqual({
+        case: "data",
+        value: { n: 2 },
+      });
       expect((await api.batchGetSessions({ store, keys: [key] })).sessions).toHaveLength(1);
       const rotated = (await api.rotateSessionKey({ store, key })).session?.key ?? "";
       expect((await api.deleteSession({ store, key: rotated })).existed).toBe(true);
@@ -114,11 +123,19 @@ describe("bearer tokens from a token file", () => {
   });
 
   it("lets a read token read, but not write or touch: PERMISSION_DENIED, and Redis is untouched", async () => {
-    const key = (await sessions(tokens.write).createSession({ data: { a: 1 } })).session?.key ?? "";
+    const key =
+      (await sessions(tokens.write).createSession({ content: { case: "data", value: { a: 1 } } })).session
+        ?.key ?? "";
     const reader = sessions(tokens.read);
-    expect((await reader.getSession({ key })).session?.data).toEqual({ a: 1 });
+    expect((await reader.getSession({ key })).session?.content).toEqual({ case: "data", value: { a: 1 } });
     expect((await reader.batchGetSessions({ keys: [key] })).sessions).toHaveLength(1);
-    const denied = await failureOf(reader.saveSession({ key, data: { a: 2 } }));
+    const denied = await failureOf(
+      reader.saveSession({
+        key,
+        content: { case: "data", value: { a: 2 } },
+        condition: SaveCondition.MUST_EXIST,
+      }),
+    );
     expect(denied.code).toBe(status.PERMISSION_DENIED);
     expect(denied.details).toBe('the token does not grant "write" on store "default"');
     expect(await codeOf(reader.createSession({}))).toBe(status.PERMISSION_DENIED);
@@ -127,14 +144,19 @@ describe("bearer tokens from a token file", () => {
     // touch moves the expiry, so it needs write like TouchSession does.
     expect(await codeOf(reader.getSession({ key, touch: true }))).toBe(status.PERMISSION_DENIED);
     expect(await codeOf(reader.touchSession({ key }))).toBe(status.PERMISSION_DENIED);
-    expect((await reader.getSession({ key })).session?.data).toEqual({ a: 1 });
+    expect((await reader.getSession({ key })).session?.content).toEqual({ case: "data", value: { a: 1 } });
     expect(Number(await redis.raw("DBSIZE"))).toBe(1);
   });
 
   it("keeps a token to its stores: another store, or one that does not exist, is PERMISSION_DENIED", async () => {
     const own = sessions(tokens.stringsOnly);
-    const key = (await own.createSession({ store: "strings", data: { s: 1 } })).session?.key ?? "";
-    expect((await own.getSession({ store: "strings", key })).session?.data).toEqual({ s: 1 });
+    const key =
+      (await own.createSession({ store: "strings", content: { case: "data", value: { s: 1 } } })).session
+        ?.key ?? "";
+    expect((await own.getSession({ store: "strings", key })).session?.content).toEqual({
+      case: "data",
+      value: { s: 1 },
+    });
     const other = await failureOf(own.createSession({ store: "default" }));
     expect(other.code).toBe(status.PERMISSION_DENIED);
     expect(other.details).toBe('the token does not grant "write" on store "default"');
@@ -226,7 +248,9 @@ describe("bearer tokens from a token file", () => {
   it("logs each refusal with its method and reason, and never a token", async () => {
     const before = log.records().length;
     await failureOf(sessions(wrongToken).getSession({ key: "0".repeat(32) }));
-    await failureOf(sessions(tokens.read).saveSession({ key: "0".repeat(32) }));
+    await failureOf(
+      sessions(tokens.read).saveSession({ key: "0".repeat(32), condition: SaveCondition.MUST_CREATE }),
+    );
     const refusals = log.records().slice(before);
     expect(refusals).toEqual([
       expect.objectContaining({

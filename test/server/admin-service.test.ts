@@ -20,7 +20,8 @@ afterAll(() => admin.close());
 
 /** `live` sessions through the server, and `expired` ones written an hour ago into the same store. */
 async function arrange(live: number, expired: number) {
-  for (let i = 0; i < live; i++) await served.client.createSession({ data: { live: i } });
+  for (let i = 0; i < live; i++)
+    await served.client.createSession({ content: { case: "data", value: { live: i } } });
   const past = makeStore(redis, { ...TEST_STORES.default, prefix: "default:" });
   past.clock.advanceSeconds(-3600);
   for (let i = 0; i < expired; i++) await past.repository.create({ expired: i }, { ttl: 60 });

@@ -39,7 +39,7 @@ describe("availability", () => {
       .toBe(Serving.SERVING);
     const watch = healthWatch(served.raw);
     await expect.poll(() => watch.statuses).toEqual([Serving.SERVING]);
-    const { session } = await served.client.createSession({ data: { a: 1 } });
+    const { session } = await served.client.createSession({ content: { case: "data", value: { a: 1 } } });
     await served.redis.stop();
 
     await expect
@@ -59,7 +59,10 @@ describe("availability", () => {
       .poll(async () => (await healthCheck(served.raw)).status, { timeout: 10_000 })
       .toBe(Serving.SERVING);
     await expect.poll(() => watch.statuses.at(-1)).toBe(Serving.SERVING);
-    expect((await served.client.createSession({ data: { back: true } })).session?.version).toBe(1);
+    expect(
+      (await served.client.createSession({ content: { case: "data", value: { back: true } } })).session
+        ?.version,
+    ).toBe(1);
     expect(watch.ended).toBe(false);
     watch.cancel();
   });

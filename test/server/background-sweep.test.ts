@@ -12,7 +12,9 @@ describe("the in-server sweeper", () => {
     past.clock.advanceSeconds(-3600);
     const expired: string[] = [];
     for (let i = 0; i < 20; i++) expired.push((await past.repository.create({ old: i }, { ttl: 60 })).key);
-    const live = (await served.client.createSession({ data: { fresh: true } })).session?.key ?? "";
+    const live =
+      (await served.client.createSession({ content: { case: "data", value: { fresh: true } } })).session
+        ?.key ?? "";
 
     // 256 buckets at 64 per run: every bucket is reached within four runs.
     await expect
@@ -25,7 +27,10 @@ describe("the in-server sweeper", () => {
         },
       )
       .toBe(0);
-    expect((await served.client.getSession({ key: live })).session?.data).toEqual({ fresh: true });
+    expect((await served.client.getSession({ key: live })).session?.content).toEqual({
+      case: "data",
+      value: { fresh: true },
+    });
     const swept = (await fetch(`http://127.0.0.1:${served.server.metricsPort}/metrics`).then((r) => r.text()))
       .split("\n")
       .find((line) => line.startsWith('redisession_sessions_swept_total{store="default"}'));

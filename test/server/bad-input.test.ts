@@ -67,7 +67,8 @@ describe("garbage request messages", () => {
   )(
     "%s answers INTERNAL to bytes that are no request, and the server serves the next call",
     async (_name, method) => {
-      const live = (await api().createSession({ data: { live: true } })).session?.key ?? "";
+      const live =
+        (await api().createSession({ content: { case: "data", value: { live: true } } })).session?.key ?? "";
       const seed = Date.now() >>> 0;
       const bodies = [
         ...Object.entries(CRAFTED_GARBAGE).filter(([, bytes]) => !parses(method, bytes)),
@@ -146,8 +147,13 @@ describe.each([
 ])("malformed and unknown keys in the $strategy store", ({ store }) => {
   it("are refused with INVALID_ARGUMENT by every RPC that takes a key, and change nothing in Redis", async () => {
     // Sessions in both stores, so that a stray write anywhere would show.
-    const issued = (await api().createSession({ store, data: { mine: true } })).session?.key ?? "";
-    await api().createSession({ store: store === "" ? "strings" : "", data: { other: true } });
+    const issued =
+      (await api().createSession({ store, content: { case: "data", value: { mine: true } } })).session?.key ??
+      "";
+    await api().createSession({
+      store: store === "" ? "strings" : "",
+      content: { case: "data", value: { other: true } },
+    });
     const before = await redisSnapshot(redis);
     expect(before.size).toBeGreaterThan(0);
 
@@ -156,8 +162,15 @@ describe.each([
         get: () => api().getSession({ store, key }),
         "get with touch": () => api().getSession({ store, key, touch: true }),
         "save (must exist)": () => api().saveSession({ store, key, condition: SaveCondition.MUST_EXIST }),
-        "save (upsert)": () => api().saveSession({ store, key, data: { planted: true } }),
-        "save (must create)": () => api().saveSession({ store, key, condition: SaveCondition.MUST_CREATE }),
+        "save (expected version)": () =>
+          api().saveSession({ store, key, condition: SaveCondition.EXPECTED_VERSION, expectedVersion: 1 }),
+        "save (must create)": () =>
+          api().saveSession({
+            store,
+            key,
+            content: { case: "data", value: { planted: true } },
+            condition: SaveCondition.MUST_CREATE,
+          }),
         touch: () => api().touchSession({ store, key }),
         delete: () => api().deleteSession({ store, key }),
         rotate: () => api().rotateSessionKey({ store, key }),
@@ -170,11 +183,14 @@ describe.each([
     }
     expect(await redisSnapshot(redis)).toEqual(before);
     // The live session the near misses were made from is untouched and still served.
-    expect((await api().getSession({ store, key: issued })).session?.data).toEqual({ mine: true });
+    expect((await api().getSession({ store, key: issued })).session?.content).toEqual({
+      case: "data",
+      value: { mine: true },
+    });
   });
 
   it("answer NOT_FOUND (or report the key missing) for a well-formed key never issued, and change nothing", async () => {
-    await api().createSession({ store, data: { mine: true } });
+    await api().createSession({ store, content: { case: "data", value: { mine: true } } });
     const before = await redisSnapshot(redis);
     const key = randomBytes(16).toString("hex");
     for (const [rpc, call] of Object.entries({
@@ -204,13 +220,21 @@ describe("session data that JSON cannot spell", () => {
     ["-Infinity", Number.NEGATIVE_INFINITY],
   ])("holding %s is refused with INVALID_ARGUMENT and stores nothing", async (_what, value) => {
     const before = await redisSnapshot(redis);
-    expect((await outcomeOf(() => api().createSession({ data: { x: value } }))).code).toBe(
-      status.INVALID_ARGUMENT,
-    );
+    expect(
+      (await outcomeOf(() => api().createSession({ content: { case: "data", value: { x: value } } }))).code,
+    ).toBe(status.INVALID_ARGUMENT);
     const key = randomBytes(16).toString("hex");
-    expect((await outcomeOf(() => api().saveSession({ key, data: { list: [1, value] } }))).code).toBe(
-      status.INVALID_ARGUMENT,
-    );
+    expect(
+      (
+        await outcomeOf(() =>
+          api().saveSession({
+            key,
+            content: { case: "data", value: { list: [1, value] } },
+            condition: SaveCondition.MUST_CREATE,
+          }),
+        )
+      ).code,
+    ).toBe(status.INVALID_ARGUMENT);
     expect(await redisSnapshot(redis)).toEqual(before);
   });
 });

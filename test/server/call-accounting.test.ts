@@ -41,8 +41,8 @@ function handlers(): ServiceImpl<typeof SessionService> {
     batchGetSessions: refuse,
     saveSession: refuse,
     rotateSessionKey: refuse,
-    // A version uint32 cannot hold: the response has no encoding.
-    getSession: async () => ({ session: { key: "k", version: -1 } }),
+    // A version int32 cannot hold (2^31): the response has no encoding.
+    getSession: async () => ({ session: { key: "k", version: 2 ** 31 } }),
     // A response larger than the server sends.
     touchSession: async () => ({ session: { key: "x".repeat(2 * MAX_RESPONSE_BYTES) } }),
     // A response it can send: the path still works.

@@ -91,10 +91,13 @@ describe.each(STORES)("session data nested deep, in the $strategy store", ({ sto
         );
         expect(created.code, `create of ${what}: ${created.details}`).toBe(status.OK);
         const session = createResponse.decode(created.response ?? Buffer.alloc(0)).session;
-        // CreateSession answers without the data: the caller has what it sent.
-        expect(session?.data, what).toBeUndefined();
+        // CreateSession answers a SessionInfo, without the data: the caller has what it sent.
+        expect(session?.$typeName, what).toBe("redisession.v1.SessionInfo");
         stored.push({ key, data, what }, { key: session?.key ?? "", data, what });
-        expect((await api().getSession({ store, key })).session?.data, what).toEqual(data);
+        expect((await api().getSession({ store, key })).session?.content, what).toEqual({
+          case: "data",
+          value: data,
+        });
       }
     }
     const batch = await api().batchGetSessions({ store, keys: stored.map(({ key }) => key) });
@@ -102,7 +105,7 @@ describe.each(STORES)("session data nested deep, in the $strategy store", ({ sto
     expect(batch.missingKeys).toEqual([]);
     expect(batch.sessions.map((session) => session.key)).toEqual(stored.map(({ key }) => key));
     batch.sessions.forEach((session, i) => {
-      expect(session.data, stored[i]?.what).toEqual(stored[i]?.data);
+      expect(session.content, stored[i]?.what).toEqual({ case: "data", value: stored[i]?.data });
     });
 
     const before = await redisSnapshot(redis);
@@ -140,7 +143,10 @@ describe.each(STORES)("session data nested deep, in the $strategy store", ({ sto
 
     // The server keeps serving, and counted every refusal under the code it sent.
     const last = stored[stored.length - 1];
-    expect((await api().getSession({ store, key: last?.key ?? "" })).session?.data).toEqual(last?.data);
+    expect((await api().getSession({ store, key: last?.key ?? "" })).session?.content).toEqual({
+      case: "data",
+      value: last?.data,
+    });
     const metricsAfter = await scrape(served.server.metricsPort);
     for (const method of ["SaveSession", "CreateSession"]) {
       expect(

@@ -2,6 +2,7 @@ import { type Client, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
+import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
 import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
 import { createClient, createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
@@ -73,7 +74,8 @@ describe.each([
   },
 ])("a rotation in the $strategy store that keeps losing to a writer", ({ store, check, config }) => {
   it("is ABORTED with CONCURRENT_MODIFICATION, and the session stays where it was with the writer's data", async () => {
-    const key = (await client.createSession({ store, data: { n: 0 } })).session?.key ?? "";
+    const key =
+      (await client.createSession({ store, content: { case: "data", value: { n: 0 } } })).session?.key ?? "";
     const writer = createSessionRepository(storeConfig(config), direct);
     let writes = 0;
     // Just before each attempt's compare-and-move reaches Redis, another writer saves the session.
@@ -90,7 +92,7 @@ describe.each([
     expectDetails(error, { code: status.ABORTED, reason: "CONCURRENT_MODIFICATION" });
     expect(writes).toBeGreaterThan(1);
     const session = (await client.getSession({ store, key })).session;
-    expect(session?.data).toEqual({ n: writes });
+    expect(session?.content).toEqual({ case: "data", value: { n: writes } });
     expect(session?.version).toBe(1 + writes);
     // No copy under a fresh key was left behind.
     expect(Number(await direct.sendCommand(["DBSIZE"]))).toBe(1);
@@ -100,11 +102,17 @@ describe.each([
 
 describe("a Redis that holds writes past the server's request timeout", () => {
   it("is answered DEADLINE_EXCEEDED with its reason, by the server (the client set no deadline)", async () => {
-    const key = (await client.createSession({ data: { n: 1 } })).session?.key ?? "";
+    const key =
+      (await client.createSession({ content: { case: "data", value: { n: 1 } } })).session?.key ?? "";
     // Until unpaused, not for a while: no clock decides whether Redis answers before the server gives up.
     await direct.sendCommand(["CLIENT", "PAUSE", "600000", "WRITE"]);
     try {
-      const error = await failureOf(client.saveSession({ key, data: { n: 2 } }, { timeoutMs: 0 }));
+      const error = await failureOf(
+        client.saveSession(
+          { key, content: { case: "data", value: { n: 2 } }, condition: SaveCondition.MUST_EXIST },
+          { timeoutMs: 0 },
+        ),
+      );
       expectDetails(error, { code: status.DEADLINE_EXCEEDED, reason: "DEADLINE_EXCEEDED" });
     } finally {
       await direct.sendCommand(["CLIENT", "UNPAUSE"]);

@@ -41,7 +41,9 @@ const BIG_JSON_BYTES = Buffer.byteLength(JSON.stringify(BIG));
 
 /** A live session of the default store, version 1. */
 async function liveSession(store = ""): Promise<string> {
-  return (await api().createSession({ store, data: { n: 1 } })).session?.key ?? "";
+  return (
+    (await api().createSession({ store, content: { case: "data", value: { n: 1 } } })).session?.key ?? ""
+  );
 }
 
 interface Case extends ExpectedDetails {
@@ -56,7 +58,12 @@ const cases: Record<string, Case> = {
     fields: ["key"],
   },
   "an upper-case key in a save": {
-    call: () => api().saveSession({ key: newKey().toUpperCase(), data: {} }),
+    call: () =>
+      api().saveSession({
+        key: newKey().toUpperCase(),
+        content: { case: "data", value: {} },
+        condition: SaveCondition.MUST_CREATE,
+      }),
     code: status.INVALID_ARGUMENT,
     reason: "MALFORMED_KEY",
     fields: ["key"],
@@ -91,28 +98,33 @@ const cases: Record<string, Case> = {
     fields: ["store"],
   },
   "a TTL of 0": {
-    call: () => api().createSession({ ttl: { seconds: 0n } }),
+    call: () => api().createSession({ idleTtl: { seconds: 0n } }),
     code: status.INVALID_ARGUMENT,
     reason: "TTL_OUT_OF_RANGE",
     metadata: { min_seconds: "1", max_seconds: String(TEST_STORES.default.maxTtl) },
-    fields: ["ttl"],
+    fields: ["idle_ttl"],
   },
   "a TTL over the store's maxTtl, in a touch": {
-    call: async () => api().touchSession({ key: await liveSession(), ttl: { seconds: 86_401n } }),
+    call: async () => api().touchSession({ key: await liveSession(), idleTtl: { seconds: 86_401n } }),
     code: status.INVALID_ARGUMENT,
     reason: "TTL_OUT_OF_RANGE",
     metadata: { min_seconds: "1", max_seconds: "86400" },
-    fields: ["ttl"],
+    fields: ["idle_ttl"],
   },
   "a TTL with a fraction of a second": {
-    call: () => api().saveSession({ key: newKey(), ttl: { seconds: 10n, nanos: 5 } }),
+    call: () =>
+      api().saveSession({
+        key: newKey(),
+        idleTtl: { seconds: 10n, nanos: 5 },
+        condition: SaveCondition.MUST_CREATE,
+      }),
     code: status.INVALID_ARGUMENT,
     reason: "TTL_OUT_OF_RANGE",
     metadata: { min_seconds: "1", max_seconds: "86400" },
-    fields: ["ttl"],
+    fields: ["idle_ttl"],
   },
   "an expected_version without SAVE_CONDITION_EXPECTED_VERSION": {
-    call: () => api().saveSession({ key: newKey(), expectedVersion: 3 }),
+    call: () => api().saveSession({ key: newKey(), condition: SaveCondition.MUST_EXIST, expectedVersion: 3 }),
     code: status.INVALID_ARGUMENT,
     reason: "INVALID_FIELD",
     fields: ["expected_version"],
@@ -130,13 +142,18 @@ const cases: Record<string, Case> = {
     fields: ["condition"],
   },
   "data holding NaN": {
-    call: () => api().createSession({ data: { x: Number.NaN } }),
+    call: () => api().createSession({ content: { case: "data", value: { x: Number.NaN } } }),
     code: status.INVALID_ARGUMENT,
     reason: "INVALID_FIELD",
     fields: ["data"],
   },
   "data larger than the store's maxSessionBytes": {
-    call: () => api().saveSession({ key: newKey(), data: BIG }),
+    call: () =>
+      api().saveSession({
+        key: newKey(),
+        content: { case: "data", value: BIG },
+        condition: SaveCondition.MUST_CREATE,
+      }),
     code: status.RESOURCE_EXHAUSTED,
     reason: "DATA_TOO_LARGE",
     metadata: {
@@ -154,7 +171,11 @@ const cases: Record<string, Case> = {
   },
   "a MUST_CREATE save of a live session": {
     call: async () =>
-      api().saveSession({ key: await liveSession(), data: {}, condition: SaveCondition.MUST_CREATE }),
+      api().saveSession({
+        key: await liveSession(),
+        content: { case: "data", value: {} },
+        condition: SaveCondition.MUST_CREATE,
+      }),
     code: status.ALREADY_EXISTS,
     reason: "SESSION_EXISTS",
   },
@@ -164,7 +185,12 @@ const cases: Record<string, Case> = {
     reason: "SESSION_NOT_FOUND",
   },
   "a MUST_EXIST save of a missing session": {
-    call: () => api().saveSession({ key: newKey(), data: {}, condition: SaveCondition.MUST_EXIST }),
+    call: () =>
+      api().saveSession({
+        key: newKey(),
+        content: { case: "data", value: {} },
+        condition: SaveCondition.MUST_EXIST,
+      }),
     code: status.NOT_FOUND,
     reason: "SESSION_NOT_FOUND",
   },
@@ -181,11 +207,12 @@ const cases: Record<string, Case> = {
   "an EXPECTED_VERSION save that lost to another writer": {
     call: async () => {
       const key = await liveSession();
-      await api().saveSession({ key, data: { n: 2 } });
-      await api().saveSession({ key, data: { n: 3 } });
+      const mustExist = SaveCondition.MUST_EXIST;
+      await api().saveSession({ key, content: { case: "data", value: { n: 2 } }, condition: mustExist });
+      await api().saveSession({ key, content: { case: "data", value: { n: 3 } }, condition: mustExist });
       return api().saveSession({
         key,
-        data: {},
+        content: { case: "data", value: {} },
         condition: SaveCondition.EXPECTED_VERSION,
         expectedVersion: 1,
       });
@@ -248,15 +275,25 @@ describe("SessionService failures carry google.rpc.Status details (AIP-193)", ()
     for (const call of [
       () => api().getSession({ key: secretKey }),
       () => api().batchGetSessions({ keys: [key, secretKey] }),
-      () => api().saveSession({ key: newKey(), data: secretData }),
+      () =>
+        api().saveSession({
+          key: newKey(),
+          content: { case: "data", value: secretData },
+          condition: SaveCondition.MUST_CREATE,
+        }),
       () =>
         api().saveSession({
           key,
-          data: { n: 9 },
+          content: { case: "data", value: { n: 9 } },
           condition: SaveCondition.EXPECTED_VERSION,
           expectedVersion: 7,
         }),
-      () => api().saveSession({ key, data: { n: 9 }, condition: SaveCondition.MUST_CREATE }),
+      () =>
+        api().saveSession({
+          key,
+          content: { case: "data", value: { n: 9 } },
+          condition: SaveCondition.MUST_CREATE,
+        }),
     ]) {
       const error = await failureOf(call());
       const trailer = trailerText(error);

@@ -87,7 +87,9 @@ describe.each([
   it("answers RESOURCE_EXHAUSTED to writes, keeps serving reads, counts and logs once, and recovers", async () => {
     const api = served.client;
     const kept = await Promise.all(
-      [1, 2, 3].map(async (n) => (await api.createSession({ store, data: { n } })).session),
+      [1, 2, 3].map(
+        async (n) => (await api.createSession({ store, content: { case: "data", value: { n } } })).session,
+      ),
     );
     const [first = "", second = "", doomed = ""] = kept.map((session) => session?.key ?? "");
     const [expiredFirst = "", expiredSecond = ""] = await expiredSessions(2);
@@ -100,7 +102,7 @@ describe.each([
     let refusal: unknown;
     while (refusal === undefined && created < MAX_CREATES) {
       try {
-        await api.createSession({ store, data: bulky() });
+        await api.createSession({ store, content: { case: "data", value: bulky() } });
         created += 1;
       } catch (error) {
         refusal = error;
@@ -120,20 +122,26 @@ describe.each([
     for (const key of expired) expect(await recordStored(key)).toBe(strategy === "hash");
 
     for (let i = 0; i < MORE_REFUSALS; i++) {
-      expect((await failureOf(api.createSession({ store, data: { n: i } }))).code).toBe(
-        status.RESOURCE_EXHAUSTED,
-      );
+      expect(
+        (await failureOf(api.createSession({ store, content: { case: "data", value: { n: i } } }))).code,
+      ).toBe(status.RESOURCE_EXHAUSTED);
     }
-    const save = api.saveSession({ store, key: first, data: { n: 9 }, condition: SaveCondition.MUST_EXIST });
+    const save = api.saveSession({
+      store,
+      key: first,
+      content: { case: "data", value: { n: 9 } },
+      condition: SaveCondition.MUST_EXIST,
+    });
     expect(await failureOf(save)).toMatchObject({ code: status.RESOURCE_EXHAUSTED, reason: "BACKEND_FULL" });
-    const touch = api.touchSession({ store, key: first, ttl: { seconds: 60n } });
+    const touch = api.touchSession({ store, key: first, idleTtl: { seconds: 60n } });
     expect((await failureOf(touch)).code).toBe(status.RESOURCE_EXHAUSTED);
 
     // Reads answer as before; a touching read answers the session with its expiry where it was.
     const read = (await api.getSession({ store, key: first })).session;
-    expect(read?.data).toEqual({ n: 1 });
+    expect(read?.content).toEqual({ case: "data", value: { n: 1 } });
     expect(read?.version).toBe(1);
-    const touched = (await api.getSession({ store, key: first, touch: true, ttl: { seconds: 60n } })).session;
+    const touched = (await api.getSession({ store, key: first, touch: true, idleTtl: { seconds: 60n } }))
+      .session;
     expect(touched?.expireTime).toEqual(kept[0]?.expireTime);
     const batch = await api.batchGetSessions({ store, keys: [first, second, absent, expiredSecond] });
     expect(batch.sessions.map((session) => session.key)).toEqual([first, second]);
@@ -169,7 +177,9 @@ describe.each([
 
     // The next interval's line counts every refusal since the first line.
     clock.advanceSeconds(10);
-    expect((await failureOf(api.createSession({ store, data: {} }))).code).toBe(status.RESOURCE_EXHAUSTED);
+    expect((await failureOf(api.createSession({ store, content: { case: "data", value: {} } }))).code).toBe(
+      status.RESOURCE_EXHAUSTED,
+    );
     expect(log.records().filter((record) => record.msg === FULL_REDIS_MESSAGE)[1]).toMatchObject({
       store,
       refusals,
@@ -177,8 +187,14 @@ describe.each([
 
     // Given memory, Redis takes writes again.
     await redisCommand("CONFIG", "SET", "maxmemory", "0");
-    const back = (await api.createSession({ store, data: { back: true } })).session;
-    expect((await api.getSession({ store, key: back?.key ?? "" })).session?.data).toEqual({ back: true });
-    expect((await api.touchSession({ store, key: first, ttl: { seconds: 60n } })).session?.key).toBe(first);
+    const back = (await api.createSession({ store, content: { case: "data", value: { back: true } } }))
+      .session;
+    expect((await api.getSession({ store, key: back?.key ?? "" })).session?.content).toEqual({
+      case: "data",
+      value: { back: true },
+    });
+    expect((await api.touchSession({ store, key: first, idleTtl: { seconds: 60n } })).session?.key).toBe(
+      first,
+    );
   });
 });

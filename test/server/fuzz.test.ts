@@ -114,29 +114,46 @@ function fieldArbitraries(stableKeys: readonly string[], disposableKeys: readonl
     { weight: 1, arbitrary: fc.double() },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) },
   );
-  const data = fc.option(
-    fc.oneof(
-      {
-        weight: 8,
-        arbitrary: fc.dictionary(fc.string({ unit: "binary", maxLength: 16 }), value, { maxKeys: 8 }),
-      },
-      // Near and over the default store's maxSessionBytes (4096).
-      { weight: 1, arbitrary: fc.string({ minLength: 3_900, maxLength: 6_000 }).map((blob) => ({ blob })) },
-    ) as fc.Arbitrary<JsonObject>,
-    { nil: undefined },
+  const struct = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.dictionary(fc.string({ unit: "binary", maxLength: 16 }), value, { maxKeys: 8 }),
+    },
+    // Near and over the default store's maxSessionBytes (4096).
+    { weight: 1, arbitrary: fc.string({ minLength: 3_900, maxLength: 6_000 }).map((blob) => ({ blob })) },
+  ) as fc.Arbitrary<JsonObject>;
+  // JSON text: of objects (with integers no double holds), of anything else, and not JSON at all.
+  const jsonText = fc.oneof(
+    { weight: 4, arbitrary: struct.map((object) => JSON.stringify(object)) },
+    { weight: 1, arbitrary: fc.bigInt().map((n) => `{"n":${n},"z":-0}`) },
+    { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
+    { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }) },
+  );
+  // The content oneof: unset, a Struct, or JSON text.
+  const content = fc.oneof(
+    { weight: 1, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: struct.map((value) => ({ case: "data" as const, value })) },
+    { weight: 2, arbitrary: jsonText.map((value) => ({ case: "dataJson" as const, value })) },
+  );
+  // DataFormat: unset, STRUCT, JSON, and values the service does not know.
+  const dataFormat = fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 0, max: 2 }) },
+    { weight: 1, arbitrary: fc.integer() },
   );
   const uint32 = fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: 0, max: 10 }) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 ** 32 - 1 }) },
   );
+  // 0 (unset) and 1 (the removed UPSERT) are refused; 2 to 4 are the conditions.
   const condition = fc.oneof(
     { weight: 8, arbitrary: fc.integer({ min: 0, max: 4 }) },
     { weight: 1, arbitrary: fc.integer() },
   );
+  // An int32: negative ones are refused.
   const expectedVersion = fc.oneof(
     { weight: 4, arbitrary: fc.constant(0) },
     { weight: 2, arbitrary: fc.integer({ min: 1, max: 4 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 ** 32 - 1 }) },
+    { weight: 1, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) },
   );
   const key = keyFrom(stableKeys);
   const keys = fc.oneof(
@@ -149,7 +166,8 @@ function fieldArbitraries(stableKeys: readonly string[], disposableKeys: readonl
     disposableKey: keyFrom(disposableKeys),
     keys,
     ttl,
-    data,
+    content,
+    dataFormat,
     uint32,
     condition,
     expectedVersion,
@@ -179,35 +197,42 @@ describe("property-based fuzzing of every request message", () => {
 
     /** One random request of each RPC, as the call that sends it. */
     const requests = {
-      createSession: fc.record({ store: f.store, data: f.data, ttl: f.ttl }) satisfies fc.Arbitrary<
-        Init<typeof CreateSessionRequestSchema>
-      >,
+      createSession: fc.record({
+        store: f.store,
+        content: f.content,
+        idleTtl: f.ttl,
+      }) satisfies fc.Arbitrary<Init<typeof CreateSessionRequestSchema>>,
       getSession: fc.record({
         store: f.store,
         key: f.key,
         touch: fc.boolean(),
-        ttl: f.ttl,
+        idleTtl: f.ttl,
+        dataFormat: f.dataFormat,
       }) satisfies fc.Arbitrary<Init<typeof GetSessionRequestSchema>>,
-      batchGetSessions: fc.record({ store: f.store, keys: f.keys }) satisfies fc.Arbitrary<
-        Init<typeof BatchGetSessionsRequestSchema>
-      >,
+      batchGetSessions: fc.record({
+        store: f.store,
+        keys: f.keys,
+        dataFormat: f.dataFormat,
+      }) satisfies fc.Arbitrary<Init<typeof BatchGetSessionsRequestSchema>>,
       saveSession: fc.record({
         store: f.store,
         key: f.key,
-        data: f.data,
-        ttl: f.ttl,
+        content: f.content,
+        idleTtl: f.ttl,
         condition: f.condition,
         expectedVersion: f.expectedVersion,
       }) satisfies fc.Arbitrary<Init<typeof SaveSessionRequestSchema>>,
-      touchSession: fc.record({ store: f.store, key: f.key, ttl: f.ttl }) satisfies fc.Arbitrary<
+      touchSession: fc.record({ store: f.store, key: f.key, idleTtl: f.ttl }) satisfies fc.Arbitrary<
         Init<typeof TouchSessionRequestSchema>
       >,
       deleteSession: fc.record({ store: f.store, key: f.disposableKey }) satisfies fc.Arbitrary<
         Init<typeof DeleteSessionRequestSchema>
       >,
-      rotateSessionKey: fc.record({ store: f.store, key: f.disposableKey }) satisfies fc.Arbitrary<
-        Init<typeof RotateSessionKeyRequestSchema>
-      >,
+      rotateSessionKey: fc.record({
+        store: f.store,
+        key: f.disposableKey,
+        dataFormat: f.dataFormat,
+      }) satisfies fc.Arbitrary<Init<typeof RotateSessionKeyRequestSchema>>,
       purgeExpired: fc.record({
         store: f.store,
         budget: f.uint32,
@@ -264,8 +289,13 @@ describe("property-based fuzzing of every request message", () => {
     } finally {
       raw.close();
     }
-    const key = (await sessions.createSession({ data: { after: "fuzzing" } })).session?.key ?? "";
-    expect((await sessions.getSession({ key })).session?.data).toEqual({ after: "fuzzing" });
+    const key =
+      (await sessions.createSession({ content: { case: "data", value: { after: "fuzzing" } } })).session
+        ?.key ?? "";
+    expect((await sessions.getSession({ key })).session?.content).toEqual({
+      case: "data",
+      value: { after: "fuzzing" },
+    });
     expect((await sessions.getSession({ key: randomBytes(16).toString("hex") }).catch((e) => e)).code).toBe(
       status.NOT_FOUND,
     );

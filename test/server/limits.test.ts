@@ -11,19 +11,23 @@ const defaults = useServer();
 
 describe("limits and odd input", () => {
   it("refuses a request over maxMessageBytes with RESOURCE_EXHAUSTED", async () => {
-    const error = await failureOf(served.client.createSession({ data: { blob: "x".repeat(100 * 1024) } }));
+    const error = await failureOf(
+      served.client.createSession({ content: { case: "data", value: { blob: "x".repeat(100 * 1024) } } }),
+    );
     expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(await redis.raw("DBSIZE")).toBe(0);
   });
 
   it("refuses a request over the default 4 MiB before reading it, and reads one just under it", async () => {
     const MiB = 1024 * 1024;
-    const over = await failureOf(defaults.client.createSession({ data: { blob: "x".repeat(4 * MiB) } }));
+    const over = await failureOf(
+      defaults.client.createSession({ content: { case: "data", value: { blob: "x".repeat(4 * MiB) } } }),
+    );
     expect(over.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(over.details).toMatch(/larger than max/);
     // Just under the message limit the request is read, and refused by the store's own size limit instead.
     const under = await failureOf(
-      defaults.client.createSession({ data: { blob: "x".repeat(4 * MiB - 64) } }),
+      defaults.client.createSession({ content: { case: "data", value: { blob: "x".repeat(4 * MiB - 64) } } }),
     );
     expect(under.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(under.details).toMatch(/session data is \d+ bytes, over the store's limit/);
@@ -54,7 +58,10 @@ describe("limits and odd input", () => {
       list: [1, "two", { three: [true] }],
       nested: { deep: {} },
     };
-    const { session } = await served.client.createSession({ data });
-    expect((await served.client.getSession({ key: session?.key ?? "" })).session?.data).toEqual(data);
+    const { session } = await served.client.createSession({ content: { case: "data", value: data } });
+    expect((await served.client.getSession({ key: session?.key ?? "" })).session?.content).toEqual({
+      case: "data",
+      value: data,
+    });
   });
 });

@@ -108,7 +108,7 @@ describe("server reflection", () => {
     ]);
     expect(registry.getFile("google/protobuf/struct.proto")).toBeDefined();
 
-    // What `grpcurl -d '{"data": {...}, "ttl": "60s"}' ... CreateSession` does: JSON in, binary on the wire.
+    // What `grpcurl -d '{"data": {...}, "idle_ttl": "60s"}' ... CreateSession` does: JSON in, binary on the wire.
     const call = async (name: string, json: object) => {
       const method = service?.methods.find((m) => m.name === name);
       if (method === undefined) throw new Error(`no method ${name}`);
@@ -126,13 +126,25 @@ describe("server reflection", () => {
       );
       return toJson(method.output, fromBinary(method.output, bytes), { registry }) as unknown;
     };
-    const created = (await call("CreateSession", { data: { user: "grace" }, ttl: "60s" })) as {
-      session: { key: string; data: unknown; version: number };
+    const created = (await call("CreateSession", { data: { user: "grace" }, idle_ttl: "60s" })) as {
+      session: { key: string; data: unknown; version: number; idleTtl: string };
     };
-    expect(created.session.data).toBeUndefined(); // not echoed
+    // A SessionInfo: the data is not echoed.
+    const create = service?.methods.find((m) => m.name === "CreateSession");
+    expect(create?.output.fields.find((f) => f.name === "session")?.message?.typeName).toBe(
+      "redisession.v1.SessionInfo",
+    );
+    expect(created.session.data).toBeUndefined();
     expect(created.session.version).toBe(1);
+    expect(created.session.idleTtl).toBe("60s");
     const got = (await call("GetSession", { key: created.session.key })) as { session: { data: unknown } };
     expect(got.session.data).toEqual({ user: "grace" });
+    const asText = (await call("GetSession", {
+      key: created.session.key,
+      data_format: "DATA_FORMAT_JSON",
+    })) as { session: { data?: unknown; dataJson: string } };
+    expect(asText.session.data).toBeUndefined();
+    expect(JSON.parse(asText.session.dataJson)).toEqual({ user: "grace" });
   });
 
   it("serves the error details' types and the ErrorReason catalog, which no service message refers to", async () => {

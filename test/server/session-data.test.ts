@@ -1,14 +1,16 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   BatchGetSessionsResponseSchema,
   GetSessionResponseSchema,
+  type SessionSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
 import { compileCodec } from "../../src/rpc/wire/message-codec.js";
 import { encodedSessionData } from "../../src/server/session-data.js";
 import { sessionMessage } from "../../src/server/session-messages.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
-import { type JsonObject, sessionOf } from "../../src/store/session.js";
+import { type JsonObject, type Session, sessionOf } from "../../src/store/session.js";
 import { parseSessionJson } from "../../src/store/session-payload.js";
 import { deepJsonText, SHAPES } from "../support/deep-data.js";
 
@@ -28,15 +30,23 @@ function sessionWith<D>(data: D) {
   return sessionOf(KEY, data, { version: 7, createdAt: 1_795_000_000, expiresAt: 1_796_000_000 }, 3600);
 }
 
+/**
+ * The Session message of a session whose data is a parsed object, for the codec to write as a Struct: what
+ * `sessionMessage` makes of the same session, its `content` the object rather than bytes.
+ */
+function parsedMessage(session: Session<JsonObject>): MessageInitShape<typeof SessionSchema> {
+  return { ...sessionMessage({ ...session, data: "" }), content: { case: "data", value: session.data } };
+}
+
 /** The two responses' bytes, with the data parsed into an object and with it transcoded from `json`. */
 function bothWays(json: Buffer) {
-  const parsed = sessionWith(parseSessionJson(json, MAX_DEPTH));
-  const transcoded = sessionWith(encodedSessionData(json, MAX_DEPTH));
+  const parsed = parsedMessage(sessionWith(parseSessionJson(json, MAX_DEPTH)));
+  const transcoded = sessionMessage(sessionWith(encodedSessionData(json, MAX_DEPTH)));
   return {
-    parsed: getResponse.encode({ session: sessionMessage(parsed) }),
-    transcoded: getResponse.encode({ session: sessionMessage(transcoded) }),
-    parsedBatch: batchResponse.encode({ sessions: [parsed, parsed].map(sessionMessage) }),
-    transcodedBatch: batchResponse.encode({ sessions: [transcoded, transcoded].map(sessionMessage) }),
+    parsed: getResponse.encode({ session: parsed }),
+    transcoded: getResponse.encode({ session: transcoded }),
+    parsedBatch: batchResponse.encode({ sessions: [parsed, parsed] }),
+    transcodedBatch: batchResponse.encode({ sessions: [transcoded, transcoded] }),
   };
 }
 
@@ -59,7 +69,7 @@ describe("session data transcoded from the stored JSON", () => {
     const ways = bothWays(Buffer.from(JSON.stringify(data)));
     expect(ways.transcoded.equals(ways.parsed)).toBe(true);
     expect(ways.transcodedBatch.equals(ways.parsedBatch)).toBe(true);
-    expect(getResponse.decode(ways.transcoded).session?.data).toEqual(data);
+    expect(getResponse.decode(ways.transcoded).session?.content).toEqual({ case: "data", value: data });
   });
 
   it("puts the bytes of the parsed object on the wire for any stored JSON object", () => {
@@ -95,7 +105,7 @@ describe("session data transcoded from the stored JSON", () => {
       for (const limit of [1, 2, 8, MAX_DEPTH, 49]) {
         const json = Buffer.from(deepJsonText(limit, shape));
         const transcoded = sessionMessage(sessionWith(encodedSessionData(json, limit)));
-        const parsed = sessionMessage(sessionWith(parseSessionJson(json, limit)));
+        const parsed = parsedMessage(sessionWith(parseSessionJson(json, limit)));
         expect(getResponse.encode({ session: transcoded })).toEqual(getResponse.encode({ session: parsed }));
         expect(() => encodedSessionData(json, limit - 1)).toThrow(CorruptRecordError);
         expect(() => parseSessionJson(json, limit - 1)).toThrow(CorruptRecordError);
@@ -113,13 +123,19 @@ describe("session data transcoded from the stored JSON", () => {
     const json = Buffer.from(`{"a":${deepJsonText(40, "lists")},"b":true,"a":1}`);
     const ways = bothWays(json);
     expect(ways.transcoded.equals(ways.parsed)).toBe(true);
-    expect(getResponse.decode(ways.transcoded).session?.data).toEqual({ a: 1, b: true });
+    expect(getResponse.decode(ways.transcoded).session?.content).toEqual({
+      case: "data",
+      value: { a: 1, b: true },
+    });
   });
 
   it("reads invalid UTF-8 inside a string as U+FFFD, as the object path does", () => {
     const json = Buffer.concat([Buffer.from('{"name":"ab'), Buffer.from([0xff, 0xc3]), Buffer.from('cd"}')]);
     const ways = bothWays(json);
     expect(ways.transcoded.equals(ways.parsed)).toBe(true);
-    expect(getResponse.decode(ways.transcoded).session?.data).toEqual({ name: "ab\uFFFD\uFFFDcd" });
+    expect(getResponse.decode(ways.transcoded).session?.content).toEqual({
+      case: "data",
+      value: { name: "ab\uFFFD\uFFFDcd" },
+    });
   });
 });

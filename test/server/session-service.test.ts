@@ -15,6 +15,8 @@ const api = () => served.client;
 
 const seconds = (ts: { seconds: bigint } | undefined) => Number(ts?.seconds ?? -1n);
 const newKey = () => randomBytes(16).toString("hex");
+/** What writes answer: a session's key, version and times, never its data. */
+const SESSION_INFO = "redisession.v1.SessionInfo";
 
 /** The gRPC status code a call failed with. */
 const codeOf = async (call: Promise<unknown>) => (await failureOf(call)).code;
@@ -24,10 +26,15 @@ describe.each([
   { store: "strings", strategy: "string (gzip)" },
 ])("SessionService over the $strategy", ({ store }) => {
   it("creates, gets, saves, touches, rotates and deletes a session", async () => {
-    const created = (await api().createSession({ store, data: { user: "ada" }, ttl: { seconds: 600n } }))
-      .session;
+    const created = (
+      await api().createSession({
+        store,
+        content: { case: "data", value: { user: "ada" } },
+        idleTtl: { seconds: 600n },
+      })
+    ).session;
     expect(created?.key).toMatch(/^[0-9a-f]{32}$/);
-    expect(created?.data).toBeUndefined(); // not echoed: the caller has what it sent
+    expect(created?.$typeName).toBe(SESSION_INFO); // no data: the caller has what it sent
     expect(created?.version).toBe(1);
     expect(created?.idleTtl).toEqual(expect.objectContaining({ seconds: 600n, nanos: 0 }));
     const expiresIn = seconds(created?.expireTime) - Math.floor(Date.now() / 1000);
@@ -39,34 +46,38 @@ describe.each([
     const key = created?.key ?? "";
 
     const got = (await api().getSession({ store, key })).session;
-    expect(got).toEqual({ ...created, data: { user: "ada" } });
+    expect(got).toEqual({
+      ...created,
+      $typeName: "redisession.v1.Session",
+      content: { case: "data", value: { user: "ada" } },
+    });
 
     const big = { cart: Array.from({ length: 30 }, (_, i) => ({ sku: `sku-${i % 3}`, qty: i })) };
     const saved = (
       await api().saveSession({
         store,
         key,
-        data: big,
+        content: { case: "data", value: big },
         condition: SaveCondition.EXPECTED_VERSION,
         expectedVersion: 1,
       })
     ).session;
     expect(saved?.version).toBe(2);
-    expect(saved?.data).toBeUndefined(); // not echoed
-    expect((await api().getSession({ store, key })).session?.data).toEqual(big);
+    expect(saved?.$typeName).toBe(SESSION_INFO); // no data
+    expect((await api().getSession({ store, key })).session?.content).toEqual({ case: "data", value: big });
 
-    const touched = (await api().touchSession({ store, key, ttl: { seconds: 7200n } })).session;
+    const touched = (await api().touchSession({ store, key, idleTtl: { seconds: 7200n } })).session;
     expect(touched?.version).toBe(2);
-    expect(touched?.data).toBeUndefined();
+    expect(touched?.$typeName).toBe(SESSION_INFO);
     expect(seconds(touched?.expireTime)).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 7199);
 
-    const slid = (await api().getSession({ store, key, touch: true, ttl: { seconds: 60n } })).session;
-    expect(slid?.data).toEqual(big);
+    const slid = (await api().getSession({ store, key, touch: true, idleTtl: { seconds: 60n } })).session;
+    expect(slid?.content).toEqual({ case: "data", value: big });
     expect(seconds(slid?.expireTime)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 60);
 
     const rotated = (await api().rotateSessionKey({ store, key })).session;
     expect(rotated?.key).not.toBe(key);
-    expect(rotated?.data).toEqual(big);
+    expect(rotated?.content).toEqual({ case: "data", value: big });
     expect(rotated?.version).toBe(2);
     expect(await codeOf(api().getSession({ store, key }))).toBe(status.NOT_FOUND);
 
@@ -76,9 +87,9 @@ describe.each([
   });
 
   it("batch-gets found, missing and corrupt keys", async () => {
-    const a = (await api().createSession({ store, data: { a: 1 } })).session;
-    const b = (await api().createSession({ store, data: { b: 2 } })).session;
-    const broken = (await api().createSession({ store, data: { c: 3 } })).session;
+    const a = (await api().createSession({ store, content: { case: "data", value: { a: 1 } } })).session;
+    const b = (await api().createSession({ store, content: { case: "data", value: { b: 2 } } })).session;
+    const broken = (await api().createSession({ store, content: { case: "data", value: { c: 3 } } })).session;
     const config = storeConfig({
       ...(store === "" ? TEST_STORES.default : TEST_STORES.strings),
       prefix: store === "" ? "default:" : "strings:",
@@ -91,23 +102,34 @@ describe.each([
       store,
       keys: [a?.key ?? "", missing, b?.key ?? "", broken?.key ?? ""],
     });
-    expect(reply.sessions.map((s) => s.data)).toEqual([{ a: 1 }, { b: 2 }]);
+    expect(reply.sessions.map((s) => s.content)).toEqual([
+      { case: "data", value: { a: 1 } },
+      { case: "data", value: { b: 2 } },
+    ]);
     expect(reply.missingKeys).toEqual([missing]);
     expect(reply.corruptKeys).toEqual([broken?.key]);
     expect(await codeOf(api().getSession({ store, key: broken?.key ?? "" }))).toBe(status.DATA_LOSS);
   });
 
   it("answers every condition with its status code", async () => {
-    const live = (await api().createSession({ store, data: { n: 1 } })).session;
+    const live = (await api().createSession({ store, content: { case: "data", value: { n: 1 } } })).session;
     const key = live?.key ?? "";
     const save = (condition: SaveCondition, expectedVersion = 0, target = key) =>
-      api().saveSession({ store, key: target, data: { n: 2 }, condition, expectedVersion });
+      api().saveSession({
+        store,
+        key: target,
+        content: { case: "data", value: { n: 2 } },
+        condition,
+        expectedVersion,
+      });
     expect(await codeOf(save(SaveCondition.MUST_CREATE))).toBe(status.ALREADY_EXISTS);
     expect(await codeOf(save(SaveCondition.EXPECTED_VERSION, 7))).toBe(status.ABORTED);
     expect(await codeOf(save(SaveCondition.MUST_EXIST, 0, newKey()))).toBe(status.NOT_FOUND);
     expect(await codeOf(save(SaveCondition.EXPECTED_VERSION, 1, newKey()))).toBe(status.NOT_FOUND);
-    expect((await save(SaveCondition.UNSPECIFIED)).session?.version).toBe(2);
-    expect((await save(SaveCondition.MUST_EXIST)).session?.version).toBe(3);
+    // No condition is no save: the contract has no default.
+    expect(await codeOf(save(SaveCondition.UNSPECIFIED))).toBe(status.INVALID_ARGUMENT);
+    expect((await save(SaveCondition.MUST_EXIST)).session?.version).toBe(2);
+    expect((await save(SaveCondition.EXPECTED_VERSION, 2)).session?.version).toBe(3);
     expect((await save(SaveCondition.MUST_CREATE, 0, newKey())).session?.version).toBe(1);
     expect(await codeOf(api().touchSession({ store, key: newKey() }))).toBe(status.NOT_FOUND);
     expect(await codeOf(api().rotateSessionKey({ store, key: newKey() }))).toBe(status.NOT_FOUND);
@@ -120,10 +142,10 @@ describe.each([
       () => api().getSession({ store, key: key.toUpperCase() }),
       () => api().getSession({ store, key: "short" }),
       () => api().getSession({ store: "nope", key }),
-      () => api().createSession({ store, ttl: { seconds: 0n } }),
-      () => api().createSession({ store, ttl: { seconds: 86_401n } }),
-      () => api().createSession({ store, ttl: { seconds: 10n, nanos: 5 } }),
-      () => api().saveSession({ store, key, expectedVersion: 3 }),
+      () => api().createSession({ store, idleTtl: { seconds: 0n } }),
+      () => api().createSession({ store, idleTtl: { seconds: 86_401n } }),
+      () => api().createSession({ store, idleTtl: { seconds: 10n, nanos: 5 } }),
+      () => api().saveSession({ store, key, condition: SaveCondition.MUST_CREATE, expectedVersion: 3 }),
       () => api().saveSession({ store, key, condition: SaveCondition.EXPECTED_VERSION }),
       () => api().batchGetSessions({ store, keys: [key, "bad"] }),
       () => api().batchGetSessions({ store, keys: Array.from({ length: 1001 }, newKey) }),
@@ -131,7 +153,16 @@ describe.each([
     for (const call of invalid) expect(await codeOf(call())).toBe(status.INVALID_ARGUMENT);
     const huge = { blob: "x".repeat(5000) };
     if (store === "")
-      expect(await codeOf(api().saveSession({ store, key, data: huge }))).toBe(status.RESOURCE_EXHAUSTED);
+      expect(
+        await codeOf(
+          api().saveSession({
+            store,
+            key,
+            content: { case: "data", value: huge },
+            condition: SaveCondition.MUST_CREATE,
+          }),
+        ),
+      ).toBe(status.RESOURCE_EXHAUSTED);
     expect(Number(await redis.raw("DBSIZE"))).toBe(before);
   });
 
@@ -156,7 +187,7 @@ describe.each([
 describe("SessionService timestamps", () => {
   it("are whole seconds of the session's creation and expiry", async () => {
     const before = Math.floor(Date.now() / 1000);
-    const created = (await api().createSession({ store: "strings", ttl: { seconds: 120n } })).session;
+    const created = (await api().createSession({ store: "strings", idleTtl: { seconds: 120n } })).session;
     const createTime = timestampDate(created?.createTime ?? ({ seconds: 0n, nanos: 0 } as never));
     expect(createTime.getTime() % 1000).toBe(0);
     expect(seconds(created?.createTime)).toBeGreaterThanOrEqual(before);

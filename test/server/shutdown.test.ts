@@ -32,7 +32,7 @@ describe("graceful shutdown", () => {
     await expect.poll(() => watch.statuses).toEqual([Serving.SERVING]);
 
     const slept = await pauseRedis(workerRedisUrl(), 0.6);
-    const inFlight = client.createSession({ data: { during: "shutdown" } });
+    const inFlight = client.createSession({ content: { case: "data", value: { during: "shutdown" } } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const stopping = server.shutdown(5_000);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -79,7 +79,7 @@ describe("redisession serve", () => {
     expect((await client.createSession({})).session?.version).toBe(1);
 
     const slept = await pauseRedis(workerRedisUrl(), 0.6);
-    const inFlight = client.createSession({ data: { in: "flight" } });
+    const inFlight = client.createSession({ content: { case: "data", value: { in: "flight" } } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const exited = once(child, "exit");
     child.kill("SIGTERM");

@@ -265,7 +265,7 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     await expect(
       repository.save(session.key, { n: 2 }, { condition: { kind: "version", expected: 2 } }),
     ).rejects.toThrow(SessionNotFoundError);
-    for (const expected of [0, -1, 1.5, 2 ** 32]) {
+    for (const expected of [0, -1, 1.5, 2 ** 31, 2 ** 32]) {
       await expect(
         repository.save(session.key, {}, { condition: { kind: "version", expected } }),
       ).rejects.toThrow(InvalidArgumentError);

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CorruptRecordError } from "../../src/store/errors.js";
-import { encodeHeader, FORMAT_1, type HeaderFields, readHeader } from "../../src/store/record.js";
+import {
+  encodeHeader,
+  FORMAT_1,
+  type HeaderFields,
+  readHeader,
+  VERSION_MAX,
+} from "../../src/store/record.js";
 import { isSweepable } from "../../src/store/session-repository.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw, strategies, writeRaw } from "../support/store-fixture.js";
@@ -45,7 +51,8 @@ describe.each(strategies)("%s strategy", (strategy) => {
   const key = () => randomBytes(16).toString("hex");
 
   describe("format 2, as the scripts write it", () => {
-    const versions = [1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 32 - 2];
+    // Varint size boundaries, and the last version a save can still count up from (versions are int32).
+    const versions = [1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 31 - 2];
     const ttls = [undefined, 1, 59, 60, 127, 128, 3600, 7260, DAY, 14 * DAY, 127 * DAY, 2 ** 31 - 1];
 
     it.each([
@@ -85,7 +92,7 @@ describe.each(strategies)("%s strategy", (strategy) => {
       }
     });
 
-    it("wraps the version from 2^32 - 1 to 1", async () => {
+    it("wraps the version from 2^31 - 1 (the largest int32) to 1", async () => {
       const { repository, config, clock } = setup();
       const now = Math.floor(clock.ms / 1000);
       const sessionKey = key();
@@ -93,7 +100,7 @@ describe.each(strategies)("%s strategy", (strategy) => {
       const top = {
         expiresAt: now + 50,
         codecId: 0,
-        version: 2 ** 32 - 1,
+        version: VERSION_MAX,
         createdAt: undefined,
         idleTtl: 60,
       };
@@ -216,6 +223,13 @@ describe.each(strategies)("%s strategy", (strategy) => {
         "a version above 2^32 - 1",
         Buffer.concat([expiry(), Buffer.from([0x80, 0xff, 0xff, 0xff, 0xff, 0x10]), PAYLOAD]),
       ],
+      // Versions are int32 on the wire: one no response could carry is no version.
+      [
+        "a version of 2^31 (above the largest int32)",
+        Buffer.concat([expiry(), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x08]), PAYLOAD]),
+      ],
+      ["a format-1 version of 2^31", format1Record(0xffff_ff00, 2 ** 31, 0)],
+      ["a format-1 version of 2^32 - 1", format1Record(0xffff_ff00, 2 ** 32 - 1, 0)],
       ["an idle TTL cut short", Buffer.concat([expiry(), Buffer.from([0x80 | (1 << 5), 0x01, 0x90])])],
       ["a creation time cut short", Buffer.concat([expiry(), Buffer.from([0x80 | 0x10, 0x01, 0x00, 0x00])])],
     ];

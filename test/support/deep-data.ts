@@ -1,3 +1,4 @@
+import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
 import type { JsonObject, JsonValue } from "../../src/store/session.js";
 
 /**
@@ -115,12 +116,16 @@ export function createRequestBytes(store: string, struct: Buffer): Buffer {
   ]);
 }
 
-/** A SaveSessionRequest (store = 1, key = 2, data = 3; upsert) carrying `struct` as its data. */
+/**
+ * A SaveSessionRequest (store = 1, key = 2, data = 3, condition = 5: MUST_CREATE, the one condition that takes a
+ * key of the caller's) carrying `struct` as its data.
+ */
 export function saveRequestBytes(store: string, key: string, struct: Buffer): Buffer {
   return Buffer.concat([
     Buffer.from(store === "" ? [] : stringField(1, store)),
     Buffer.from(stringField(2, key)),
     Buffer.from(delimitedHead(3, struct.length)),
     struct,
+    Buffer.from([(5 << 3) | 0, ...varint(SaveCondition.MUST_CREATE)]),
   ]);
 }
