@@ -1,4 +1,5 @@
 import { create, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
@@ -8,6 +9,7 @@ import { compileCodec } from "../../src/rpc/wire/message-codec.js";
 import { initArbitrary } from "./support/message-arbitrary.js";
 import {
   NestedSchema,
+  OneofsSchema,
   RepeatedSchema,
   ScalarsSchema,
   WithMapSchema,
@@ -16,8 +18,9 @@ import {
 
 /**
  * The compiled codec against protobuf-es, on random messages of every request and response type the server and
- * the client (de)serialize, and of a test file with every field kind: the same bytes for init objects and for
- * messages, and the same message from protobuf-es's bytes.
+ * the client (de)serialize, of a test file with every field kind and oneofs of every member kind, and of
+ * google.protobuf.Value as a message (a oneof): the same bytes for init objects and for messages, and the same
+ * message from protobuf-es's bytes.
  */
 
 const RUNS = 1000;
@@ -27,10 +30,16 @@ const served = [SessionService, SessionAdminService, Health].flatMap((service) =
 );
 const schemas = [
   ...new Map(
-    [...served, ScalarsSchema, RepeatedSchema, NestedSchema, WithOneofSchema, WithMapSchema].map((schema) => [
-      schema.typeName,
-      schema,
-    ]),
+    [
+      ...served,
+      ScalarsSchema,
+      RepeatedSchema,
+      NestedSchema,
+      WithOneofSchema,
+      OneofsSchema,
+      ValueSchema,
+      WithMapSchema,
+    ].map((schema) => [schema.typeName, schema]),
   ).values(),
 ];
 

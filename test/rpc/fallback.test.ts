@@ -8,17 +8,27 @@ import {
   ListValueSchema,
   StructSchema,
   TimestampSchema,
+  type Value,
   ValueSchema,
 } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ServerReflectionRequestSchema } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import {
+  ServerReflectionRequestSchema,
+  ServerReflectionResponseSchema,
+} from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { GetStoreStatsResponseSchema } from "../../gen/redisession/v1/admin_service_pb.js";
 import { SessionSchema } from "../../gen/redisession/v1/session_service_pb.js";
 import { compileCodec } from "../../src/rpc/wire/message-codec.js";
 import { WireDecodeError } from "../../src/rpc/wire/wire-errors.js";
 import { initArbitrary } from "./support/message-arbitrary.js";
-import { NestedSchema, WithMapSchema, WithOneofSchema } from "./support/test-schemas.js";
+import {
+  NestedSchema,
+  OneofsSchema,
+  WithMapSchema,
+  WithOneofSchema,
+  WithWrapperSchema,
+} from "./support/test-schemas.js";
 import { bytes, delimited, tag, text, varint } from "./support/wire-bytes.js";
 
 /**
@@ -28,12 +38,10 @@ import { bytes, delimited, tag, text, varint } from "./support/wire-bytes.js";
 
 describe("which types are compiled", () => {
   it.each([
-    [ValueSchema, "oneof kind"],
     [StructSchema, "a map field (fields)"],
-    [WithOneofSchema, "oneof choice"],
     [WithMapSchema, "a map field (counts)"],
+    [WithWrapperSchema, "a wrapper type field (count)"],
     [GetStoreStatsResponseSchema, "a map field (encodings)"],
-    [ServerReflectionRequestSchema, "oneof message_request"],
     [DescriptorProtoSchema, "proto2 syntax"],
   ] as const)("leaves %s to protobuf-es", (schema: DescMessage, reason) => {
     expect(compileCodec(schema).fallbackReason).toBe(reason);
@@ -48,6 +56,12 @@ describe("which types are compiled", () => {
     FieldMaskSchema,
     EmptySchema,
     NestedSchema,
+    // Oneofs, a wrapper type among their members (a message there, not unwrapped).
+    ValueSchema,
+    WithOneofSchema,
+    OneofsSchema,
+    ServerReflectionRequestSchema,
+    ServerReflectionResponseSchema,
   ])("compiles %s", (schema: DescMessage) => {
     expect(compileCodec(schema).fallbackReason).toBeUndefined();
   });
@@ -55,9 +69,9 @@ describe("which types are compiled", () => {
 
 describe("protobuf-es at work", () => {
   it.each([
-    [ValueSchema, { kind: { case: "numberValue", value: 1.5 } }],
     [StructSchema, { fields: { a: { kind: { case: "boolValue", value: true } } } }],
     [WithMapSchema, { counts: { a: 1, b: 2 } }],
+    [WithWrapperSchema, { count: 7 }],
   ] as const)("encodes and decodes a standalone %s exactly as protobuf-es", (schema: DescMessage, init) => {
     const codec = compileCodec(schema);
     const theirs = toBinary(schema, create(schema, init as never));
@@ -66,16 +80,26 @@ describe("protobuf-es at work", () => {
   });
 
   it("merges a protobuf-es message field that occurs twice, as protobuf-es", () => {
-    const first = toBinary(
-      NestedSchema,
-      create(NestedSchema, { choice: { choice: { case: "text", value: "a" } } }),
-    );
-    const second = toBinary(
-      NestedSchema,
-      create(NestedSchema, { list: { values: [{ kind: { case: "nullValue", value: 0 } }] } }),
-    );
-    const input = Buffer.concat([first, second, second]);
-    expect(compileCodec(NestedSchema).decode(input)).toEqual(fromBinary(NestedSchema, input));
+    // Nested.value's struct_value: a Struct message, which protobuf-es merges into what the compiled Value holds.
+    const struct = (key: string, flag: boolean) =>
+      toBinary(
+        NestedSchema,
+        create(NestedSchema, {
+          value: {
+            kind: {
+              case: "structValue",
+              value: { fields: { [key]: { kind: { case: "boolValue", value: flag } } } },
+            },
+          },
+        }),
+      );
+    const input = Buffer.concat([struct("a", true), struct("b", true), struct("a", false)]);
+    const decoded = compileCodec(NestedSchema).decode(input);
+    expect(decoded).toEqual(fromBinary(NestedSchema, input));
+    const { kind } = (decoded as unknown as { value: Value }).value;
+    const fields = kind.case === "structValue" ? kind.value.fields : {};
+    expect(Object.keys(fields)).toEqual(["a", "b"]);
+    expect(fields.a?.kind).toEqual({ case: "boolValue", value: false });
   });
 
   it("writes back the unknown fields protobuf-es kept on a message it decoded", () => {
@@ -87,20 +111,21 @@ describe("protobuf-es at work", () => {
   });
 
   it("wraps protobuf-es's decoding errors in a WireDecodeError", () => {
-    const codec = compileCodec(ValueSchema);
-    const truncated = bytes(tag(3, 2), [5, 0x61]); // string_value of 5 bytes, 1 there
+    const codec = compileCodec(StructSchema);
+    const truncated = bytes(tag(1, 2), [5, 0x0a]); // a fields entry of 5 bytes, 1 there
     expect(() => codec.decode(truncated)).toThrow(WireDecodeError);
-    expect(() => codec.decode(truncated)).toThrow(/^cannot decode google\.protobuf\.Value: premature EOF/);
+    expect(() => codec.decode(truncated)).toThrow(/^cannot decode google\.protobuf\.Struct: premature EOF/);
   });
 
   it("gives protobuf-es what remains of the depth budget", () => {
-    // Nested.value is a Value (protobuf-es) at depth 2; each list_value adds a ListValue and a Value.
+    // Nested.value is a Value (compiled) at depth 2, its struct_value a Struct (protobuf-es) at 3, whose entry's
+    // Value is at 4; each list_value adds a ListValue and a Value.
     const at = (levels: number) => {
       let value: number[] = [];
       for (let level = 0; level < levels; level++) value = delimited(6, delimited(1, value));
-      return bytes(delimited(8, value));
+      return bytes(delimited(8, delimited(5, delimited(1, [...text(1, "a"), ...delimited(2, value)]))));
     };
-    for (const levels of [48, 49, 50]) {
+    for (const levels of [47, 48, 49]) {
       const input = at(levels);
       let theirs: unknown;
       try {
@@ -111,11 +136,11 @@ describe("protobuf-es at work", () => {
       }
       expect(compileCodec(NestedSchema).decode(input)).toEqual(theirs);
     }
-    expect(() => fromBinary(NestedSchema, at(50))).toThrow();
-    expect(() => compileCodec(NestedSchema).decode(at(49))).not.toThrow();
+    expect(() => fromBinary(NestedSchema, at(49))).toThrow();
+    expect(() => compileCodec(NestedSchema).decode(at(48))).not.toThrow();
   });
 
-  it("encodes standalone Value and Struct messages like protobuf-es, for random values", () => {
+  it("encodes standalone Struct messages (and Values and ListValues) like protobuf-es, for random values", () => {
     for (const schema of [ValueSchema, StructSchema, ListValueSchema]) {
       const codec = compileCodec(schema);
       fc.assert(

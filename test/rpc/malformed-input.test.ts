@@ -1,4 +1,5 @@
 import { create, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
@@ -11,7 +12,7 @@ import {
 import { compileCodec } from "../../src/rpc/wire/message-codec.js";
 import { MAX_MESSAGE_DEPTH, WireDecodeError } from "../../src/rpc/wire/wire-errors.js";
 import { initArbitrary } from "./support/message-arbitrary.js";
-import { NestedSchema, RepeatedSchema } from "./support/test-schemas.js";
+import { NestedSchema, OneofsSchema, RepeatedSchema } from "./support/test-schemas.js";
 import { bytes, deepSessionResponse, delimited, double, tag, text, varint } from "./support/wire-bytes.js";
 
 /**
@@ -74,6 +75,28 @@ describe("malformed bytes", () => {
   ])("rejects %s inside session data", (_, value) => {
     const data = delimited(1, [...text(1, "k"), ...delimited(2, value)]);
     expect(() => session.decode(bytes(delimited(2, data)))).toThrow(WireDecodeError);
+  });
+
+  it.each([
+    ["a Struct member sent as a varint", bytes(tag(2, 0), [1]), /Oneofs\.data .* wire type 0/],
+    ["a string member sent as a varint", bytes(tag(7, 0), [1]), /Oneofs\.data_json .* wire type 0/],
+    ["a bytes member sent as a fixed32", bytes(tag(8, 5), [0, 0, 0, 0]), /Oneofs\.raw .* wire type 5/],
+    ["a message member sent as a fixed64", bytes(tag(9, 1), double(0)), /Oneofs\.scalars .* wire type 1/],
+    ["a wrapper member sent as a varint", bytes(tag(11, 0), [1]), /Oneofs\.wrapped .* wire type 0/],
+    ["an enum member sent length-delimited", bytes(delimited(4, [1])), /Oneofs\.color .* wire type 2/],
+    ["a sint64 member sent as a fixed64", bytes(tag(12, 1), double(0)), /Oneofs\.count .* wire type 1/],
+    ["a double member sent as a varint", bytes(tag(13, 0), [1]), /Oneofs\.ratio .* wire type 0/],
+    ["a fixed32 member sent as a fixed64", bytes(tag(17, 1), double(0)), /Oneofs\.mask .* wire type 1/],
+    ["a member sent as a start-group", bytes(tag(14, 3), tag(14, 4)), /Oneofs\.flag .* wire type 3/],
+    [
+      "the wrong wire type after a valid member",
+      bytes(text(7, "ok"), tag(2, 5), [0, 0, 0, 0]),
+      /Oneofs\.data .* wire type 5/,
+    ],
+  ])("rejects a oneof member with the wrong wire type: %s", (_, input, message) => {
+    const error = decodeFailure(OneofsSchema, input);
+    expect(error.message).toMatch(/^cannot decode wiretest\.v1\.Oneofs: field wiretest\.v1\.Oneofs\./);
+    expect(error.message).toMatch(message);
   });
 
   it("rejects invalid UTF-8 in Struct keys, as protobuf-es does", () => {
@@ -184,7 +207,7 @@ describe("repeated scalars", () => {
 describe("arbitrary input", () => {
   const schemas = [SessionService, SessionAdminService, Health]
     .flatMap((service) => service.methods.flatMap((method) => [method.input, method.output]))
-    .concat(NestedSchema, RepeatedSchema);
+    .concat(NestedSchema, RepeatedSchema, OneofsSchema, ValueSchema);
 
   it("decodes random bytes or throws a WireDecodeError, for every message type", () => {
     fc.assert(
@@ -200,7 +223,7 @@ describe("arbitrary input", () => {
   });
 
   const validMessages = fc
-    .constantFrom(GetSessionResponseSchema, NestedSchema)
+    .constantFrom(GetSessionResponseSchema, NestedSchema, OneofsSchema)
     .chain((schema) =>
       initArbitrary(schema).map((init) => [schema, toBinary(schema, create(schema, init))] as const),
     );

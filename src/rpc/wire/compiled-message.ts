@@ -14,8 +14,8 @@ import type { WireWriter } from "./wire-writer.js";
 /**
  * Message types compiled from their descriptors into tables of field closures, built once per type and cached.
  * Decoded messages are plain objects as protobuf-es makes them: `$typeName`, every implicit-presence field at its
- * zero value, lists empty, message and `optional` fields undefined until read (declared all the same, see
- * `compile`).
+ * zero value, lists empty, oneofs `{ case: undefined }`, message and `optional` fields undefined until read
+ * (declared all the same, see `compile`).
  */
 
 /** Field numbers up to this are looked up in an array; larger ones (rare) in a Map. */
@@ -57,9 +57,13 @@ class CompiledMessage implements MessageWire {
   private sparse = new Map<number, FieldDecoder>();
   /** `$typeName` and the zero values every new message starts with. */
   private template: FieldRecord;
-  /** Fields whose zero value is a fresh object per message: lists, and bytes (an empty Uint8Array). */
+  /**
+   * Members whose zero value is a fresh object per message: lists, bytes (an empty Uint8Array), and oneofs
+   * (`{ case: undefined }`, which protobuf-es lets callers mutate).
+   */
   private freshLists: string[] = [];
   private freshBytes: string[] = [];
+  private freshOneofs: string[] = [];
 
   constructor(private readonly schema: DescMessage) {
     this.typeName = schema.typeName;
@@ -78,22 +82,29 @@ class CompiledMessage implements MessageWire {
       } else {
         this.sparse.set(field.number, decoder);
       }
-      if (field.fieldKind === "list") {
-        this.freshLists.push(field.localName);
-        this.template[field.localName] = undefined;
+    }
+    // Standalone fields and oneofs (whose fields live in the oneof's property), in declaration order, as
+    // protobuf-es adds them to a new message.
+    for (const member of this.schema.members) {
+      if (member.kind === "oneof") {
+        this.freshOneofs.push(member.localName);
+        this.template[member.localName] = undefined;
+      } else if (member.fieldKind === "list") {
+        this.freshLists.push(member.localName);
+        this.template[member.localName] = undefined;
       } else if (
-        field.fieldKind === "scalar" &&
-        field.scalar === ScalarType.BYTES &&
-        field.presence === Presence.IMPLICIT
+        member.fieldKind === "scalar" &&
+        member.scalar === ScalarType.BYTES &&
+        member.presence === Presence.IMPLICIT
       ) {
-        this.freshBytes.push(field.localName);
-        this.template[field.localName] = undefined;
+        this.freshBytes.push(member.localName);
+        this.template[member.localName] = undefined;
       } else {
         // Fields that start absent are declared as undefined all the same: every message of the type then has
         // one shape from the start, and reading a field stores into a slot instead of adding a property (which
         // profiling showed to be the single largest cost of decoding). protobuf-es sees no difference: a
         // message field holding undefined is unset.
-        this.template[field.localName] = zeroValue(field);
+        this.template[member.localName] = zeroValue(member);
       }
     }
   }
@@ -120,6 +131,7 @@ class CompiledMessage implements MessageWire {
     const message = { ...this.template };
     for (const name of this.freshLists) message[name] = [];
     for (const name of this.freshBytes) message[name] = new Uint8Array(0);
+    for (const name of this.freshOneofs) message[name] = { case: undefined };
     return message;
   }
 

@@ -3,9 +3,13 @@ import { Edition, isWrapperDesc, FeatureSet_FieldPresence as Presence } from "@b
 
 /**
  * Which message types the compiled codec handles, decided once per type from its descriptor. It covers proto3
- * messages of scalars, enums, messages and repeated fields, `optional` scalars, and Struct fields as JSON; a type
- * with anything else is left to protobuf-es whole (its fields' types are decided on their own). Each rule names
- * what protobuf-es represents or encodes in a way the field codecs do not reproduce.
+ * messages of scalars, enums, messages and repeated fields, `optional` scalars, oneofs, and Struct fields as JSON;
+ * a type with anything else is left to protobuf-es whole (its fields' types are decided on their own). Each rule
+ * names what protobuf-es represents or encodes in a way the field codecs do not reproduce.
+ *
+ * `google.protobuf.Value` (a oneof) is compiled like any other message where a field holds it as a message:
+ * protobuf-es shows only Struct as JSON, and Struct (a map) stays with protobuf-es, inside a Value included.
+ * Within session data, Struct, Value and ListValue are JSON, which json-struct.ts codes without asking here.
  */
 
 /** Why `field` cannot be compiled, or undefined when it can. */
@@ -23,21 +27,21 @@ function fieldReason(field: DescField, edition: Edition): string | undefined {
   if ("delimitedEncoding" in field && field.delimitedEncoding) return "a group (delimited) field";
   // Unknown values of a closed enum go to the unknown fields; the compiled codec keeps no unknown fields.
   if (field.enum !== undefined && !field.enum.open) return "a closed enum field";
-  // protobuf-es shows a wrapper in a singular field as its unwrapped value.
-  if (field.message !== undefined && isWrapperDesc(field.message)) return "a wrapper type field";
+  // protobuf-es shows a wrapper in a singular field as its unwrapped value (in a oneof it stays a message).
+  if (field.message !== undefined && isWrapperDesc(field.message) && field.oneof === undefined) {
+    return "a wrapper type field";
+  }
   return undefined;
 }
 
 /**
  * Why the compiled codec leaves `schema` to protobuf-es, or undefined when it compiles it.
  *
- * @example fallbackReason(ValueSchema) === "oneof kind"
+ * @example fallbackReason(StructSchema) === "a map field (fields)"
  */
 export function fallbackReason(schema: DescMessage): string | undefined {
   const edition = schema.file.edition;
   if (edition === Edition.EDITION_PROTO2) return "proto2 syntax";
-  const oneof = schema.oneofs[0];
-  if (oneof !== undefined) return `oneof ${oneof.name}`;
   if (schema.proto.extensionRange.length > 0) return "extension ranges";
   for (const field of schema.fields) {
     const reason = fieldReason(field, edition);

@@ -4,8 +4,8 @@ import { enumCodec, type ScalarCodec, scalarCodec } from "./scalar-codecs.js";
 
 /**
  * What the compiled encoder and decoder need to know of a field, decided once for both: which of the four field
- * shapes they compile it as, with its value codec. Maps (and anything else `fallbackReason` refuses) have no
- * shape here; their messages go through protobuf-es.
+ * shapes they compile it as, with its value codec (a oneof member is always one of the two singular shapes). Maps
+ * (and anything else `fallbackReason` refuses) have no shape here; their messages go through protobuf-es.
  */
 
 /** A message, an init object or anything else a caller passed, seen as a record of fields. */
@@ -25,6 +25,9 @@ export interface ShapeCompilers<T> {
   repeatedScalar(field: DescField, codec: ScalarCodec, packed: boolean): T;
   repeatedMessage(field: DescField, wire: MessageWire): T;
 }
+
+/** What to make of a oneof member: one of the singular shapes (protobuf allows no repeated or map member). */
+export type MemberCompilers<T> = Pick<ShapeCompilers<T>, "scalar" | "message">;
 
 /** The tag of `field` with `wireType`, as an unsigned 32-bit number. */
 export function tagOf(field: DescField, wireType: number): number {
@@ -63,4 +66,22 @@ export function compileField<T>(field: DescField, wireOf: WireOf, compilers: Sha
       break;
   }
   throw new Error(`no compiled codec for ${fieldName(field)}`);
+}
+
+/**
+ * What `compilers` make of `field`, a oneof member, by its shape.
+ *
+ * @throws {Error} for a repeated or map field, which no oneof holds.
+ */
+export function compileMember<T>(field: DescField, wireOf: WireOf, compilers: MemberCompilers<T>): T {
+  switch (field.fieldKind) {
+    case "scalar":
+      return compilers.scalar(field, scalarCodec(field.scalar, field));
+    case "enum":
+      return compilers.scalar(field, enumCodec);
+    case "message":
+      return compilers.message(field, wireOf(field));
+    default:
+      throw new Error(`${fieldName(field)} is a ${field.fieldKind} in a oneof`);
+  }
 }

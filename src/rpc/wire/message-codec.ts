@@ -21,20 +21,21 @@ import { acquireWriter } from "./wire-writer.js";
  *
  * Where they differ, on purpose: unknown fields are skipped, not kept; a known field with the wrong wire type, or
  * a field running past its message, is an error; a leading U+FEFF in a string and a `"__proto__"` key in a Struct
- * are kept. Types the compiler does not cover (see {@link MessageCodec.fallbackReason}) are left to protobuf-es.
+ * are kept; a oneof whose case names none of its fields, or whose case is selected without a value, is an error
+ * (protobuf-es writes nothing for the one, the member's zero value for the other). Types the compiler does not cover (see {@link MessageCodec.fallbackReason}) are left to protobuf-es.
  */
 export interface MessageCodec<Desc extends DescMessage = DescMessage> {
   /** The message type. */
   readonly schema: Desc;
-  /** Why protobuf-es does this type's work (a oneof, a map field, proto2…), or undefined when it is compiled. */
+  /** Why protobuf-es does this type's work (a map field, proto2…), or undefined when it is compiled. */
   readonly fallbackReason: string | undefined;
   /**
    * The message's bytes, in a Buffer of its own.
    *
-   * @param value - a message, or an init object: missing fields are their defaults, and message fields may be
-   *   messages or init objects (`JsonObject` for a Struct field).
-   * @throws WireEncodeError for a value its field cannot hold (wrong type, out of range) or data nested deeper
-   *   than `MAX_MESSAGE_DEPTH`.
+   * @param value - a message, or an init object: missing fields are their defaults, message fields may be
+   *   messages or init objects (`JsonObject` for a Struct field), and a oneof is `{ case, value }` or unset.
+   * @throws WireEncodeError for a value its field cannot hold (wrong type, out of range), a oneof case that is
+   *   none of its fields, or data nested deeper than `MAX_MESSAGE_DEPTH`.
    */
   encode(value: MessageShape<Desc> | MessageInitShape<Desc>): Buffer;
   /**

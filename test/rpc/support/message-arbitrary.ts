@@ -4,7 +4,7 @@ import fc from "fast-check";
 
 /**
  * fast-check arbitraries of init objects for any message type, derived from its descriptor: each field present or
- * missing, scalars across their whole range (extremes, NaN, -0, unknown enum numbers, any Unicode), Struct fields
+ * missing, each oneof absent, unset or set to any of its members, scalars across their whole range (extremes, NaN, -0, unknown enum numbers, any Unicode), Struct fields
  * as arbitrary JSON. Two inputs are kept out, because the compiled codec reads them differently from protobuf-es on
  * purpose (each has its own test): strings that start with U+FEFF, and Struct keys named "__proto__".
  */
@@ -128,20 +128,44 @@ function messageValue(message: DescMessage, parent: DescMessage, depth: number):
   return initArbitrary(message, depth + 1);
 }
 
-/** Oneof groups: no case, or one of their fields with a value. */
+/**
+ * Values of a oneof member, or undefined where it can have none: a selected case always holds a value, so
+ * message members stop at the depth where other message fields are left unset. A wrapper type in a oneof is a
+ * message like any other (protobuf-es unwraps only singular fields).
+ */
+function memberArbitrary(field: DescField, depth: number): fc.Arbitrary<unknown> | undefined {
+  if (field.fieldKind !== "message") return valueArbitrary(field, depth);
+  if (
+    field.message.typeName === "google.protobuf.Struct" &&
+    field.parent.typeName !== "google.protobuf.Value"
+  ) {
+    return jsonObject;
+  }
+  return depth >= 3 ? undefined : initArbitrary(field.message, depth + 1);
+}
+
+/** A oneof left out of an init object. */
+const ABSENT = Symbol("absent");
+
+/** Oneof groups: absent, undefined or no case, or one of their fields with a value. */
 function oneofArbitrary(message: DescMessage, depth: number): fc.Arbitrary<Record<string, unknown>> {
   const groups = message.oneofs.map((oneof) =>
     fc.oneof(
-      fc.constant({ case: undefined }),
-      ...oneof.fields.map((field) =>
-        valueArbitrary(field, depth).map((value) => ({ case: field.localName, value })),
-      ),
+      fc.constantFrom<unknown>({ case: undefined }, undefined, ABSENT),
+      ...oneof.fields.flatMap((field) => {
+        const value = memberArbitrary(field, depth);
+        return value === undefined ? [] : [value.map((value) => ({ case: field.localName, value }))];
+      }),
     ),
   );
   return fc
     .tuple(...groups)
     .map((cases) =>
-      Object.fromEntries(message.oneofs.map((oneof, index) => [oneof.localName, cases[index]])),
+      Object.fromEntries(
+        message.oneofs
+          .map((oneof, index) => [oneof.localName, cases[index]] as const)
+          .filter(([, group]) => group !== ABSENT),
+      ),
     );
 }
 

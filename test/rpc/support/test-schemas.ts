@@ -5,6 +5,7 @@ import {
   file_google_protobuf_duration,
   file_google_protobuf_struct,
   file_google_protobuf_timestamp,
+  file_google_protobuf_wrappers,
   FieldOptions_JSType as JsType,
   FieldDescriptorProto_Label as Label,
   FieldDescriptorProto_Type as Type,
@@ -26,14 +27,30 @@ import {
  *     repeated double r_double = 1; … repeated Color r_enum = 19; repeated int32 r_unpacked = 20 [packed = false];
  *     repeated Scalars r_messages = 21; repeated google.protobuf.Struct r_structs = 22;
  *   }
- *   message Nested {  // message fields: own, recursive, WKTs, Value (left to protobuf-es), a huge field number
+ *   message Nested {  // message fields: own, recursive, WKTs, Value (its struct_value a Struct message, which is
+ *                     // left to protobuf-es), a huge field number
  *     Scalars scalars = 1; Repeated repeated = 2; google.protobuf.Struct data = 3;
  *     google.protobuf.Timestamp time = 4; google.protobuf.Duration span = 5; Nested child = 6;
  *     google.protobuf.ListValue list = 7; google.protobuf.Value value = 8; WithOneof choice = 9;
  *     uint32 far = 536870911;
  *   }
  *   message WithOneof { oneof choice { string text = 1; int32 number = 2; } }
+ *   message Oneofs {  // oneofs of every member kind, numbered among the other fields (as redisession's Session)
+ *     string key = 1;
+ *     oneof content {
+ *       google.protobuf.Struct data = 2; string data_json = 7; bytes raw = 8; Scalars scalars = 9;
+ *       Oneofs child = 10; google.protobuf.Int32Value wrapped = 11;
+ *     }
+ *     int32 version = 3;
+ *     oneof pick {
+ *       Color color = 4; sint64 count = 12; double ratio = 13; bool flag = 14;
+ *       uint64 big = 15 [jstype = JS_STRING]; google.protobuf.Value value = 16; fixed32 mask = 17;
+ *     }
+ *     repeated string tags = 5;
+ *     optional int32 o_count = 6;
+ *   }
  *   message WithMap { map<string, int32> counts = 1; }
+ *   message WithWrapper { google.protobuf.Int32Value count = 1; }
  */
 
 const SCALARS: ReadonlyArray<readonly [string, Type]> = [
@@ -96,6 +113,29 @@ const nested = [
   field("far", 536870911, Type.UINT32),
 ];
 
+const content = { oneofIndex: 0 };
+const pick = { oneofIndex: 1 };
+// In the order of the .proto above (a oneof's members together), which is not field number order.
+const oneofs = [
+  field("key", 1, Type.STRING),
+  field("data", 2, Type.MESSAGE, { ...content, typeName: ".google.protobuf.Struct" }),
+  field("data_json", 7, Type.STRING, content),
+  field("raw", 8, Type.BYTES, content),
+  field("scalars", 9, Type.MESSAGE, { ...content, typeName: ".wiretest.v1.Scalars" }),
+  field("child", 10, Type.MESSAGE, { ...content, typeName: ".wiretest.v1.Oneofs" }),
+  field("wrapped", 11, Type.MESSAGE, { ...content, typeName: ".google.protobuf.Int32Value" }),
+  field("version", 3, Type.INT32),
+  field("color", 4, Type.ENUM, { ...pick, ...color }),
+  field("count", 12, Type.SINT64, pick),
+  field("ratio", 13, Type.DOUBLE, pick),
+  field("flag", 14, Type.BOOL, pick),
+  field("big", 15, Type.UINT64, { ...pick, options: { jstype: JsType.JS_STRING } }),
+  field("value", 16, Type.MESSAGE, { ...pick, typeName: ".google.protobuf.Value" }),
+  field("mask", 17, Type.FIXED32, pick),
+  field("tags", 5, Type.STRING, repeated),
+  field("o_count", 6, Type.INT32, { proto3Optional: true, oneofIndex: 2 }),
+];
+
 const fileProto = create(FileDescriptorProtoSchema, {
   name: "wiretest/v1/wiretest.proto",
   package: "wiretest.v1",
@@ -104,6 +144,7 @@ const fileProto = create(FileDescriptorProtoSchema, {
     "google/protobuf/struct.proto",
     "google/protobuf/timestamp.proto",
     "google/protobuf/duration.proto",
+    "google/protobuf/wrappers.proto",
   ],
   enumType: [
     {
@@ -132,6 +173,15 @@ const fileProto = create(FileDescriptorProtoSchema, {
       oneofDecl: [{ name: "choice" }],
     },
     {
+      name: "Oneofs",
+      field: oneofs,
+      oneofDecl: [{ name: "content" }, { name: "pick" }, { name: "_o_count" }],
+    },
+    {
+      name: "WithWrapper",
+      field: [field("count", 1, Type.MESSAGE, { typeName: ".google.protobuf.Int32Value" })],
+    },
+    {
       name: "WithMap",
       field: [
         field("counts", 1, Type.MESSAGE, { ...repeated, typeName: ".wiretest.v1.WithMap.CountsEntry" }),
@@ -148,9 +198,12 @@ const fileProto = create(FileDescriptorProtoSchema, {
 });
 
 const registry = createFileRegistry(fileProto, (name) =>
-  [file_google_protobuf_struct, file_google_protobuf_timestamp, file_google_protobuf_duration].find(
-    (file) => file.proto.name === name,
-  ),
+  [
+    file_google_protobuf_struct,
+    file_google_protobuf_timestamp,
+    file_google_protobuf_duration,
+    file_google_protobuf_wrappers,
+  ].find((file) => file.proto.name === name),
 );
 
 function message(name: string): DescMessage {
@@ -163,9 +216,13 @@ function message(name: string): DescMessage {
 export const ScalarsSchema = message("Scalars");
 /** Every scalar type repeated, packed and not, and repeated messages and Structs. */
 export const RepeatedSchema = message("Repeated");
-/** Message fields of every kind, including a recursive one and types left to protobuf-es. */
+/** Message fields of every kind, including a recursive one and a type left to protobuf-es (Value's Struct). */
 export const NestedSchema = message("Nested");
-/** A oneof: left to protobuf-es. */
+/** A oneof of two scalars. */
 export const WithOneofSchema = message("WithOneof");
+/** Two oneofs of every member kind, their members' numbers interleaved with the other fields'. */
+export const OneofsSchema = message("Oneofs");
 /** A map field: left to protobuf-es. */
 export const WithMapSchema = message("WithMap");
+/** A wrapper type in a singular field, which protobuf-es shows unwrapped: left to protobuf-es. */
+export const WithWrapperSchema = message("WithWrapper");
