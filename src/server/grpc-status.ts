@@ -122,7 +122,7 @@ const RULES: readonly Rule[] = [
     code: status.INVALID_ARGUMENT,
     reason: ErrorReason.DATA_TOO_DEEP,
     metadata: { max_depth: String(error.limit) },
-    violations: violation(REQUEST_FIELD.data, error),
+    violations: violation(ARGUMENT_FIELD[error.argument], error),
   })),
   // Too deep for the request decoder itself (before any store is known): the caller's data, as with a store's
   // maxDataDepth.
@@ -135,7 +135,7 @@ const RULES: readonly Rule[] = [
     code: status.RESOURCE_EXHAUSTED,
     reason: ErrorReason.DATA_TOO_LARGE,
     metadata: { limit_bytes: String(error.limit), size_bytes: String(error.size) },
-    violations: violation(REQUEST_FIELD.data, error),
+    violations: violation(ARGUMENT_FIELD[error.argument], error),
   })),
   // Redis is full: the operator's to fix, not a bug (INTERNAL) nor a passing outage (UNAVAILABLE, retried).
   rule(BackendFullError, () => ({ code: status.RESOURCE_EXHAUSTED, reason: ErrorReason.BACKEND_FULL })),

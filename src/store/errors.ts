@@ -77,6 +77,8 @@ export class SessionTooLargeError extends SessionStoreError {
   constructor(
     readonly size: number,
     readonly limit: number,
+    /** Which form of the data was too large. */
+    readonly argument: "data" | "dataJson" = "data",
   ) {
     super(`session data is ${size} bytes, over the store's limit of ${limit} bytes`);
   }
@@ -90,7 +92,11 @@ export class SessionTooDeepError extends SessionStoreError {
   override readonly name = "SessionTooDeepError";
   readonly code = "too_deep";
 
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    /** Which form of the data was too deep. */
+    readonly argument: "data" | "dataJson" = "data",
+  ) {
     super(`session data nests deeper than the store's limit of ${limit} levels of objects and lists`);
   }
 }

@@ -86,7 +86,7 @@ function checkedJsonText(data: JsonText, settings: PayloadSettings): Buffer {
   const json = Buffer.from(data.text, "utf8");
   // Sized before parsing: an oversized text costs no parse.
   if (json.byteLength > settings.maxSessionBytes) {
-    throw new SessionTooLargeError(json.byteLength, settings.maxSessionBytes);
+    throw new SessionTooLargeError(json.byteLength, settings.maxSessionBytes, "dataJson");
   }
   // JSON.parse is the grammar every reader applies; the value only serves the checks (its numbers may be rounded,
   // the text is what is stored). A text too deep for JSON.parse's own stack is too deep for any limit.
@@ -94,11 +94,13 @@ function checkedJsonText(data: JsonText, settings: PayloadSettings): Buffer {
   try {
     parsed = JSON.parse(data.text);
   } catch (error) {
-    if (error instanceof RangeError) throw new SessionTooDeepError(settings.maxDataDepth);
+    if (error instanceof RangeError) throw new SessionTooDeepError(settings.maxDataDepth, "dataJson");
     throw new InvalidArgumentError("dataJson", "data_json is not valid JSON", { cause: error });
   }
   if (!isJsonObject(parsed)) throw new InvalidArgumentError("dataJson", "data_json must be a JSON object");
-  if (nestsDeeperThan(parsed, settings.maxDataDepth)) throw new SessionTooDeepError(settings.maxDataDepth);
+  if (nestsDeeperThan(parsed, settings.maxDataDepth)) {
+    throw new SessionTooDeepError(settings.maxDataDepth, "dataJson");
+  }
   return json;
 }
 
