@@ -15,6 +15,7 @@ const storeDefaults = {
   maxDataDepth: 32,
   logKeyErrors: false,
   zstdDictionaries: [],
+  requestIdTtl: 600,
 } satisfies Omit<StoreConfig, "name" | "prefix">;
 
 /** Every server default, as documented in server-schema.ts. */
