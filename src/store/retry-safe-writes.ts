@@ -113,11 +113,9 @@ export class RetrySafeWrites {
     return record.done ? session : this.finished(id, begun, session);
   }
 
-  /** Refuses a request whose id is remembered for another one. */
-  private checkSameRequest(remembered: RequestRecord, request: Pick<RequestRecord, "kind" | "digest">): void {
-    if (remembered.kind !== request.kind || !remembered.digest.equals(request.digest)) {
-      throw new RequestIdReusedError();
-    }
+  /** Refuses a request whose id is remembered for another one (the digest names the operation too). */
+  private checkSameRequest(remembered: RequestRecord, request: Pick<RequestRecord, "digest">): void {
+    if (!remembered.digest.equals(request.digest)) throw new RequestIdReusedError();
   }
 
   /** Marks the request done (a create with what it answers), and answers `result`. */

@@ -142,6 +142,8 @@ describe.each(strategies)("rotate with a request id, %s strategy", (strategy) =>
     });
     expect(await readRaw(redis, config, fresh)).toEqual(record);
     expect(await storedSessionCount(redis, config)).toBe(1);
+    // Recorded as done: a later repeat never looks at the old key again.
+    expect((await readRequestRecord(redis, config, requestId))?.done).toBe(true);
   });
 
   it("answers NOT_FOUND for a stopped rotation when neither key holds the session", async () => {
