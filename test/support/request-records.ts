@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { StoreConfig } from "../../src/config/config-schema.js";
 import type { RedisFixture } from "./redis-fixture.js";
 
+/** What these helpers need of a Redis: raw commands. */
+type RawRedis = Pick<RedisFixture, "raw">;
+
 /**
  * Remembered requests (AIP-155 request ids) read and written behind the store's back, from the layout documented
  * in src/store/request-record.ts, written out here again rather than imported: a test that used the store's own
@@ -34,7 +37,7 @@ const KINDS = { 1: "create", 2: "rotate" } as const;
 
 /** The record remembering `requestId`, or `null` when there is none. */
 export async function readRequestRecord(
-  redis: RedisFixture,
+  redis: RawRedis,
   config: StoreConfig,
   requestId: string,
 ): Promise<RawRequestRecord | null> {
@@ -58,7 +61,7 @@ export async function readRequestRecord(
  * a lost connection): it names the key the request chose, and nothing says whether the work was done.
  */
 export async function writePendingRecord(
-  redis: RedisFixture,
+  redis: RawRedis,
   config: StoreConfig,
   requestId: string,
   record: { kind: "create" | "rotate"; digest: Buffer; key: string; forgetAt: number },
@@ -73,7 +76,7 @@ export async function writePendingRecord(
 }
 
 /** Every remembered request's Redis key in the store of `config`. */
-export async function requestRecordKeys(redis: RedisFixture, config: StoreConfig): Promise<Buffer[]> {
+export async function requestRecordKeys(redis: RawRedis, config: StoreConfig): Promise<Buffer[]> {
   return scanKeys(
     redis,
     Buffer.concat([Buffer.from(config.prefix), Buffer.from([0xff]), Buffer.from("request:*")]),
@@ -81,7 +84,7 @@ export async function requestRecordKeys(redis: RedisFixture, config: StoreConfig
 }
 
 /** How many session records the store of `config` holds (live or not yet removed), counted from raw Redis. */
-export async function storedSessionCount(redis: RedisFixture, config: StoreConfig): Promise<number> {
+export async function storedSessionCount(redis: RawRedis, config: StoreConfig): Promise<number> {
   if (config.strategy === "string") {
     return (await scanKeys(redis, Buffer.from(`${config.prefix}${"?".repeat(16)}`))).length;
   }
@@ -94,7 +97,7 @@ export async function storedSessionCount(redis: RedisFixture, config: StoreConfi
   return count;
 }
 
-async function scanKeys(redis: RedisFixture, pattern: Buffer): Promise<Buffer[]> {
+async function scanKeys(redis: RawRedis, pattern: Buffer): Promise<Buffer[]> {
   const keys: Buffer[] = [];
   let cursor = "0";
   do {
