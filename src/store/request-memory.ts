@@ -82,9 +82,9 @@ export class RequestMemory {
 
   /**
    * Marks the request done: the record whose bytes are `stored` (as {@link RequestMemory.begin} answered them)
-   * becomes `done`, unless it changed meanwhile. Best effort: the work is done and its answer known, and a record left pending is completed
-   * correctly by a repeat (at the cost of a round trip or two), so a Redis that cannot be reached right now must
-   * not turn a success into a failure.
+   * becomes `done`, unless it changed meanwhile. Best effort: the work is done and its answer known, and a record
+   * left pending is completed correctly by a repeat (at the cost of a round trip or two), so a Redis that cannot
+   * be reached right now must not turn a success into a failure.
    */
   async finish(id: Buffer, stored: Buffer, done: RequestRecord): Promise<void> {
     try {

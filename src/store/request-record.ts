@@ -25,7 +25,7 @@ import { SESSION_KEY_BYTES } from "./session-key.js";
  * | 5 | 1 | state: 0 pending (chosen, perhaps not done), 1 done |
  * | 6 | 16 | the request's digest (`request-id.ts`) |
  * | 22 | 16 | the session key the request chose: the created session's, or the one a rotation moves to |
- * | 38 | 16 | a done create only: what it answered, 4 uint32 big-endian: version, created (0: not recorded), expires, idle TTL |
+ * | 38 | 16 | a done create only, what it answered: version, created (0: none), expires, idle TTL (uint32 BE) |
  *
  * The Redis key expires at the same time (EXAT), so Redis removes forgotten requests by itself.
  */

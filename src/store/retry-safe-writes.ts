@@ -69,14 +69,15 @@ export class RetrySafeWrites {
       const stored = await this.storage.read(record.key, this.context.now(), this.context.lifetime);
       const stamp = stored === null ? null : this.context.stampIn(key, stored);
       if (stamp !== null) return this.finished(id, begun, stamp);
-      // Gone again before it could be read (expired or deleted): the next round creates it anew at the same key.
+      // Gone again before it could be read (expired or deleted). The next round reads the record again: done, it
+      // answers what the attempt that created the session answered; still pending, it creates it anew there.
       if (round >= CREATE_ROUNDS) throw new ConcurrentModificationError();
     }
   }
 
   /**
-   * A rotation remembered under `id`: moves the session under `keyBytes` (validated) to the key the first attempt chose, or, once
-   * it has moved, answers the session under that key as it is now.
+   * A rotation remembered under `id`: moves the session under `keyBytes` (validated) to the key the first attempt
+   * chose, or, once it has moved, answers the session under that key as it is now.
    *
    * @throws {SessionNotFoundError} when there is no live session under either key.
    */

@@ -74,8 +74,8 @@ export interface BatchGetResult<D = JsonObject> {
  * Every call touches exactly one Redis key (except {@link SessionRepository.getMany}, which reads many in one
  * command, a string-strategy rotation, which must write a second key, and a create or rotation with a
  * `requestId`, which also reads and writes the request's record, one key per step: see `retry-safe-writes.ts`)
- * and runs as one command or one Lua script, so no concurrent writer can interleave with it. (A hash-strategy read that finds its field expired
- * follows with a script that deletes it only if it is still expired.)
+ * and runs as one command or one Lua script, so no concurrent writer can interleave with it. (A hash-strategy
+ * read that finds its field expired follows with a script that deletes it only if it is still expired.)
  *
  * Keys are 32 lowercase hexadecimal characters; the store makes them, clients only echo them back.
  */

@@ -45,7 +45,7 @@ describe.each(strategies)("create with a request id, %s strategy", (strategy) =>
     expect(pttl).toBeLessThanOrEqual(REQUEST_ID_TTL * 1000);
   });
 
-  it("answers what the first call answered even after the session changed or went, and recreates nothing", async () => {
+  it("answers the first answer even after the session changed or went, and recreates nothing", async () => {
     const { repository, config } = makeStore(redis, settings);
     const requestId = newRequestId();
     const first = await repository.create({ step: 1 }, { requestId });

@@ -93,7 +93,7 @@ describe.each(strategies)("rotate with a request id, %s strategy", (strategy) =>
     expect(await repository.get(key)).toBeNull();
   });
 
-  it("answers NOT_FOUND once the rotated session is gone, and never moves a session saved at the old key since", async () => {
+  it("answers NOT_FOUND once the rotated session is gone; never moves a session saved at the old key", async () => {
     const { repository } = makeStore(redis, settings);
     const { key } = await repository.create({ n: 1 });
     const requestId = newRequestId();
@@ -119,7 +119,7 @@ describe.each(strategies)("rotate with a request id, %s strategy", (strategy) =>
     expect(await repository.get(b.key)).toMatchObject({ data: { n: 2 } });
   });
 
-  it("completes a rotation whose first attempt stopped after remembering it, moving to the key it chose", async () => {
+  it("completes a rotation whose first attempt stopped after remembering it, moving to its key", async () => {
     const { repository, config, key, fresh, requestId } = await stoppedRotation(settings);
     const rotated = await repository.rotate(key, parseSessionJson, { requestId });
     expect(rotated).toMatchObject({ key: fresh, data: { cart: ["book"] }, version: 1 });
