@@ -33,6 +33,12 @@ export type SessionClientOptions = Omit<ServiceClientOptions<typeof SessionServi
  * saveSession would count the version up twice, fail a MUST_CREATE or EXPECTED_VERSION save that in fact
  * succeeded, or write stale data over a newer save; rotateSessionKey would move the session on again (losing the
  * key the first attempt made) or answer NOT_FOUND after it succeeded. Their callers decide, knowing what they sent.
+ *
+ * createSession and rotateSessionKey are safe to repeat when they carry a `requestId` (AIP-155): the server then
+ * answers a repeat with the first attempt's result. They are still not retried here: grpc-js takes retry policies
+ * per method from the service config, so a policy for them would also repeat calls made without a `requestId`.
+ * Retry them in the caller instead, sending the very same request (one `randomUUID()` per logical request, kept
+ * across its attempts) on UNAVAILABLE or DEADLINE_EXCEEDED, within the store's `requestIdTtl` (default 10 minutes).
  */
 export const IDEMPOTENT_SESSION_METHODS: readonly UnaryMethodName<typeof SessionService>[] = Object.freeze(
   SessionService.methods

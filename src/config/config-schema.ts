@@ -26,6 +26,12 @@ export const storeStrategies = ["string", "hash"] as const;
  */
 export const MAX_DATA_DEPTH = 49;
 
+/** The default of a store's `requestIdTtl`, in seconds: 10 minutes. */
+export const DEFAULT_REQUEST_ID_TTL = 600;
+
+/** The longest `requestIdTtl` a store may have, in seconds (1 day): every remembered request costs Redis memory. */
+const MAX_REQUEST_ID_TTL = 86_400;
+
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 function nameSchema(kind: "connection" | "store") {
@@ -259,6 +265,18 @@ const storeShape = {
    * @defaultValue 32
    */
   maxDataDepth: integer(1, MAX_DATA_DEPTH).default(32),
+  /**
+   * How long a request's `request_id` (CreateSession, RotateSessionKey; Google's AIP-155) is remembered: a repeat
+   * with the same id within this time answers what the first request did instead of creating a second session
+   * or losing the rotated one. A duration from 1 second to 1 day. Each remembered request is one small Redis
+   * key under the store's prefix for this long: about 210 bytes of Redis memory (measured with Redis 7.0), so a
+   * store creating 1,000 sessions a second, every one with a request_id, holds about 130 MB of them at the
+   * default. Clients retry within seconds; longer only helps those that retry after long outages. A request
+   * whose first attempt is still running when its id is forgotten may be done twice.
+   *
+   * @defaultValue 10 minutes (600 seconds)
+   */
+  requestIdTtl: durationSeconds({ min: 1, max: MAX_REQUEST_ID_TTL }).default(DEFAULT_REQUEST_ID_TTL),
   /**
    * Whether to log keys that fail to parse (e.g. probes with forged session keys). Logged keys are redacted.
    *

@@ -79,6 +79,7 @@ export function storeInfo(
     maxLifetime: store.maxLifetime > 0 ? seconds(store.maxLifetime) : undefined,
     maxSessionBytes: store.maxSessionBytes,
     maxDataDepth: store.maxDataDepth,
+    requestIdTtl: seconds(store.requestIdTtl),
     redis: store.redis,
     redisAddress: connection === undefined ? "" : redisAddress(connection),
   };

@@ -10,6 +10,7 @@ import {
   CorruptRecordError,
   InvalidArgumentError,
   InvalidKeyError,
+  RequestIdReusedError,
   SessionExistsError,
   SessionNotFoundError,
   type SessionStoreError,
@@ -55,6 +56,7 @@ const ARGUMENT_FIELD: Readonly<Record<StoreArgument, string>> = {
   expectedVersion: REQUEST_FIELD.expectedVersion,
   data: REQUEST_FIELD.data,
   dataJson: REQUEST_FIELD.dataJson,
+  requestId: REQUEST_FIELD.requestId,
 };
 
 /**
@@ -101,6 +103,12 @@ const RULES: readonly Rule[] = [
     reason: ErrorReason.TTL_OUT_OF_RANGE,
     metadata: { min_seconds: String(error.min), max_seconds: String(error.max) },
     violations: violation(REQUEST_FIELD.idleTtl, error),
+  })),
+  // Before its parent InvalidArgumentError: the id is well formed, but remembered for another request.
+  rule(RequestIdReusedError, (error) => ({
+    code: status.INVALID_ARGUMENT,
+    reason: ErrorReason.REQUEST_ID_REUSED,
+    violations: violation(REQUEST_FIELD.requestId, error),
   })),
   rule(InvalidArgumentError, (error) => ({
     code: status.INVALID_ARGUMENT,

@@ -7,6 +7,7 @@ import type { ServiceImpl } from "./service-impl.js";
 import {
   dataReader,
   requestData,
+  requestId,
   saveCondition,
   sessionInfo,
   sessionMessage,
@@ -23,9 +24,10 @@ export const MAX_BATCH_KEYS = 1000;
 export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof SessionService> {
   return {
     async createSession(request) {
-      const session = await stores
-        .get(request.store)
-        .create(requestData(request.content), { ttl: ttlSeconds(request.idleTtl) });
+      const session = await stores.get(request.store).create(requestData(request.content), {
+        ttl: ttlSeconds(request.idleTtl),
+        requestId: requestId(request.requestId),
+      });
       // The caller has the data it sent; echoing it would double the bytes of every login.
       return { session: sessionInfo(session) };
     },
@@ -77,7 +79,9 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
 
     async rotateSessionKey(request) {
       // The data is read (encoded) before the session moves: once it has, nothing can fail to answer the new key.
-      const session = await stores.get(request.store).rotate(request.key, dataReader(request.dataFormat));
+      const session = await stores
+        .get(request.store)
+        .rotate(request.key, dataReader(request.dataFormat), { requestId: requestId(request.requestId) });
       return { session: sessionMessage(session) };
     },
   };

@@ -122,6 +122,11 @@ export function requestData(
   }
 }
 
+/** A request's `request_id` as the store takes it: the empty string (proto3's unset) is none. */
+export function requestId(field: string): string | undefined {
+  return field === "" ? undefined : field;
+}
+
 /**
  * The repository's save condition for a SaveSession request's `condition` and `expected_version`. There is no
  * default: an unset condition is refused, so that no caller writes "whatever happens".

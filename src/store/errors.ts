@@ -40,7 +40,7 @@ export class InvalidKeyError extends SessionStoreError {
 }
 
 /** The argument of a repository call an {@link InvalidArgumentError} is about. */
-export type StoreArgument = "ttl" | "expectedVersion" | "data" | "dataJson";
+export type StoreArgument = "ttl" | "expectedVersion" | "data" | "dataJson" | "requestId";
 
 /** An argument other than the key is out of range (a TTL, a version, a non-object session). Nothing was sent. */
 export class InvalidArgumentError extends SessionStoreError {
@@ -66,6 +66,19 @@ export class TtlOutOfRangeError extends InvalidArgumentError {
   /** @param max - the longest TTL accepted, in seconds: the store's `maxTtl`. */
   constructor(readonly max: number) {
     super("ttl", `ttl must be a whole number of seconds from 1 to ${max}`);
+  }
+}
+
+/**
+ * A request id (AIP-155) came back with a different request than the one the store remembers it for (another
+ * operation, key, data or TTL). Nothing was written. Reusing an id for a new request is the caller's bug: its
+ * first request would otherwise be answered in place of the new one.
+ */
+export class RequestIdReusedError extends InvalidArgumentError {
+  override readonly name = "RequestIdReusedError";
+
+  constructor() {
+    super("requestId", "request_id was already used for a different request");
   }
 }
 

@@ -132,6 +132,48 @@ export class HashStrategy implements RecordStorage {
     throw new ConcurrentModificationError();
   }
 
+  /** A fresh key for a rotation of `key`: random, but in the same bucket, so that one script can move it. */
+  drawKeyFor(key: Buffer): Buffer {
+    return this.layout.sameBucketKey(key, newSessionKeyBytes());
+  }
+
+  /**
+   * Moves the session to `fresh`, a key a remembered request fixed (drawn by {@link HashStrategy.drawKeyFor}): the
+   * move is one script, so attempts of the same request sharing the key cannot interleave with it. Answers false
+   * when there is no live session under `key` (never was, deleted, or moved already by another attempt).
+   */
+  async moveTo(
+    key: Buffer,
+    fresh: Buffer,
+    now: number,
+    lifetime: number,
+    check: (record: Buffer) => void,
+  ): Promise<boolean> {
+    // Only if the store's bucketBits changed between two attempts, which loses every stored session anyway.
+    if (!this.layout.bucketOf(fresh).equals(this.layout.bucketOf(key))) {
+      throw new BackendError("the remembered rotation's key is in another bucket");
+    }
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+      const record = await this.read(key, now, lifetime);
+      if (record === null) return false;
+      check(record);
+      const reply = await this.run(HASH_ROTATE, key, [
+        this.layout.fieldOf(fresh),
+        String(now),
+        String(lifetime),
+        record,
+      ]);
+      const status = Array.isArray(reply) ? reply[0] : undefined;
+      if (status === ScriptStatus.conflict) continue;
+      if (status === ScriptStatus.missing) return false;
+      // Taken while the old key is live: a 112-bit collision with another session; never overwrite it.
+      if (status === ScriptStatus.exists) throw new BackendError("the rotation's new key is taken");
+      okReply(reply);
+      return true;
+    }
+    throw new ConcurrentModificationError();
+  }
+
   /** Runs a per-session script: KEYS = [bucket], ARGV = [field, ...args]. */
   private run(script: Parameters<RedisLink["run"]>[0], key: Buffer, args: (string | Buffer)[]) {
     return this.link.run(script, [this.layout.bucketOf(key)], [this.layout.fieldOf(key), ...args]);

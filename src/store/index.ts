@@ -12,8 +12,11 @@ export { isSessionKey } from "./session-key.js";
 export { parseSessionJson, type SessionDataReader } from "./session-payload.js";
 export {
   type BatchGetResult,
+  type CreateOptions,
   type GetOptions,
   isSweepable,
+  type RequestOptions,
+  type RotateOptions,
   type SaveOptions,
   type SessionRepository,
   type SweepableRepository,

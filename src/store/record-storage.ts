@@ -78,4 +78,21 @@ export interface RecordStorage {
    * @throws {SessionNotFoundError | CorruptRecordError | VersionConflictError}
    */
   rotate(key: Buffer, now: number, lifetime: number, check: (record: Buffer) => void): Promise<Buffer>;
+  /** A fresh key that {@link RecordStorage.moveTo} can move `key`'s record to (the hash strategy: same bucket). */
+  drawKeyFor(key: Buffer): Buffer;
+  /**
+   * As {@link RecordStorage.rotate}, to `fresh` (from {@link RecordStorage.drawKeyFor}), which attempts of one
+   * remembered request share: several may run at once or one after another, each finding what the others did,
+   * and together they move the record once. Answers true when this call moved it, false when there is no live
+   * record under `key` (never was, deleted, or moved by another attempt: the caller then reads `fresh`).
+   *
+   * @throws {CorruptRecordError | ConcurrentModificationError | BackendError}
+   */
+  moveTo(
+    key: Buffer,
+    fresh: Buffer,
+    now: number,
+    lifetime: number,
+    check: (record: Buffer) => void,
+  ): Promise<boolean>;
 }

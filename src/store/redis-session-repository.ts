@@ -1,12 +1,17 @@
 import { BackendFullError, CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
 import { numberFrom, recordFrom, stampFrom } from "./lua/script-reply.js";
-import type { RecordStorage } from "./record-storage.js";
-import type { JsonObject, Session, SessionDataInput, SessionStamp } from "./session.js";
+import type { RecordStorage, SaveArgs } from "./record-storage.js";
+import { parseRequestId } from "./request-id.js";
+import { RequestMemory } from "./request-memory.js";
+import { RetrySafeWrites } from "./retry-safe-writes.js";
+import type { JsonObject, SaveCondition, Session, SessionDataInput, SessionStamp } from "./session.js";
 import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
-import { parseSessionJson, type SessionDataReader } from "./session-payload.js";
+import { type EncodedPayload, parseSessionJson, type SessionDataReader } from "./session-payload.js";
 import type {
   BatchGetResult,
+  CreateOptions,
   GetOptions,
+  RotateOptions,
   SaveOptions,
   SessionRepository,
   TtlOptions,
@@ -16,20 +21,44 @@ import type { StoreContext } from "./store-context.js";
 /** How often `create` draws another key when the drawn one is taken (a 128-bit collision). */
 const CREATE_ATTEMPTS = 3;
 
+/** A save's arguments once validated: what the strategy's script takes, and what its report needs. */
+interface ValidatedSave {
+  readonly kind: SaveCondition["kind"];
+  readonly args: SaveArgs;
+  readonly encoded: EncodedPayload;
+}
+
 /**
  * A {@link SessionRepository} over either strategy. Everything from outside is validated here, before any Redis
  * call; the strategy only moves bytes.
  */
 export class RedisSessionRepository implements SessionRepository {
+  private readonly retrySafe: RetrySafeWrites;
+
   constructor(
     protected readonly context: StoreContext,
     protected readonly storage: RecordStorage,
-  ) {}
+  ) {
+    const memory = new RequestMemory(
+      context.link,
+      Buffer.from(context.config.prefix, "utf8"),
+      context.config.requestIdTtl,
+    );
+    this.retrySafe = new RetrySafeWrites(context, storage, memory);
+  }
 
   async create<D extends SessionDataInput = JsonObject>(
     data: D = {} as D,
-    options: TtlOptions = {},
+    options: CreateOptions = {},
   ): Promise<Session<D>> {
+    if (options.requestId !== undefined) {
+      const id = parseRequestId(options.requestId);
+      const save = this.validatedOrReported(data, options.ttl, { kind: "mustCreate" });
+      const stamp = await this.retrySafe.create(id, options.ttl, data, (key) =>
+        this.commit(formatSessionKey(key), key, save),
+      );
+      return { ...stamp, data };
+    }
     for (let attempt = 1; ; attempt++) {
       const key = formatSessionKey(newSessionKeyBytes());
       try {
@@ -100,25 +129,61 @@ export class RedisSessionRepository implements SessionRepository {
     data: D,
     options: SaveOptions = {},
   ): Promise<Session<D>> {
-    const kind = options.condition?.kind ?? "upsert";
+    let keyBytes: Buffer;
+    let save: ValidatedSave;
     try {
-      const keyBytes = this.context.keyBytes(key);
-      const expiry = this.context.expiryArgs(options.ttl);
-      const [condition, expected] = this.context.conditionArgs(options.condition);
-      const encoded = this.context.encode(data);
-      // The expiry nested, not spread into this object: a spread here cost several microseconds a save.
-      const reply = await this.storage.save(keyBytes, {
-        expiry,
-        condition,
-        expected,
-        codecId: encoded.codecId,
-        payload: encoded.payload,
-      });
-      const stamp = stampFrom(key, reply);
-      this.context.reportSaved(kind, encoded, stamp.version, numberFrom(reply, 5));
-      return { ...stamp, data };
+      keyBytes = this.context.keyBytes(key);
+      save = this.validated(data, options.ttl, options.condition);
     } catch (error) {
-      this.context.reportSaveFailed(kind, error);
+      this.context.reportSaveFailed(options.condition?.kind ?? "upsert", error);
+      throw error;
+    }
+    return { ...(await this.commit(key, keyBytes, save)), data };
+  }
+
+  /** Checks a save's TTL, condition and data, and encodes the data: nothing goes to Redis before this passes. */
+  private validated(
+    data: SessionDataInput,
+    ttl: number | undefined,
+    condition?: SaveCondition,
+  ): ValidatedSave {
+    const expiry = this.context.expiryArgs(ttl);
+    const [conditionArg, expected] = this.context.conditionArgs(condition);
+    const encoded = this.context.encode(data);
+    // The expiry nested, not spread into this object: a spread here cost several microseconds a save.
+    const args = {
+      expiry,
+      condition: conditionArg,
+      expected,
+      codecId: encoded.codecId,
+      payload: encoded.payload,
+    };
+    return { kind: condition?.kind ?? "upsert", args, encoded };
+  }
+
+  /** As {@link validated}, a refusal reported as a failed save. */
+  private validatedOrReported(
+    data: SessionDataInput,
+    ttl: number | undefined,
+    condition: SaveCondition,
+  ): ValidatedSave {
+    try {
+      return this.validated(data, ttl, condition);
+    } catch (error) {
+      this.context.reportSaveFailed(condition.kind, error);
+      throw error;
+    }
+  }
+
+  /** Runs a validated save at `key`, and reports how it ended. */
+  private async commit(key: string, keyBytes: Buffer, save: ValidatedSave): Promise<SessionStamp> {
+    try {
+      const reply = await this.storage.save(keyBytes, save.args);
+      const stamp = stampFrom(key, reply);
+      this.context.reportSaved(save.kind, save.encoded, stamp.version, numberFrom(reply, 5));
+      return stamp;
+    } catch (error) {
+      this.context.reportSaveFailed(save.kind, error);
       throw error;
     }
   }
@@ -139,8 +204,16 @@ export class RedisSessionRepository implements SessionRepository {
   }
 
   rotate(key: string): Promise<Session>;
-  rotate<D>(key: string, read: SessionDataReader<D>): Promise<Session<D>>;
-  async rotate(key: string, read: SessionDataReader<unknown> = parseSessionJson): Promise<Session<unknown>> {
+  rotate<D>(key: string, read: SessionDataReader<D>, options?: RotateOptions): Promise<Session<D>>;
+  async rotate(
+    key: string,
+    read: SessionDataReader<unknown> = parseSessionJson,
+    options: RotateOptions = {},
+  ): Promise<Session<unknown>> {
+    if (options.requestId !== undefined) {
+      const keyBytes = this.context.keyBytes(key);
+      return this.retrySafe.rotate(parseRequestId(options.requestId), keyBytes, read);
+    }
     let session: Session<unknown> | undefined;
     const moved = await this.storage.rotate(
       this.context.keyBytes(key),

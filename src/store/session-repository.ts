@@ -10,6 +10,25 @@ export interface TtlOptions {
   readonly ttl?: number;
 }
 
+/**
+ * Options of the calls a retry could repeat with a different effect (create, rotate): Google's AIP-155 request id.
+ */
+export interface RequestOptions {
+  /**
+   * A UUID in lowercase hyphenated form (a fresh random one per request; not the nil UUID) that makes the call
+   * safe to repeat: a repeat with the same id within the store's `requestIdTtl` answers what the first call did
+   * instead of doing it again, and a different request with the same id is refused (`RequestIdReusedError`).
+   * Default: none (every call does its work).
+   */
+  readonly requestId?: string;
+}
+
+/** Options of {@link SessionRepository.create}. */
+export interface CreateOptions extends TtlOptions, RequestOptions {}
+
+/** Options of {@link SessionRepository.rotate}. */
+export interface RotateOptions extends RequestOptions {}
+
 /** Options of {@link SessionRepository.get}. */
 export interface GetOptions extends TtlOptions {
   /**
@@ -42,7 +61,8 @@ export interface BatchGetResult<D = JsonObject> {
  * missing), and an expired session is indistinguishable from one that never existed. Errors are for everything
  * else, and are always a {@link SessionStoreError} subclass:
  * - `InvalidKeyError`, `InvalidArgumentError`, `SessionTooDeepError`, `SessionTooLargeError`: the request was
- *   refused before any Redis call; nothing was read or written.
+ *   refused before any Redis call; nothing was read or written. (`RequestIdReusedError`, an
+ *   `InvalidArgumentError`, comes after a read of the remembered request; nothing was written.)
  * - `SessionExistsError`, `SessionNotFoundError`, `VersionConflictError`: a save's condition (or a touch's or
  *   rotation's need for a live session) did not hold; nothing was written.
  * - `CorruptRecordError`: the stored value under this key cannot be decoded; it is left in place, and every other
@@ -52,15 +72,20 @@ export interface BatchGetResult<D = JsonObject> {
  * - `BackendUnavailableError`, `BackendError`: Redis failed; a write may or may not have been applied.
  *
  * Every call touches exactly one Redis key (except {@link SessionRepository.getMany}, which reads many in one
- * command, and a string-strategy rotation, which must write a second key) and runs as one command or one Lua
- * script, so no concurrent writer can interleave with it. (A hash-strategy read that finds its field expired
- * follows with a script that deletes it only if it is still expired.)
+ * command, a string-strategy rotation, which must write a second key, and a create or rotation with a
+ * `requestId`, which also reads and writes the request's record, one key per step: see `retry-safe-writes.ts`)
+ * and runs as one command or one Lua script, so no concurrent writer can interleave with it. (A hash-strategy
+ * read that finds its field expired follows with a script that deletes it only if it is still expired.)
  *
  * Keys are 32 lowercase hexadecimal characters; the store makes them, clients only echo them back.
  */
 export interface SessionRepository {
-  /** Stores `data` (default `{}`) under a fresh key from the CSPRNG; never overwrites anything. */
-  create<D extends SessionDataInput = JsonObject>(data?: D, options?: TtlOptions): Promise<Session<D>>;
+  /**
+   * Stores `data` (default `{}`) under a fresh key from the CSPRNG; never overwrites anything. With a
+   * `requestId`, a repeat answers the key, version and times the first call answered (even if that session has
+   * changed or gone since), with the repeat's own `data`.
+   */
+  create<D extends SessionDataInput = JsonObject>(data?: D, options?: CreateOptions): Promise<Session<D>>;
 
   /** The live session under `key`, or `null`. With `touch`, its expiry also slides, atomically. */
   get(key: string, options?: GetOptions): Promise<Session | null>;
@@ -89,8 +114,12 @@ export interface SessionRepository {
    * expiry; the old key is gone when this returns. A record that cannot be decoded is not moved.
    */
   rotate(key: string): Promise<Session>;
-  /** As {@link rotate}, the session's data made by `read` from its JSON bytes before the record moves. */
-  rotate<D>(key: string, read: SessionDataReader<D>): Promise<Session<D>>;
+  /**
+   * As {@link rotate}, the session's data made by `read` from its JSON bytes before the record moves. With a
+   * `requestId`, a repeat answers the session under the key the first call moved it to, as it is now (or
+   * NOT_FOUND if it is gone), and never moves a session again.
+   */
+  rotate<D>(key: string, read: SessionDataReader<D>, options?: RotateOptions): Promise<Session<D>>;
 }
 
 /** What one sweep did. */

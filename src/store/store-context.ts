@@ -7,7 +7,14 @@ import { isDead, payloadOf, type RecordHeader, readHeader, VERSION_MAX } from ".
 import type { TouchArgs } from "./record-storage.js";
 import type { ConnectionObserver } from "./redis-connection.js";
 import type { RedisLink } from "./redis-link.js";
-import { type SaveCondition, type Session, type SessionDataInput, sessionOf } from "./session.js";
+import {
+  type SaveCondition,
+  type Session,
+  type SessionDataInput,
+  type SessionStamp,
+  sessionOf,
+  stampOf,
+} from "./session.js";
 import { describeMalformedKey, parseSessionKey } from "./session-key.js";
 import {
   decompressPayload,
@@ -210,6 +217,16 @@ export class StoreContext {
    */
   decodeLive<D>(key: string, record: Buffer, read: SessionDataReader<D>): Session<D> {
     return this.sessionIn(key, headerOf(record), record, read);
+  }
+
+  /**
+   * The version and times of the session in a stored record, without decoding its payload, or `null` when it has
+   * expired by now.
+   */
+  stampIn(key: string, record: Buffer): SessionStamp | null {
+    const header = headerOf(record);
+    if (isDead(header, this.now(), this.lifetime)) return null;
+    return stampOf(key, header, this.idleTtl(header));
   }
 
   private sessionIn<D>(

@@ -4,7 +4,12 @@ import {
   CorruptRecordError,
   SessionNotFoundError,
 } from "./errors.js";
-import { STRING_DELETE_IF_UNCHANGED, STRING_SAVE, STRING_TOUCH } from "./lua/string-scripts.js";
+import {
+  STRING_DELETE_IF_UNCHANGED,
+  STRING_PLACE_COPY,
+  STRING_SAVE,
+  STRING_TOUCH,
+} from "./lua/string-scripts.js";
 import { isDead, readHeader } from "./record.js";
 import { type RecordStorage, type SaveArgs, saveArgv, type TouchArgs, touchArgv } from "./record-storage.js";
 import type { RedisLink, RedisReply } from "./redis-link.js";
@@ -88,6 +93,57 @@ export class StringStrategy implements RecordStorage {
         return fresh;
       }
       await this.link.command(["DEL", freshKey]);
+    }
+    throw new ConcurrentModificationError();
+  }
+
+  /** A fresh key for a rotation of any key: 16 random bytes. */
+  drawKeyFor(): Buffer {
+    return newSessionKeyBytes();
+  }
+
+  /**
+   * Moves the session to `fresh`, a key a remembered request fixed, so that every attempt of that request (a
+   * retry, a twin racing it, one completing what a crashed attempt began) uses the same. Copy, then delete the old
+   * key if unchanged, as {@link StringStrategy.rotate} does, with two differences that let attempts share the key:
+   * - a value found at `fresh` is this request's (nobody else knows the key): kept when it is the same bytes;
+   *   otherwise left, and the old key read again: gone, another attempt completed (the caller answers `fresh`);
+   *   still live, no attempt completed with that value, and the next pass replaces it (compared byte for byte,
+   *   so a value another attempt wrote meanwhile is never overwritten);
+   * - a copy is never deleted: another attempt may have just removed the old key and answered the copy.
+   * So a logout (DeleteSession of the old key) landing between a copy and its delete leaves the session under
+   * `fresh`: the outcome of the rotation completing first and the logout then deleting nothing, except that the
+   * logout says the session existed. A copy given up on (writers kept changing the old key, or a crash) expires
+   * with the session's expiry of the time; a repeat of the request replaces it.
+   */
+  async moveTo(
+    key: Buffer,
+    fresh: Buffer,
+    now: number,
+    lifetime: number,
+    check: (record: Buffer) => void,
+  ): Promise<boolean> {
+    const oldKey = this.redisKey(key);
+    const freshKey = this.redisKey(fresh);
+    let stale: Buffer | undefined;
+    for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
+      const record = await this.read(key);
+      const header = record === null ? null : readHeader(record);
+      if (record === null) return false;
+      if (header === null) throw new CorruptRecordError("record header is malformed");
+      if (isDead(header, now, lifetime)) return false;
+      check(record);
+      const placed = await this.link.run(
+        STRING_PLACE_COPY,
+        [freshKey],
+        [record, String(header.expiresAt), stale ?? ""],
+      );
+      if (Buffer.isBuffer(placed)) {
+        stale = placed;
+        continue;
+      }
+      if ((await this.link.run(STRING_DELETE_IF_UNCHANGED, [oldKey], [record])) === 1) return true;
+      stale = record;
     }
     throw new ConcurrentModificationError();
   }

@@ -44,6 +44,7 @@ stores:
     maxSessionBytes: 65536
     maxDataDepth: 20
     logKeyErrors: true
+    requestIdTtl: 5m
 `;
 
 const expectedWeb = {
@@ -61,6 +62,7 @@ const expectedWeb = {
   maxDataDepth: 20,
   logKeyErrors: true,
   zstdDictionaries: [],
+  requestIdTtl: 300,
 };
 
 describe("loadConfig", () => {

@@ -15,6 +15,7 @@ const storeDefaults = {
   maxDataDepth: 32,
   logKeyErrors: false,
   zstdDictionaries: [],
+  requestIdTtl: 600,
 } satisfies Omit<StoreConfig, "name" | "prefix">;
 
 /** Every server default, as documented in server-schema.ts. */
@@ -95,6 +96,7 @@ describe("parseConfig defaults", () => {
       maxDataDepth: 49,
       logKeyErrors: true,
       zstdDictionaries: [],
+      requestIdTtl: "1d",
     } satisfies NonNullable<ConfigInput["stores"]>[string];
     const config = parseConfig({
       redis: { sessions: { url: "redis://:secret@10.0.0.5:6379/1", connectTimeoutMs: 60_000 } },
@@ -106,6 +108,7 @@ describe("parseConfig defaults", () => {
       defaultTtl: 3600,
       maxTtl: 14 * 86_400,
       maxLifetime: 90 * 86_400,
+      requestIdTtl: 86_400,
     });
     expect(config.redis.sessions?.connectTimeoutMs).toBe(60_000);
   });

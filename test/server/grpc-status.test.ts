@@ -20,6 +20,7 @@ import {
   CorruptRecordError,
   InvalidArgumentError,
   InvalidKeyError,
+  RequestIdReusedError,
   SessionExistsError,
   SessionNotFoundError,
   SessionTooDeepError,
@@ -64,6 +65,16 @@ describe("toCallFailure", () => {
     });
   });
 
+  it("maps RequestIdReusedError to INVALID_ARGUMENT REQUEST_ID_REUSED, blaming request_id", () => {
+    expect(mapped(new RequestIdReusedError())).toEqual({
+      code: status.INVALID_ARGUMENT,
+      reason: "REQUEST_ID_REUSED",
+      domain: "redisession",
+      metadata: {},
+      fields: ["request_id"],
+    });
+  });
+
   it("maps BackendFullError to RESOURCE_EXHAUSTED BACKEND_FULL, blaming no field", () => {
     expect(mapped(new BackendFullError("Redis is out of memory"))).toEqual({
       code: status.RESOURCE_EXHAUSTED,
@@ -99,6 +110,7 @@ describe("toCallFailure", () => {
       new UnknownStoreError("nope"),
       new TtlOutOfRangeError(60),
       new InvalidArgumentError("data", "bad data"),
+      new RequestIdReusedError(),
       new InvalidRequestError("condition", "bad condition"),
       new SessionTooLargeError(10, 5),
       new SessionTooDeepError(32),

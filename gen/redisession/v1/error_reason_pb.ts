@@ -57,7 +57,8 @@ export enum ErrorReason {
 
   /**
    * INVALID_ARGUMENT: another request field is invalid (BadRequest says which and why: `expected_version`,
-   * `condition`, or `data` holding NaN or Infinity, which JSON cannot spell).
+   * `condition`, `request_id` not a lowercase hyphenated UUID, or `data` holding NaN or Infinity, which JSON cannot
+   * spell).
    *
    * @generated from enum value: ERROR_REASON_INVALID_FIELD = 4;
    */
@@ -186,7 +187,8 @@ export enum ErrorReason {
 
   /**
    * INVALID_ARGUMENT: a request_id came back with a different request than the one it was first used for (another
-   * store, key, data or TTL). BadRequest names `request_id`. Nothing was read or written.
+   * RPC, key, data or TTL; ids are remembered per store, so in another store it is another request). BadRequest
+   * names `request_id`. Nothing was written.
    *
    * @generated from enum value: ERROR_REASON_REQUEST_ID_REUSED = 21;
    */

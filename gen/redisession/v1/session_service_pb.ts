@@ -185,10 +185,14 @@ export type CreateSessionRequest = Message<"redisession.v1.CreateSessionRequest"
   idleTtl?: Duration | undefined;
 
   /**
-   * Optional (AIP-155): a UUID (lowercase, hyphenated) that makes a retry safe. A repeat of this request with the
-   * same request_id within the store's requestIdTtl answers what the first answered (the same key) instead of
-   * creating a second session; a different request with the same request_id is INVALID_ARGUMENT. It returns a
-   * session key to whoever repeats it: use a fresh random UUID (v4) per request, and keep it as secret as the key.
+   * Optional (AIP-155): a UUID (lowercase, hyphenated; not the nil UUID) that makes a retry safe. A repeat of
+   * this request with the same request_id within the store's requestIdTtl answers what the first answered (the
+   * same key, version and times, even if that session has changed or gone since) instead of creating a second
+   * session; a different request with the same request_id is INVALID_ARGUMENT (REQUEST_ID_REUSED). The same
+   * request means the same idle_ttl (unset and the default are different) and data: a Struct compared by content
+   * (its keys in any order), data_json by its exact text. Ids are remembered per store. A malformed request_id is
+   * INVALID_ARGUMENT (INVALID_FIELD). It returns a session key to whoever repeats it: use a fresh random UUID (v4)
+   * per request, and keep it as secret as the key.
    *
    * @generated from field: string request_id = 4;
    */
@@ -596,10 +600,13 @@ export type RotateSessionKeyRequest = Message<"redisession.v1.RotateSessionKeyRe
   dataFormat: DataFormat;
 
   /**
-   * Optional (AIP-155): a UUID (lowercase, hyphenated) that makes a retry safe. A repeat of this request with the
-   * same request_id within the store's requestIdTtl answers the session under the key the first one moved it to
-   * (its data as it is then), rather than NOT_FOUND; a different request with the same request_id is
-   * INVALID_ARGUMENT. Use a fresh random UUID (v4) per request.
+   * Optional (AIP-155): a UUID (lowercase, hyphenated; not the nil UUID) that makes a retry safe. A repeat of this
+   * request (the same key; data_format may differ) with the same request_id within the store's requestIdTtl
+   * answers the session under the key the first one moved it to, its data as it is then (NOT_FOUND once it is
+   * gone), rather than NOT_FOUND for the old key; it never moves a session again. A different request with the
+   * same request_id is INVALID_ARGUMENT (REQUEST_ID_REUSED). Ids are remembered per store. Whoever holds the old
+   * key and the request_id can learn the new key while it is remembered: use a fresh random UUID (v4) per
+   * request, and keep it as secret as the key.
    *
    * @generated from field: string request_id = 4;
    */
@@ -768,7 +775,8 @@ export const SessionService: GenService<{
   /**
    * CreateSession stores data (default {}) under a fresh key and answers the key, version and times, without the
    * data (the caller has it). It never overwrites anything. A repeat stores a second session, unless both carry
-   * the same request_id: then the repeat answers what the first did.
+   * the same request_id: then the repeat answers what the first did. Not idempotent without a request_id, so
+   * clients do not retry it by themselves: retry it with the same request_id.
    *
    * @generated from rpc redisession.v1.SessionService.CreateSession
    */
@@ -840,6 +848,7 @@ export const SessionService: GenService<{
    * session; ABORTED when writers kept changing it during the rotation (retry). A rotation whose answer was lost
    * has lost the session to its caller (the old key is gone, the new one never arrived), unless the call carried
    * a request_id: a repeat with the same request_id answers the session under the key the first one moved it to.
+   * Clients do not retry it by themselves: retry it with the same request_id.
    *
    * @generated from rpc redisession.v1.SessionService.RotateSessionKey
    */

@@ -77,3 +77,20 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `,
 );
+
+/**
+ * Puts a rotation's copy of a record at its new key, KEYS[1], for a rotation that carries a request id (see
+ * `StringStrategy.moveTo`): its attempts share that key, so a copy may be there already.
+ * ARGV: the record, its expiry (Unix seconds), the bytes found there before that may be replaced ('' for none).
+ * Reply: 1 when the key now holds the record (written, or already there); otherwise what the key holds, untouched.
+ */
+export const STRING_PLACE_COPY = new LuaScript(
+  "string-place-copy",
+  `
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then return 1 end
+if current and current ~= ARGV[3] then return current end
+redis.call('SET', KEYS[1], ARGV[1], 'EXAT', ARGV[2])
+return 1
+`,
+);
