@@ -4,7 +4,7 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import type { CreateSessionRequestSchema } from "../../gen/redisession/v1/session_service_pb.js";
-import { createClient } from "../../src/client/index.js";
+import { createClient, sessionData } from "../../src/client/index.js";
 import { DEFAULT_REQUEST_ID_TTL } from "../../src/config/config-schema.js";
 import { failureOf } from "../support/call-helpers.js";
 import { useRedis } from "../support/redis-fixture.js";
@@ -14,7 +14,8 @@ import { SERVED_STORES, useServer } from "../support/server-fixture.js";
 /**
  * request_id (AIP-155) through a real server and the shipped client: CreateSession repeated with the same id
  * answers the same session and stores one; a reused or malformed id is refused with the documented reason and
- * field. (The store-level tests cover rotation and every recovery path.)
+ * field; a repeated RotateSessionKey answers the session under the key the first moved it to. (The store-level
+ * tests cover every recovery path.)
  */
 
 const redis = useRedis();
@@ -73,6 +74,24 @@ describe.each(SERVED_STORES)(
 );
 
 describe("RotateSessionKey with a request_id", () => {
+  it.each(SERVED_STORES)(
+    "answers a repeat whose first answer was lost with the session under its new key (store $store)",
+    async ({ store }) => {
+      const requestId = randomUUID();
+      const created = await api().createSession({ store, content: { case: "data", value: { user: 7 } } });
+      const key = created.session?.key ?? "";
+      const first = (await api().rotateSessionKey({ store, key, requestId })).session;
+      // The caller never saw `first` (its answer was lost) and repeats the same request.
+      const repeat = (await api().rotateSessionKey({ store, key, requestId })).session;
+      expect(repeat?.key).toBe(first?.key);
+      expect(repeat?.key).not.toBe(key);
+      expect(sessionData(repeat)).toEqual({ user: 7 });
+      expect((await failureOf(api().getSession({ store, key }))).reason).toBe("SESSION_NOT_FOUND");
+      // Without the request_id the repeat has nothing left to move.
+      expect((await failureOf(api().rotateSessionKey({ store, key }))).reason).toBe("SESSION_NOT_FOUND");
+    },
+  );
+
   it("refuses a create's request_id, moving nothing", async () => {
     const requestId = randomUUID();
     const created = await api().createSession({ requestId });
