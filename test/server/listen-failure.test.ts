@@ -83,7 +83,7 @@ describe("a start whose listener cannot be bound", () => {
         ),
       );
       expect(error.settings).toEqual(["server.metrics.port"]);
-      // Readiness is never announced by a start that fails on its second listener.
+      // Nothing announces readiness before every listener is bound.
       expect(messages).not.toContain("redisession listening");
       expect(messages).not.toContain("metrics listening");
       expect(await accepts("127.0.0.1", grpcPort)).toBe(false);

@@ -37,9 +37,8 @@ function expectOneLineFailure(result: CliResult, address: string, line: string) 
 describe("redisession serve on a port that cannot be bound", () => {
   it("ends with one line naming server.port and --port when the gRPC port is taken", () =>
     withTakenPort(async (taken) => {
-      const result = await runCli([
-        ...["serve", "--config", configFile(0), "--host", "127.0.0.1", "--port", `${taken.port}`],
-      ]);
+      const args = ["serve", "--config", configFile(0), "--host", "127.0.0.1", "--port", `${taken.port}`];
+      const result = await runCli(args);
       const address = `127.0.0.1:${taken.port}`;
       expectOneLineFailure(
         result,
