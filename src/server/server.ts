@@ -18,8 +18,10 @@ import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
 import { startSweeper } from "../store/sweep-scheduler.js";
 import { adminHandlers } from "./admin-handlers.js";
+import { bindGrpcServer } from "./grpc-listener.js";
 import { toCallFailure } from "./grpc-status.js";
 import { HealthMonitor, healthHandlers } from "./health.js";
+import { ListenError, systemErrorCode } from "./listen-error.js";
 import type { Logger } from "./logger.js";
 import { reflectionService } from "./reflection.js";
 import { type BindOptions, bindService, type ServiceImpl } from "./service-impl.js";
@@ -54,7 +56,7 @@ export interface StartServerOptions {
 export interface RunningServer {
   /** The port it listens on (the real one when 0 was asked for). */
   readonly port: number;
-  /** The port of the Prometheus endpoint (`GET /metrics`), when `server.metrics.enabled`. */
+  /** The port of the Prometheus endpoint (`GET /metrics`), when `server.metrics.enabled` (the real one for 0). */
   readonly metricsPort?: number;
   /** The service's metrics (its own prom-client registry), when `server.metrics.enabled`. */
   readonly metrics?: ServiceMetrics;
@@ -83,11 +85,38 @@ function channelOptions(config: Config["server"]): ChannelOptions {
 }
 
 /**
+ * Serves `metrics` on `server.metrics`' address. A port that cannot be bound fails the whole start: serving
+ * without the metrics the configuration asks for would go unnoticed.
+ *
+ * @throws {ListenError} when that address cannot be bound.
+ */
+async function listenForMetrics(
+  metrics: ServiceMetrics,
+  address: Config["server"]["metrics"],
+): Promise<MetricsServer> {
+  try {
+    return await startMetricsServer(metrics.registry, address);
+  } catch (error) {
+    const listener = {
+      name: "metrics",
+      host: address.host,
+      port: address.port,
+      hostSetting: "server.metrics.host",
+      portSetting: "server.metrics.port",
+    };
+    throw new ListenError(listener, systemErrorCode(error), { cause: error });
+  }
+}
+
+/**
  * Starts the gRPC server: SessionService, SessionAdminService, grpc.health.v1.Health and server reflection, over the configured
  * stores; over TLS with `server.tls`, and behind bearer tokens with `server.auth` (the admin service and reflection
- * as `server.adminService` and `server.reflection` say). Resolves once it listens.
+ * as `server.adminService` and `server.reflection` say), and the metrics endpoint with `server.metrics.enabled`.
+ * Resolves once every listener is bound; only then does it log "redisession listening" and start the health
+ * checks that turn SERVING.
  *
  * @throws {ConfigError} when a TLS file or the token table named by `server.auth` cannot be read or used.
+ * @throws {ListenError} when a listener cannot be bound, after closing whatever it had opened (listeners, Redis).
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
@@ -110,8 +139,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!redisReady)
     logger.warn("Redis is not reachable yet; serving anyway and reporting NOT_SERVING until it is");
 
+  // Health says NOT_SERVING until it is started, once every listener is bound.
   const health = new HealthMonitor(stores, config.server.healthIntervalMs);
-  await health.start();
 
   const shutdownController = new AbortController();
   const bindOptions: BindOptions = {
@@ -156,35 +185,52 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     reflectionService([SessionService, ...served, Health], ERROR_DETAIL_FILES).addToServer(server);
   }
 
+  // Every listener is bound before anything says the server is ready; a listener that cannot be bound undoes the
+  // start. The gRPC port comes last: once bound it serves calls, and no call may reach a server that then fails.
   const host = options.host ?? config.server.host;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${options.port ?? config.server.port}`, credentials, (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    );
-  });
-  logger.info(
-    { host, port, stores: stores.names(), tls: config.server.tls !== undefined, auth: auth !== undefined },
-    "redisession listening",
-  );
-  const warning = exposureWarning(host, { tls: config.server.tls !== undefined, auth: auth !== undefined });
-  if (warning !== undefined) logger.warn(warning);
-
   let metricsServer: MetricsServer | undefined;
-  if (metrics !== undefined) {
-    try {
-      metricsServer = await startMetricsServer(metrics.registry, config.server.metrics);
-    } catch (error) {
-      // Serving without the metrics the configuration asks for would go unnoticed: fail the start instead.
-      server.forceShutdown();
-      health.stop();
-      await stores.close();
-      throw error;
-    }
+  let port: number;
+  try {
+    if (metrics !== undefined) metricsServer = await listenForMetrics(metrics, config.server.metrics);
+    port = await bindGrpcServer(
+      server,
+      {
+        name: "gRPC",
+        host,
+        port: options.port ?? config.server.port,
+        hostSetting: "server.host",
+        portSetting: "server.port",
+      },
+      credentials,
+    );
+  } catch (error) {
+    server.forceShutdown();
+    await metricsServer?.close();
+    await stores.close();
+    throw error;
+  }
+  await health.start();
+
+  if (metricsServer !== undefined) {
     logger.info(
       { host: metricsServer.host, port: metricsServer.port, path: "/metrics" },
       "metrics listening",
     );
   }
+  logger.info(
+    {
+      host,
+      port,
+      metricsHost: metricsServer?.host,
+      metricsPort: metricsServer?.port,
+      stores: stores.names(),
+      tls: config.server.tls !== undefined,
+      auth: auth !== undefined,
+    },
+    "redisession listening",
+  );
+  const warning = exposureWarning(host, { tls: config.server.tls !== undefined, auth: auth !== undefined });
+  if (warning !== undefined) logger.warn(warning);
 
   // Hash stores are swept in the background; with several replicas, a Redis lease lets one sweep at a time.
   const sweeper =

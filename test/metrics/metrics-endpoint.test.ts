@@ -105,7 +105,7 @@ describe("the metrics endpoint", () => {
         config: serverConfig({ server: { metrics: { host: "127.0.0.1", port: taken } } }),
         logger: testLogger(),
       }),
-    ).rejects.toThrow(/EADDRINUSE/);
+    ).rejects.toMatchObject({ name: "ListenError", code: "EADDRINUSE", settings: ["server.metrics.port"] });
     expect((await fetch(`${base()}/metrics`)).status).toBe(200);
   });
 });

@@ -8,6 +8,8 @@ export interface ServeProcess {
   readonly child: ChildProcess;
   /** The gRPC port it listens on, from its "redisession listening" log line. */
   readonly port: number;
+  /** The metrics endpoint's port, from the same line; `undefined` when it serves no metrics. */
+  readonly metricsPort: number | undefined;
   /** Every JSON log record it has written to stdout so far (it keeps being filled until the process exits). */
   readonly logs: Record<string, unknown>[];
   /** Settles when the process exits: its exit code, or the signal that ended it. */
@@ -17,18 +19,33 @@ export interface ServeProcess {
 }
 
 /**
- * Starts `redisession serve --config <file with configYaml> --port 0 --host 127.0.0.1` with `env` added, and waits
- * for its "redisession listening" line. The configuration should set `server.metrics.port: 0` (or disable
- * metrics): the default 9464 may be taken on the machine running the tests.
+ * Starts `redisession serve --config <file with configYaml> --port 0 --host 127.0.0.1 <args>` with `env` added, and
+ * waits for its "redisession listening" line. The configuration (or `args`) should set the metrics port to 0 or turn
+ * metrics off: the default 9464 may be taken on the machine running the tests.
  */
 export async function spawnServe(
   configYaml: string,
   env: Record<string, string> = {},
+  args: readonly string[] = [],
 ): Promise<ServeProcess> {
   const config = writeConfigFile(configYaml);
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "serve", "--config", config, "--port", "0", "--host", "127.0.0.1"],
+    [
+      ...[
+        "--import",
+        "tsx",
+        "src/cli/main.ts",
+        "serve",
+        "--config",
+        config,
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+      ],
+      ...args,
+    ],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
   const exited = once(child, "exit").then(([code, signal]) => ({
@@ -37,7 +54,7 @@ export async function spawnServe(
   }));
   const logs: Record<string, unknown>[] = [];
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const listening = new Promise<number>((resolve, reject) => {
+  const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
     lines.on("line", (line) => {
       let record: Record<string, unknown>;
       try {
@@ -46,7 +63,7 @@ export async function spawnServe(
         record = { msg: line };
       }
       logs.push(record);
-      if (record.msg === "redisession listening" && typeof record.port === "number") resolve(record.port);
+      if (record.msg === "redisession listening" && typeof record.port === "number") resolve(record);
     });
     lines.on("close", () => reject(new Error("redisession serve exited before listening")));
   });
@@ -55,7 +72,9 @@ export async function spawnServe(
     await exited;
   };
   try {
-    return { child, port: await listening, logs, exited, kill };
+    const ready = await listening;
+    const metricsPort = typeof ready.metricsPort === "number" ? ready.metricsPort : undefined;
+    return { child, port: ready.port as number, metricsPort, logs, exited, kill };
   } catch (error) {
     await kill();
     throw error;
