@@ -168,11 +168,11 @@ const serverShape = {
    * file descriptor, and without a bound a flood of connections exhausts them (`ulimit -n`): then Redis connections
    * and the metrics endpoint fail too, and new clients cannot connect. Keep it below the process's open-file limit
    * minus about 100 (Redis connections, the metrics endpoint, Node's own); the server warns at start-up when it is
-   * not (Linux). Integer from 1 to 1000000.
+   * not (Linux). Integer from 1 to 16777216.
    *
    * @defaultValue 900 (fits the common limit of 1024 open files)
    */
-  maxConnections: integer(1, 1_000_000).default(900),
+  maxConnections: integer(1, 2 ** 24).default(900),
   /**
    * How long a new connection has to complete its handshake: the TLS handshake (with `tls`), then the 24-byte
    * HTTP/2 connection preface every gRPC client sends first. A connection that has not is closed. Until then it

@@ -27,12 +27,12 @@ export function openFileLimit(
 /**
  * A start-up warning when `server.maxConnections` leaves fewer than {@link RESERVED_FILES} of the open-file limit
  * for the rest of the process: the cap would then never be reached, and a flood of connections would exhaust the
- * files instead (new connections failing, Redis connections too). Undefined when the cap fits, or the limit is
- * unknown.
+ * files instead (new connections failing, Redis connections too). Undefined when the cap fits, or the limit
+ * (see {@link openFileLimit}) is unknown.
  */
 export function connectionLimitWarning(
   maxConnections: number,
-  limit: number | undefined = openFileLimit(),
+  limit: number | undefined,
 ): string | undefined {
   if (limit === undefined || maxConnections + RESERVED_FILES <= limit) return undefined;
   return (

@@ -23,7 +23,7 @@ import { type ConnectionListener, listenForConnections } from "./connection-list
 import { toCallFailure } from "./grpc-status.js";
 import { HealthMonitor, healthHandlers } from "./health.js";
 import type { Logger } from "./logger.js";
-import { connectionLimitWarning } from "./open-file-limit.js";
+import { connectionLimitWarning, openFileLimit } from "./open-file-limit.js";
 import { RateLimitedWarning } from "./rate-limited-warning.js";
 import { reflectionService } from "./reflection.js";
 import { requestDeadlineInterceptor } from "./request-deadline.js";
@@ -212,7 +212,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   );
   const warning = exposureWarning(host, { tls: config.server.tls !== undefined, auth: auth !== undefined });
   if (warning !== undefined) logger.warn(warning);
-  const limitWarning = connectionLimitWarning(maxConnections);
+  const limitWarning = connectionLimitWarning(maxConnections, openFileLimit());
   if (limitWarning !== undefined) logger.warn(limitWarning);
 
   let metricsServer: MetricsServer | undefined;

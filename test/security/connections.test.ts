@@ -2,6 +2,7 @@ import { connect } from "node:http2";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
 import { createSessionClient, type SessionClient } from "../../src/client/index.js";
+import { openFileLimit, RESERVED_FILES } from "../../src/server/open-file-limit.js";
 import {
   CONNECTIONS_REFUSED_MESSAGE,
   HANDSHAKE_TIMEOUT_MESSAGE,
@@ -164,6 +165,21 @@ describe("server.maxConnections", () => {
     release(silent);
     await expect.poll(() => openConnections(server)).toBe(1);
     await roundTrip(clientOf(server));
+  });
+});
+
+describe("server.maxConnections and the open-file limit", () => {
+  it("warns at start-up when the cap leaves too few of the process's open files for the rest", async () => {
+    const limit = openFileLimit();
+    expect(limit, "the tests run on Linux, where /proc/self/limits tells").toBeTypeOf("number");
+    const log = captureLog();
+    await serve({ maxConnections: limit ?? 0 }, { log });
+    const quiet = captureLog();
+    await serve({ maxConnections: (limit ?? 0) - RESERVED_FILES }, { log: quiet });
+    const warnings = (captured: CapturedLog) =>
+      captured.records().filter((record) => String(record.msg).startsWith("server.maxConnections"));
+    expect(warnings(log)).toEqual([expect.objectContaining({ level: 40 })]);
+    expect(warnings(quiet)).toEqual([]);
   });
 });
 
