@@ -1,12 +1,15 @@
 import {
   type Deadline,
-  type Responder,
+  type Metadata,
   ServerInterceptingCall,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
 } from "@grpc/grpc-js";
 import { type CallFailure, DeadlineExceededError } from "./call-errors.js";
 import { answerBy, deadlineMs } from "./service-impl.js";
+
+/** What receives a call's inbound events (grpc-js does not export the type's name). */
+type InterceptingServerListener = Parameters<ServerInterceptingCallInterface["start"]>[0];
 
 /** What {@link requestDeadlineInterceptor} needs. */
 export interface RequestDeadlineOptions {
@@ -23,29 +26,37 @@ export interface RequestDeadlineOptions {
 }
 
 /** The deadline timer's callback: module-level, so that no closure is made per call. */
-function expire(timer: RequestTimer): void {
-  timer.expire();
+function expire(call: DeadlineCall): void {
+  call.expire();
 }
 
-/** One call's timer, from its arrival until its request is in (or, for request streams, until it ends). */
-class RequestTimer {
+/**
+ * One call, timed from its arrival until its request is in (or, for request streams, until it ends). Inbound
+ * events go straight from the call below to the listener above through this object's own methods: no closure or
+ * listener object per call, as grpc-js' generic interceptor plumbing would make (the interceptor runs on every
+ * call, health checks included).
+ */
+class DeadlineCall extends ServerInterceptingCall implements InterceptingServerListener {
   private timer: NodeJS.Timeout | undefined;
-  private call: ServerInterceptingCallInterface | undefined;
+  private listener: InterceptingServerListener | undefined;
   /** Set once the call was answered here: nothing more may reach the handler, which would answer too. */
   private expired = false;
 
   constructor(
+    private readonly next: ServerInterceptingCallInterface,
     private readonly path: string,
-    /** Epoch milliseconds. */
-    private readonly at: number,
+    /** The deadline the handler is given (`getDeadline`), epoch milliseconds; undefined: the client's. */
+    private readonly deadline: number | undefined,
     /** Whether the timer stops once the request is complete (unary and server-streaming calls). */
     private readonly untilRequest: boolean,
     private readonly toStatus: RequestDeadlineOptions["toStatus"],
-  ) {}
+  ) {
+    super(next);
+  }
 
-  start(call: ServerInterceptingCallInterface, now: number): void {
-    this.call = call;
-    this.timer = setTimeout(expire, Math.max(0, this.at - now), this);
+  /** Starts the timer: it fires `delayMs` from now. */
+  arm(delayMs: number): void {
+    this.timer = setTimeout(expire, Math.max(0, delayMs), this);
   }
 
   expire(): void {
@@ -54,49 +65,42 @@ class RequestTimer {
     const reason = this.untilRequest
       ? "deadline exceeded before the request arrived"
       : "deadline exceeded (server.requestTimeoutMs)";
-    this.call?.sendStatus(this.toStatus(new DeadlineExceededError(reason), this.path));
+    this.sendStatus(this.toStatus(new DeadlineExceededError(reason), this.path));
   }
 
-  private stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Passes the request on unless the call expired; stops the timer when it has done its part. */
-  responder(): Responder {
-    return {
-      start: (next) =>
-        next({
-          onReceiveMetadata: (metadata, pass) => {
-            if (!this.expired) pass(metadata);
-          },
-          onReceiveMessage: (message, pass) => {
-            if (!this.expired) pass(message);
-          },
-          onReceiveHalfClose: (pass) => {
-            if (this.expired) return;
-            if (this.untilRequest) this.stop();
-            pass();
-          },
-          // Any status sent (by the handler, another interceptor, grpc-js itself) or the client's reset ends here.
-          onCancel: () => this.stop(),
-        }),
-    };
-  }
-}
-
-/** A call whose deadline, as the handler reads it, is capped at `requestTimeoutMs` from its arrival. */
-class CappedDeadlineCall extends ServerInterceptingCall {
-  constructor(
-    next: ServerInterceptingCallInterface,
-    responder: Responder,
-    private readonly deadline: number,
-  ) {
-    super(next, responder);
+  override start(listener: InterceptingServerListener): void {
+    this.listener = listener;
+    this.next.start(this);
   }
 
   override getDeadline(): Deadline {
-    return this.deadline;
+    return this.deadline ?? this.next.getDeadline();
+  }
+
+  onReceiveMetadata(metadata: Metadata): void {
+    if (!this.expired) this.listener?.onReceiveMetadata(metadata);
+  }
+
+  onReceiveMessage(message: unknown): void {
+    if (!this.expired) this.listener?.onReceiveMessage(message);
+  }
+
+  onReceiveHalfClose(): void {
+    if (this.expired) return;
+    if (this.untilRequest) this.stop();
+    this.listener?.onReceiveHalfClose();
+  }
+
+  /** Any status sent (by the handler, another interceptor, grpc-js itself) or the client's reset ends here. */
+  onCancel(): void {
+    this.stop();
+    this.listener?.onCancel();
+  }
+
+  private stop(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 
@@ -122,18 +126,16 @@ export function requestDeadlineInterceptor(options: RequestDeadlineOptions): Ser
   return (method, call) => {
     const arrival = clock();
     const clientDeadline = deadlineMs(call.getDeadline());
-    const capped = Math.min(clientDeadline, arrival + timeoutMs);
+    const cap = arrival + timeoutMs;
     const serverStreaming = method.responseStream && !method.requestStream;
-    const timer = new RequestTimer(
+    const deadlineCall = new DeadlineCall(
+      call,
       method.path,
-      Math.min(answerBy(clientDeadline, arrival), arrival + timeoutMs),
+      serverStreaming ? undefined : Math.min(clientDeadline, cap),
       !method.requestStream,
       toStatus,
     );
-    const intercepting = serverStreaming
-      ? new ServerInterceptingCall(call, timer.responder())
-      : new CappedDeadlineCall(call, timer.responder(), capped);
-    timer.start(intercepting, arrival);
-    return intercepting;
+    deadlineCall.arm(Math.min(answerBy(clientDeadline, arrival), cap) - arrival);
+    return deadlineCall;
   };
 }
