@@ -78,6 +78,15 @@ function report(hook: (() => void) | undefined): void {
   }
 }
 
+/** The handshake timer's callback: module-level, so that no closure is made per connection. */
+function handshakeTimeout(listener: Listener, socket: Socket, endpoint: string): void {
+  setImmediate(closeLate, listener, socket, endpoint);
+}
+
+function closeLate(listener: Listener, socket: Socket, endpoint: string): void {
+  listener.closeLate(socket, endpoint);
+}
+
 /** One connection between its acceptance and the end of its handshake. */
 interface Handshake {
   readonly socket: Socket;
@@ -157,10 +166,7 @@ class Listener implements ConnectionListener {
     // one, reports what matters.
     socket.on("error", () => {});
     const endpoint = `${socket.remoteAddress}|${socket.remotePort}`;
-    const timer = setTimeout(() => {
-      report(this.options.events?.handshakeTimedOut);
-      socket.destroy();
-    }, this.options.handshakeTimeoutMs);
+    const timer = setTimeout(handshakeTimeout, this.options.handshakeTimeoutMs, this, socket, endpoint);
     this.handshakes.set(endpoint, { socket, timer });
     socket.once("close", () => {
       this.sockets.delete(socket);
@@ -205,6 +211,18 @@ class Listener implements ConnectionListener {
       this.options.serve(socket);
     };
     socket.on("data", onData);
+  }
+
+  /**
+   * Closes a connection whose handshake is over time, unless it completed meanwhile. Timers run before the event
+   * loop reads sockets: after a stall (a long GC, a loaded host), a preface that arrived in time would otherwise be
+   * lost with its connection. So the close waits for the next read of the sockets (an immediate runs right after
+   * it), and happens only if the handshake is still pending then.
+   */
+  closeLate(socket: Socket, endpoint: string): void {
+    if (this.handshakes.get(endpoint)?.socket !== socket) return;
+    report(this.options.events?.handshakeTimedOut);
+    socket.destroy();
   }
 
   private endHandshake(endpoint: string): void {
