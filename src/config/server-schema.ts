@@ -163,8 +163,10 @@ const serverShape = {
   maxConcurrentStreams: integer(1, 1024 * 1024).default(256),
   /**
    * Connections the server holds open at once, in every state (TLS handshake, waiting for the HTTP/2 preface,
-   * serving calls, idle). A connection beyond it is closed as soon as it is accepted, before reading anything from
-   * it, and the refusals are logged at most once per 10 s with their count. Each connection costs the process a
+   * serving calls, idle). A connection beyond it makes room by closing the oldest connection still in its
+   * handshake, so that connections that never send the preface cannot keep new clients out; when every open
+   * connection is past its handshake, the new one is closed as soon as it is accepted, before reading anything from
+   * it. Both are logged at most once per 10 s with their count. Each connection costs the process a
    * file descriptor, and without a bound a flood of connections exhausts them (`ulimit -n`): then Redis connections
    * and the metrics endpoint fail too, and new clients cannot connect. Keep it below the process's open-file limit
    * minus about 100 (Redis connections, the metrics endpoint, Node's own); the server warns at start-up when it is

@@ -70,6 +70,7 @@ export class ServiceMetrics {
   private readonly payloadBytes: Counter<"store" | "codec">;
   private readonly rpcNames = new WeakMap<DescMethod, string>();
   private readonly connectionsRefused: Counter;
+  private readonly connectionsEvicted: Counter;
   private readonly handshakeTimeouts: Counter;
   /** Reads how many connections are open; set once the listener exists (see {@link watchConnections}). */
   private openConnections: () => number = () => 0;
@@ -191,7 +192,16 @@ export class ServiceMetrics {
 
     this.connectionsRefused = new Counter({
       name: "redisession_connections_refused_total",
-      help: "Connections closed as soon as they were accepted, because server.maxConnections were open.",
+      help:
+        "Connections closed as soon as they were accepted, because server.maxConnections were open and none was " +
+        "still in its handshake.",
+      registers,
+    });
+    this.connectionsEvicted = new Counter({
+      name: "redisession_connections_evicted_total",
+      help:
+        "Connections still in their TLS handshake or before the HTTP/2 preface, closed to make room for a new " +
+        "one because server.maxConnections were open.",
       registers,
     });
     this.handshakeTimeouts = new Counter({
@@ -239,6 +249,9 @@ export class ServiceMetrics {
 
   /** Counts a connection refused at `server.maxConnections`. */
   readonly onConnectionRefused = (): void => this.connectionsRefused.inc();
+
+  /** Counts a connection closed in its handshake to make room at `server.maxConnections`. */
+  readonly onConnectionEvicted = (): void => this.connectionsEvicted.inc();
 
   /** Counts a connection closed for not completing its handshake in time. */
   readonly onHandshakeTimeout = (): void => this.handshakeTimeouts.inc();

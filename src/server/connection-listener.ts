@@ -7,8 +7,10 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
 /** What happens to connections, for logs and metrics. Each hook is called once per event; a throw is ignored. */
 export interface ConnectionEvents {
-  /** A connection was closed as soon as it was accepted: `maxConnections` were open. */
+  /** A connection was closed as soon as it was accepted: `maxConnections` were open, none in its handshake. */
   refused?(): void;
+  /** A connection still in its handshake was closed to make room for a new one: `maxConnections` were open. */
+  evicted?(): void;
   /** A connection was closed because it had not completed its handshake within `handshakeTimeoutMs`. */
   handshakeTimedOut?(): void;
 }
@@ -20,7 +22,10 @@ export interface ConnectionListenerOptions {
   readonly port: number;
   /** The TLS options (see `server-tls.ts`); undefined: plaintext. */
   readonly tls?: TlsOptions;
-  /** Connections open at once, in every state; one more is closed as soon as it is accepted. */
+  /**
+   * Connections open at once, in every state. One more closes the oldest still in its handshake to make room, or,
+   * when every open one is past it, is closed as soon as it is accepted.
+   */
   readonly maxConnections: number;
   /**
    * How long a connection has for its TLS handshake and the HTTP/2 preface before it is closed; and, once the
@@ -49,8 +54,11 @@ export interface ConnectionListener {
 
 /**
  * Listens for gRPC connections and owns them until they are ready for HTTP/2: grpc-js serves only connections that
- * completed their handshake. A connection is counted from its acceptance: beyond `maxConnections` it is closed at
- * once (Node's `net.Server.maxConnections`, before anything is read from it). It then has `handshakeTimeoutMs` for
+ * completed their handshake. A connection is counted from its acceptance. Beyond `maxConnections`, the oldest
+ * connection still in its handshake is closed to make room for it: connections that never send the preface cannot
+ * keep new clients out, as a client that does send it is past its handshake within a round trip, long before
+ * `maxConnections` newer connections have arrived. When every open connection is past its handshake, the new one
+ * is closed at once instead, before anything is read from it. A connection then has `handshakeTimeoutMs` for
  * the TLS handshake (with `tls`) and the 24-byte HTTP/2 preface, or it is closed; bytes that cannot be the start of
  * the preface (an HTTP/1.1 request, TLS on a plaintext port) close it at once. Connections that reach grpc-js
  * are bounded there: idle ones by `grpc.max_connection_idle_ms`, dead ones by keepalive pings, each stream by the
@@ -108,8 +116,6 @@ class Listener implements ConnectionListener {
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: ConnectionListenerOptions) {
-    this.server.maxConnections = options.maxConnections;
-    this.server.on("drop", () => report(options.events?.refused));
     this.server.on("connection", (socket) => this.accept(socket));
     this.tlsServer =
       options.tls === undefined
@@ -161,10 +167,15 @@ class Listener implements ConnectionListener {
   }
 
   private accept(socket: Socket): void {
-    this.sockets.add(socket);
     // A reset connection emits 'error'; unhandled, it would crash the process. Its HTTP/2 session, once there is
     // one, reports what matters.
     socket.on("error", () => {});
+    if (this.sockets.size >= this.options.maxConnections && !this.evictOldestHandshake()) {
+      report(this.options.events?.refused);
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
     const endpoint = `${socket.remoteAddress}|${socket.remotePort}`;
     const timer = setTimeout(handshakeTimeout, this.options.handshakeTimeoutMs, this, socket, endpoint);
     this.handshakes.set(endpoint, { socket, timer });
@@ -211,6 +222,22 @@ class Listener implements ConnectionListener {
       this.options.serve(socket);
     };
     socket.on("data", onData);
+  }
+
+  /**
+   * Closes the connection that has been in its handshake the longest (the handshakes are kept in the order they
+   * began); false when none is. It stops counting at once: its 'close' event comes later, after other connections
+   * may have been accepted.
+   */
+  private evictOldestHandshake(): boolean {
+    const oldest = this.handshakes.entries().next();
+    if (oldest.done) return false;
+    const [endpoint, { socket }] = oldest.value;
+    this.endHandshake(endpoint);
+    this.sockets.delete(socket);
+    report(this.options.events?.evicted);
+    socket.destroy();
+    return true;
   }
 
   /**

@@ -39,6 +39,10 @@ const ERROR_DETAIL_FILES = [...STATUS_DETAIL_FILES, file_redisession_v1_error_re
 export const CONNECTIONS_REFUSED_MESSAGE =
   "connections refused: server.maxConnections are open; each was closed as soon as it was accepted";
 
+/** The log line of connections closed in their handshake to make room for new ones (rate-limited the same way). */
+export const CONNECTIONS_EVICTED_MESSAGE =
+  "connections closed before their handshake was done, to make room for new ones: server.maxConnections are open";
+
 /** The log line of connections closed for not completing their handshake (rate-limited the same way). */
 export const HANDSHAKE_TIMEOUT_MESSAGE =
   "connections closed: no TLS handshake and HTTP/2 preface within server.handshakeTimeoutMs";
@@ -180,6 +184,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     { maxConnections },
     options.clock,
   );
+  const evictions = new RateLimitedWarning(
+    logger,
+    CONNECTIONS_EVICTED_MESSAGE,
+    { maxConnections },
+    options.clock,
+  );
   const handshakeTimeouts = new RateLimitedWarning(
     logger,
     HANDSHAKE_TIMEOUT_MESSAGE,
@@ -197,6 +207,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       refused: () => {
         metrics?.onConnectionRefused();
         refusals.occurred();
+      },
+      evicted: () => {
+        metrics?.onConnectionEvicted();
+        evictions.occurred();
       },
       handshakeTimedOut: () => {
         metrics?.onHandshakeTimeout();

@@ -63,6 +63,7 @@ describe("metrics", () => {
       ["redisession_session_json_bytes_total", "counter"],
       ["redisession_session_payload_bytes_total", "counter"],
       ["redisession_connections_refused_total", "counter"],
+      ["redisession_connections_evicted_total", "counter"],
       ["redisession_connection_handshake_timeouts_total", "counter"],
       ["redisession_connections_open", "gauge"],
     ] as const;
