@@ -1,12 +1,16 @@
 /**
  * The issue's file-limit scenario: a default service under `ulimit -n 1024` gets 1,001 connections that never send
  * the HTTP/2 preface. Before server.maxConnections and server.handshakeTimeoutMs a normal client then failed
- * UNAVAILABLE (no file left to accept it, or to talk to Redis). Measured: what the flood got (closed at once at the
- * cap, or by the handshake timeout, and when), the service's open files, what a connected client and a new one
- * saw meanwhile, and the rate-limited log lines.
+ * UNAVAILABLE (no file left to accept it, or to talk to Redis). Measured: what the flood got (closed to make room
+ * at the cap, or by the handshake timeout, and when), the service's open files, what a connected client and new
+ * ones saw meanwhile, and the rate-limited log lines.
  */
 import { performance } from "node:perf_hooks";
-import { CONNECTIONS_REFUSED_MESSAGE, HANDSHAKE_TIMEOUT_MESSAGE } from "../../src/server/server.js";
+import {
+  CONNECTIONS_EVICTED_MESSAGE,
+  CONNECTIONS_REFUSED_MESSAGE,
+  HANDSHAKE_TIMEOUT_MESSAGE,
+} from "../../src/server/server.js";
 import { mib } from "../soak/process-memory.js";
 import { markdownTable } from "../support/harness.js";
 import { observedService } from "./observed-service.js";
@@ -49,8 +53,10 @@ export async function prefaceFlood(redisUrl: string): Promise<ScenarioResult> {
     const atOnce = lives.filter((ms) => ms < HANDSHAKE_TIMEOUT_MS / 2);
     const byTimeout = lives.filter((ms) => ms >= HANDSHAKE_TIMEOUT_MS / 2);
     const refusedTotal = await service.metric("redisession_connections_refused_total");
+    const evictedTotal = await service.metric("redisession_connections_evicted_total");
     const timeoutsTotal = await service.metric("redisession_connection_handshake_timeouts_total");
     const refusalLines = service.logLines(CONNECTIONS_REFUSED_MESSAGE).map((line) => line.count);
+    const evictionLines = service.logLines(CONNECTIONS_EVICTED_MESSAGE).map((line) => line.count);
     const timeoutLines = service.logLines(HANDSHAKE_TIMEOUT_MESSAGE).map((line) => line.count);
     const figures = {
       openFilesLimit: OPEN_FILES,
@@ -69,8 +75,10 @@ export async function prefaceFlood(redisUrl: string): Promise<ScenarioResult> {
         max: byTimeout.at(-1),
       },
       refusedTotal,
+      evictedTotal,
       timeoutsTotal,
       refusalLogLineCounts: refusalLines,
+      evictionLogLineCounts: evictionLines,
       timeoutLogLineCounts: timeoutLines,
       connectedClient: {
         calls: calls.latenciesMs.length,
@@ -92,13 +100,17 @@ export async function prefaceFlood(redisUrl: string): Promise<ScenarioResult> {
           ["service open files: idle / during the flood", `${filesIdle} / ${filesDuring}`],
           ["connections open during (metric)", openDuring],
           ["service RSS during (MiB)", mib(rssDuring)],
-          ["closed at once (maxConnections)", `${atOnce.length} (metric: ${refusedTotal})`],
+          [
+            "closed early (maxConnections: metrics evicted / refused)",
+            `${atOnce.length} (${evictedTotal} / ${refusedTotal})`,
+          ],
           ["closed by handshakeTimeoutMs", `${byTimeout.length} (metric: ${timeoutsTotal})`],
           ["still open at the end", FLOOD - lives.length],
           [
             "lifetime of those closed by the timeout, min / p50 / max (s)",
             `${seconds(byTimeout[0] ?? Number.NaN)} / ${seconds(percentile(byTimeout, 50))} / ${seconds(byTimeout.at(-1) ?? Number.NaN)}`,
           ],
+          ["eviction log lines (count of each)", JSON.stringify(evictionLines)],
           ["refusal log lines (count of each)", JSON.stringify(refusalLines)],
           ["handshake-timeout log lines (count of each)", JSON.stringify(timeoutLines)],
           [
@@ -130,6 +142,12 @@ export async function prefaceFlood(redisUrl: string): Promise<ScenarioResult> {
           target: `${FLOOD}`,
           measured: String(lives.length),
           met: ended,
+        },
+        {
+          name: "preface flood: new client during it (no retries)",
+          target: "OK",
+          measured: newWithoutRetries.result,
+          met: newWithoutRetries.result === "OK",
         },
         {
           name: "preface flood: new client after it",

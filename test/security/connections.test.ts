@@ -4,6 +4,7 @@ import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/hea
 import { createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { openFileLimit, RESERVED_FILES } from "../../src/server/open-file-limit.js";
 import {
+  CONNECTIONS_EVICTED_MESSAGE,
   CONNECTIONS_REFUSED_MESSAGE,
   HANDSHAKE_TIMEOUT_MESSAGE,
   type RunningServer,
@@ -48,11 +49,16 @@ async function serve(
   return server;
 }
 
-/** The shipped client on `server`, failing fast (no retries: each call's own outcome is under test). */
+/**
+ * The shipped client on `server` with a connection of its own (grpc-js would otherwise share one between clients
+ * with the same options, and a new client would not connect at all), failing fast (no retries: each call's own
+ * outcome is under test).
+ */
 function clientOf(server: RunningServer, options: { tls?: { rootCerts: Buffer } } = {}): SessionClient {
   const client = createSessionClient(`${options.tls ? "localhost" : "127.0.0.1"}:${server.port}`, {
     retry: false,
     defaultTimeoutMs: 5_000,
+    channelOptions: { "grpc.use_local_subchannel_pool": 1 },
     ...options,
   });
   clients.push(client);
@@ -90,11 +96,13 @@ describe("connections that do not complete their handshake (server.handshakeTime
     const log = captureLog();
     const clock = new TestClock();
     const server = await serve({ handshakeTimeoutMs: 200 }, { log, clock: clock.now });
+    const connected = clientOf(server);
+    await roundTrip(connected);
     const before = await scrape(server.metricsPort);
     const silent = await hold(server.port, 10);
     const partial = await hold(server.port, 5, { send: "PRI * HTTP/2.0\r\n" });
-    await whenEnded([...silent, ...partial]);
-    // A client that sends the preface is served.
+    // The connected client is served while they are held and closed, and a new client once they are gone.
+    await Promise.all([roundTrip(connected), whenEnded([...silent, ...partial])]);
     await roundTrip(clientOf(server));
 
     const after = await scrape(server.metricsPort);
@@ -130,17 +138,14 @@ describe("server.maxConnections", () => {
   it("holds connections up to the cap, refuses the next ones at once, and keeps serving its client", async () => {
     const log = captureLog();
     const clock = new TestClock();
-    // The handshake timeout outlasts the test: the held connections stay until they are released.
-    const server = await serve(
-      { maxConnections: HELD + 1, handshakeTimeoutMs: 120_000 },
-      { log, clock: clock.now },
-    );
+    const server = await serve({ maxConnections: HELD + 1 }, { log, clock: clock.now });
     const before = await scrape(server.metricsPort);
     const client = clientOf(server);
     await roundTrip(client);
-    const silent = await hold(server.port, HELD);
+    // Past their handshake (the preface and SETTINGS sent), then silent: nothing to make room from.
+    const lazy = await hold(server.port, HELD, { send: PREFACE_AND_SETTINGS });
     let endedEarly = 0;
-    for (const connection of silent) void connection.ended.then(() => endedEarly++);
+    for (const connection of lazy) void connection.ended.then(() => endedEarly++);
     await expect.poll(() => openConnections(server)).toBe(HELD + 1);
 
     // Beyond the cap, connections are closed as soon as they are accepted.
@@ -160,11 +165,38 @@ describe("server.maxConnections", () => {
     expect(lines().map((line) => line.count)).toEqual([1, 5]);
     const after = await scrape(server.metricsPort);
     expect(delta(before, after, "redisession_connections_refused_total")).toBe(6);
+    expect(delta(before, after, "redisession_connections_evicted_total")).toBe(0);
 
-    // Once the held connections go, new clients get in again.
-    release(silent);
+    // Once the held connections go, a new client gets in: a connection of its own beside the first client's.
+    release(lazy);
     await expect.poll(() => openConnections(server)).toBe(1);
     await roundTrip(clientOf(server));
+    expect(await openConnections(server)).toBe(2);
+  });
+
+  it("makes room for a new client by closing the oldest connection still waiting for its preface", async () => {
+    const log = captureLog();
+    // The handshake timeout outlasts the test: only making room closes the silent connections.
+    const server = await serve({ maxConnections: HELD, handshakeTimeoutMs: 120_000 }, { log });
+    const before = await scrape(server.metricsPort);
+    const silent = await hold(server.port, HELD);
+    await expect.poll(() => openConnections(server)).toBe(HELD);
+    const endedOnes = new Set<number>();
+    silent.forEach((connection, index) => void connection.ended.then(() => endedOnes.add(index)));
+
+    // A new client connects while the cap is full of connections that never send the preface: it is served, and
+    // the oldest of them is closed for it, only that one.
+    const client = clientOf(server);
+    await roundTrip(client);
+    await silent[0]?.ended;
+    expect([...endedOnes]).toEqual([0]);
+    expect(await openConnections(server)).toBe(HELD);
+    const after = await scrape(server.metricsPort);
+    expect(delta(before, after, "redisession_connections_evicted_total")).toBe(1);
+    expect(delta(before, after, "redisession_connections_refused_total")).toBe(0);
+    expect(log.records().filter((record) => record.msg === CONNECTIONS_EVICTED_MESSAGE)).toEqual([
+      expect.objectContaining({ level: 40, count: 1, maxConnections: HELD }),
+    ]);
   });
 });
 
@@ -193,12 +225,13 @@ describe("idle connections (server.maxConnectionIdleMs)", () => {
     const session = connect(`http://127.0.0.1:${server.port}`);
     session.on("error", () => {});
     const goaway = new Promise<number>((resolve) => session.once("goaway", resolve));
-    await new Promise((resolve) => session.once("close", resolve));
+    const closed = new Promise((resolve) => session.once("close", resolve));
+    // A client calling meanwhile is served.
+    const client = clientOf(server);
+    await Promise.all([roundTrip(client), closed]);
     expect(await goaway).toBe(0);
 
-    const client = clientOf(server);
-    await roundTrip(client);
-    // Its connection is closed once idle, and the next call makes a new one.
+    // Its connection is closed once idle too, and the next call makes a new one.
     await expect.poll(() => openConnections(server), { timeout: 10_000 }).toBe(0);
     await roundTrip(client);
   });
@@ -206,8 +239,12 @@ describe("idle connections (server.maxConnectionIdleMs)", () => {
   it("cuts off a client that never closes its side after the server closed the connection", async () => {
     const [lazy] = await hold(server.port, 1, { send: PREFACE_AND_SETTINGS, allowHalfOpen: true });
     await lazy?.ended;
-    // The server's FIN came with the GOAWAY; the client keeps its side open, and the server lets it go anyway.
-    await expect.poll(() => openConnections(server), { timeout: 10_000 }).toBe(0);
+    // The server's FIN came with the GOAWAY; the client keeps its side open, and the server lets it go anyway,
+    // while serving a client that calls meanwhile (whose own connection, idle in its turn, goes too).
+    await Promise.all([
+      roundTrip(clientOf(server)),
+      expect.poll(() => openConnections(server), { timeout: 10_000 }).toBe(0),
+    ]);
   });
 
   it("leaves a connection with a Watch stream open: it is not idle", async () => {
