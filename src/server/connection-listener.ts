@@ -91,6 +91,7 @@ function handshakeTimeout(listener: Listener, socket: Socket, endpoint: string):
   setImmediate(closeLate, listener, socket, endpoint);
 }
 
+/** The immediate's callback, module-level likewise: see {@link Listener.closeLate}. */
 function closeLate(listener: Listener, socket: Socket, endpoint: string): void {
   listener.closeLate(socket, endpoint);
 }
