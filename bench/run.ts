@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --only throughput,memory,codecs]`: runs the benchmark suites one after another,
- * prints their markdown tables and the targets, and writes each suite's figures to bench/results/<suite>.json.
+ * `npm run bench [-- --quick] [-- --only throughput,memory,codecs,connections]`: runs the benchmark suites one after
+ * another, prints their markdown tables and the targets, and writes each suite's figures to
+ * bench/results/<suite>.json.
  * Separate from `npm test`: speed and memory are measured here, never in timed tests.
  */
 import { parseArgs } from "node:util";
@@ -9,6 +10,7 @@ import { type Suite, type TargetCheck, targetsTable } from "./support/suite.js";
 
 const SUITES: Record<string, () => Promise<Suite>> = {
   codecs: async () => (await import("./codecs.js")).run,
+  connections: async () => (await import("./connections.js")).run,
   memory: async () => (await import("./memory.js")).run,
   throughput: async () => (await import("./throughput.js")).run,
 };

@@ -63,6 +63,17 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/** How {@link startService} runs the service beyond its configuration. */
+export interface ServiceProcessOptions {
+  /**
+   * The process's open-file limit (`ulimit -n`, soft and hard), as a host with that limit would give it.
+   * Default: this process's.
+   */
+  readonly openFiles?: number;
+  /** Called with each log record the service writes after it listens. Default: its output is drained unread. */
+  readonly onLog?: (record: Readonly<Record<string, unknown>>) => void;
+}
+
 /**
  * Starts the service as users run it (`redisession serve`, compiled by {@link buildService}) with `configYaml`,
  * on `redisUrl`, and waits for it to listen. `env` is added to the child's environment (e.g. `NODE_OPTIONS`).
@@ -71,6 +82,7 @@ export async function startService(
   redisUrl: string,
   configYaml: string,
   env: Readonly<Record<string, string>> = {},
+  options: ServiceProcessOptions = {},
 ): Promise<ServiceProcess> {
   buildService();
   const dir = join(RESULTS_DIR, ".tmp");
@@ -78,26 +90,34 @@ export async function startService(
   const config = join(dir, `service-${process.pid}-${Date.now()}.yaml`);
   writeFileSync(config, configYaml);
   const main = join(PROJECT_DIR, "dist", "src", "cli", "main.js");
-  const child = spawn(
-    process.execPath,
-    [main, "serve", "--config", config, "--port", "0", "--host", "127.0.0.1"],
-    {
-      env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const command = [process.execPath, main, "serve", "--config", config, "--port", "0", "--host", "127.0.0.1"];
+  // bash sets the limit, then execs node: the service keeps bash's process id.
+  const [file, ...args] =
+    options.openFiles === undefined
+      ? command
+      : ["bash", "-c", 'ulimit -n "$0" && exec "$@"', String(options.openFiles), ...command];
+  const child = spawn(file as string, args, {
+    env: { ...process.env, REDIS_URL: redisUrl, LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  let port: number | undefined;
-  // The service logs nothing per call, so info-level stdout stays small; it is drained after the first lines.
-  for await (const line of lines) {
-    const record = JSON.parse(line) as { msg?: string; port?: number };
-    if (record.msg === "redisession listening") {
-      port = record.port;
-      break;
-    }
+  let listening = false;
+  const port = await new Promise<number | undefined>((resolve) => {
+    lines.on("line", (line) => {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      if (listening) options.onLog?.(record);
+      else if (record.msg === "redisession listening") {
+        listening = true;
+        resolve(record.port as number);
+      }
+    });
+    lines.once("close", () => resolve(undefined));
+  });
+  // The service logs nothing per call, so info-level stdout stays small; unless asked for, it is drained unread.
+  if (options.onLog === undefined) {
+    lines.close();
+    child.stdout?.resume();
   }
-  lines.close();
-  child.stdout?.resume();
   // The service reads its configuration once, at start-up: by the time it listens (or has exited) it is done.
   rmSync(config, { force: true });
   if (port === undefined) throw new Error("the service exited before listening");

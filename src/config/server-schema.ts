@@ -126,8 +126,11 @@ const serverShape = {
    */
   port: integer(0, 65_535).default(50_051),
   /**
-   * Longest time any call may take, whatever deadline its client set (or none): bounds the work one call can
-   * hold the server to. Integer milliseconds from 1 to 3600000.
+   * Longest time any call may take, whatever deadline its client set (or none), counted from the first bytes of
+   * the call (its HTTP/2 HEADERS frame): bounds the work one call can hold the server to, and the time a client may
+   * take to send its request. A call whose request has not fully arrived by then is answered DEADLINE_EXCEEDED and
+   * its stream reset, however slowly its bytes still trickle in. A health Watch stream's request must arrive in
+   * this time; the stream then lives until the client leaves. Integer milliseconds from 1 to 3600000.
    *
    * @defaultValue 10000
    */
@@ -158,6 +161,38 @@ const serverShape = {
    * @defaultValue 256
    */
   maxConcurrentStreams: integer(1, 1024 * 1024).default(256),
+  /**
+   * Connections the server holds open at once, in every state (TLS handshake, waiting for the HTTP/2 preface,
+   * serving calls, idle). A connection beyond it makes room by closing the oldest connection still in its
+   * handshake, so that connections that never send the preface cannot keep new clients out; when every open
+   * connection is past its handshake, the new one is closed as soon as it is accepted, before reading anything from
+   * it. Both are logged at most once per 10 s with their count. Each connection costs the process a
+   * file descriptor, and without a bound a flood of connections exhausts them (`ulimit -n`): then Redis connections
+   * and the metrics endpoint fail too, and new clients cannot connect. Keep it below the process's open-file limit
+   * minus about 100 (Redis connections, the metrics endpoint, Node's own); the server warns at start-up when it is
+   * not (Linux). Integer from 1 to 16777216.
+   *
+   * @defaultValue 900 (fits the common limit of 1024 open files)
+   */
+  maxConnections: integer(1, 2 ** 24).default(900),
+  /**
+   * How long a new connection has to complete its handshake: the TLS handshake (with `tls`), then the 24-byte
+   * HTTP/2 connection preface every gRPC client sends first. A connection that has not is closed. Until then it
+   * holds one of `maxConnections` while sending nothing useful (a port scanner, a stalled or hostile client).
+   * Integer milliseconds from 100 to 120000.
+   *
+   * @defaultValue 5000
+   */
+  handshakeTimeoutMs: integer(100, 120_000).default(5_000),
+  /**
+   * How long a connection may stay idle, with no call in flight, before the server closes it (gracefully: HTTP/2
+   * GOAWAY, and the client reconnects for its next call, as gRPC's `max_connection_idle` does). Bounds what
+   * connections that stopped calling hold; a Watch stream keeps its connection busy. 0 keeps idle connections open
+   * (keepalive pings still close dead ones). Integer milliseconds from 0 to 3600000.
+   *
+   * @defaultValue 300000 (5 minutes)
+   */
+  maxConnectionIdleMs: integer(0, MAX_MS).default(300_000),
   /**
    * How often the server pings an idle connection to detect dead peers (HTTP/2 PING). Integer milliseconds from
    * 1000 to 3600000.

@@ -47,7 +47,8 @@ function codeName(code: status): string {
 /**
  * The service's Prometheus metrics, in a registry of their own (several servers may run in one process, as in
  * the tests), with Node's default process metrics. Filled through {@link ServiceMetrics.observer} (the stores
- * and their connections) and {@link ServiceMetrics.onCallEnd} (the gRPC bridge); nothing else writes to it.
+ * and their connections), {@link ServiceMetrics.onCallEnd} (the gRPC bridge), {@link ServiceMetrics.onRefusal}
+ * (calls answered before a handler) and the connection hooks (the gRPC listener); nothing else writes to it.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -68,6 +69,11 @@ export class ServiceMetrics {
   private readonly jsonBytes: Counter<"store" | "codec">;
   private readonly payloadBytes: Counter<"store" | "codec">;
   private readonly rpcNames = new WeakMap<DescMethod, string>();
+  private readonly connectionsRefused: Counter;
+  private readonly connectionsEvicted: Counter;
+  private readonly handshakeTimeouts: Counter;
+  /** Reads how many connections are open; set once the listener exists (see {@link watchConnections}). */
+  private openConnections: () => number = () => 0;
 
   /** The observer to give the stores (`RepositoryDependencies.observer`). */
   readonly observer: StoreObserver;
@@ -184,6 +190,37 @@ export class ServiceMetrics {
       registers,
     });
 
+    this.connectionsRefused = new Counter({
+      name: "redisession_connections_refused_total",
+      help:
+        "Connections closed as soon as they were accepted, because server.maxConnections were open and none was " +
+        "still in its handshake.",
+      registers,
+    });
+    this.connectionsEvicted = new Counter({
+      name: "redisession_connections_evicted_total",
+      help:
+        "Connections still in their TLS handshake or before the HTTP/2 preface, closed to make room for a new " +
+        "one because server.maxConnections were open.",
+      registers,
+    });
+    this.handshakeTimeouts = new Counter({
+      name: "redisession_connection_handshake_timeouts_total",
+      help:
+        "Connections closed because they had not completed the TLS handshake and the HTTP/2 preface within " +
+        "server.handshakeTimeoutMs.",
+      registers,
+    });
+    const openConnections = () => this.openConnections();
+    new Gauge({
+      name: "redisession_connections_open",
+      help: "Connections to the gRPC port open now, in every state (handshake, serving, idle).",
+      registers,
+      collect() {
+        this.set(openConnections());
+      },
+    });
+
     this.observer = this.makeObserver();
     if (config !== undefined) this.startAtZero(config);
   }
@@ -201,13 +238,28 @@ export class ServiceMetrics {
   };
 
   /**
-   * Counts a call the auth interceptor refused before any handler ran, under its method's HTTP/2 path (`/service/
-   * method`). Counted in `redisession_rpc_calls_total` only: it was never timed as a call. The caller passes only
-   * paths the server serves, so a client cannot mint label values.
+   * Counts a call answered before any handler ran (refused by the auth interceptor, or out of time before its
+   * request arrived), under its method's HTTP/2 path (`/service/method`). Counted in `redisession_rpc_calls_total`
+   * only: it was never timed as a call. The caller passes only paths the server serves, so a client cannot mint
+   * label values.
    */
   readonly onRefusal = (path: string, code: status): void => {
     this.rpcCalls.inc({ rpc: path.slice(1), code: codeName(code) });
   };
+
+  /** Counts a connection refused at `server.maxConnections`. */
+  readonly onConnectionRefused = (): void => this.connectionsRefused.inc();
+
+  /** Counts a connection closed in its handshake to make room at `server.maxConnections`. */
+  readonly onConnectionEvicted = (): void => this.connectionsEvicted.inc();
+
+  /** Counts a connection closed for not completing its handshake in time. */
+  readonly onHandshakeTimeout = (): void => this.handshakeTimeouts.inc();
+
+  /** Where `redisession_connections_open` reads the number of open connections from, when scraped. */
+  watchConnections(open: () => number): void {
+    this.openConnections = open;
+  }
 
   private makeObserver(): StoreObserver {
     return {

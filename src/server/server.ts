@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { type ChannelOptions, Server } from "@grpc/grpc-js";
+import { type ChannelOptions, Server, type ServerInterceptor } from "@grpc/grpc-js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { file_redisession_v1_error_reason } from "../../gen/redisession/v1/error_reason_pb.js";
@@ -7,7 +7,7 @@ import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { authInterceptor } from "../auth/auth-interceptor.js";
 import { exposureWarning } from "../auth/exposure-warning.js";
 import { accessRules } from "../auth/method-access.js";
-import { serverCredentials } from "../auth/server-credentials.js";
+import { serverTlsOptions } from "../auth/server-tls.js";
 import { loadTokenGrants } from "../auth/token-source.js";
 import type { Config } from "../config/config-schema.js";
 import type { ConfigEnv } from "../config/load-config.js";
@@ -18,18 +18,35 @@ import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
 import { startSweeper } from "../store/sweep-scheduler.js";
 import { adminHandlers } from "./admin-handlers.js";
-import { bindGrpcServer } from "./grpc-listener.js";
+import { createInjector } from "./connection-injector.js";
+import { type ConnectionListener, listenForConnections } from "./connection-listener.js";
 import { toCallFailure } from "./grpc-status.js";
 import { HealthMonitor, healthHandlers } from "./health.js";
 import { ListenError, systemErrorCode } from "./listen-error.js";
 import type { Logger } from "./logger.js";
+import { connectionLimitWarning, openFileLimit } from "./open-file-limit.js";
+import { RateLimitedWarning } from "./rate-limited-warning.js";
 import { reflectionService } from "./reflection.js";
+import { requestDeadlineInterceptor } from "./request-deadline.js";
 import { type BindOptions, bindService, type ServiceImpl } from "./service-impl.js";
 import { sessionHandlers } from "./session-handlers.js";
 import { STATUS_DETAIL_FILES } from "./status-details.js";
+import { guardStreams } from "./stream-guard.js";
 
 /** What reflection serves besides the services' own files: the error details and their reasons' catalog. */
 const ERROR_DETAIL_FILES = [...STATUS_DETAIL_FILES, file_redisession_v1_error_reason];
+
+/** The log line of connections refused at `server.maxConnections` (at most one per 10 s, with their count). */
+export const CONNECTIONS_REFUSED_MESSAGE =
+  "connections refused: server.maxConnections are open; each was closed as soon as it was accepted";
+
+/** The log line of connections closed in their handshake to make room for new ones (rate-limited the same way). */
+export const CONNECTIONS_EVICTED_MESSAGE =
+  "connections closed before their handshake was done, to make room for new ones: server.maxConnections are open";
+
+/** The log line of connections closed for not completing their handshake (rate-limited the same way). */
+export const HANDSHAKE_TIMEOUT_MESSAGE =
+  "connections closed: no TLS handshake and HTTP/2 preface within server.handshakeTimeoutMs";
 
 /** What {@link startServer} needs. */
 export interface StartServerOptions {
@@ -46,8 +63,9 @@ export interface StartServerOptions {
   /** Where `server.auth.tokenEnv` is looked up. Default: `process.env`. */
   readonly env?: ConfigEnv;
   /**
-   * Milliseconds since the Unix epoch, for the stores: session times and the interval of their rate-limited log
-   * lines. Default: `Date.now`. Tests move it instead of waiting.
+   * Milliseconds since the Unix epoch, for the stores (session times and the interval of their rate-limited log
+   * lines) and for the interval of the connection warnings. Default: `Date.now`. Tests move it instead of
+   * waiting.
    */
   readonly clock?: () => number;
 }
@@ -81,6 +99,7 @@ function channelOptions(config: Config["server"]): ChannelOptions {
     // Channelz keeps per-call counters and traces that nothing here reads; profiling showed its bookkeeping on
     // every call.
     "grpc.enable_channelz": 0,
+    ...(config.maxConnectionIdleMs > 0 && { "grpc.max_connection_idle_ms": config.maxConnectionIdleMs }),
   };
 }
 
@@ -121,7 +140,7 @@ async function listenForMetrics(
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, logger } = options;
   // Certificates and tokens first: an unreadable file or a bad entry fails the start before Redis is touched.
-  const credentials = serverCredentials(config.server.tls);
+  const tls = serverTlsOptions(config.server.tls);
   const access = serviceAccess(config.server);
   const auth = config.server.auth;
   const grants =
@@ -150,23 +169,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     maxResponseBytes: config.server.maxMessageBytes,
     onCallEnd: metrics?.onCallEnd,
   };
-  // Without auth no interceptor is installed at all: calls cost what they did before auth existed.
   const rules = accessRules(access);
-  const interceptors =
-    grants === undefined
-      ? []
-      : [
-          authInterceptor({
-            grants,
-            rules,
-            toStatus: (error, path) => {
-              const failure = toCallFailure(error, path, logger);
-              // Refused calls never reach the bridge's onCallEnd; only served paths become metric labels.
-              if (rules.has(path)) metrics?.onRefusal(path, failure.code);
-              return failure;
-            },
-          }),
-        ];
+  const answerEarly = (error: unknown, path: string) => {
+    const failure = toCallFailure(error, path, logger);
+    // Calls answered by an interceptor never reach the bridge's onCallEnd; only served paths become metric labels.
+    if (rules.has(path)) metrics?.onRefusal(path, failure.code);
+    return failure;
+  };
+  // The deadline first: it runs from the stream's arrival, whatever the others wait for. Without auth, no auth
+  // interceptor is installed at all.
+  const interceptors: ServerInterceptor[] = [
+    requestDeadlineInterceptor({ timeoutMs: config.server.requestTimeoutMs, toStatus: answerEarly }),
+  ];
+  if (grants !== undefined) interceptors.push(authInterceptor({ grants, rules, toStatus: answerEarly }));
   const server = new Server({ ...channelOptions(config.server), interceptors });
   const register = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
     server.addService(serviceDefinition(service), bindService(service, impl, bindOptions));
@@ -185,30 +200,77 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     reflectionService([SessionService, ...served, Health], ERROR_DETAIL_FILES).addToServer(server);
   }
 
+  // Our listener owns each connection until its handshake is done, then hands it to grpc-js
+  // (connection-listener.ts); the stream guard sees each stream before grpc-js does (stream-guard.ts).
+  const { injector, http2Server } = createInjector(server);
+  guardStreams(http2Server);
+  const host = options.host ?? config.server.host;
+  const { maxConnections, handshakeTimeoutMs } = config.server;
+  const refusals = new RateLimitedWarning(
+    logger,
+    CONNECTIONS_REFUSED_MESSAGE,
+    { maxConnections },
+    options.clock,
+  );
+  const evictions = new RateLimitedWarning(
+    logger,
+    CONNECTIONS_EVICTED_MESSAGE,
+    { maxConnections },
+    options.clock,
+  );
+  const handshakeTimeouts = new RateLimitedWarning(
+    logger,
+    HANDSHAKE_TIMEOUT_MESSAGE,
+    { handshakeTimeoutMs },
+    options.clock,
+  );
+  const grpcAddress = {
+    name: "gRPC",
+    host,
+    port: options.port ?? config.server.port,
+    hostSetting: "server.host",
+    portSetting: "server.port",
+  };
+
   // Every listener is bound before anything says the server is ready; a listener that cannot be bound undoes the
   // start. The gRPC port comes last: once bound it serves calls, and no call may reach a server that then fails.
-  const host = options.host ?? config.server.host;
   let metricsServer: MetricsServer | undefined;
-  let port: number;
+  let listener: ConnectionListener;
   try {
     if (metrics !== undefined) metricsServer = await listenForMetrics(metrics, config.server.metrics);
-    port = await bindGrpcServer(
-      server,
-      {
-        name: "gRPC",
-        host,
-        port: options.port ?? config.server.port,
-        hostSetting: "server.host",
-        portSetting: "server.port",
+    listener = await listenForConnections({
+      host: grpcAddress.host,
+      port: grpcAddress.port,
+      tls,
+      maxConnections,
+      handshakeTimeoutMs,
+      serve: (connection) => injector.injectConnection(connection),
+      events: {
+        refused: () => {
+          metrics?.onConnectionRefused();
+          refusals.occurred();
+        },
+        evicted: () => {
+          metrics?.onConnectionEvicted();
+          evictions.occurred();
+        },
+        handshakeTimedOut: () => {
+          metrics?.onHandshakeTimeout();
+          handshakeTimeouts.occurred();
+        },
       },
-      credentials,
-    );
+    }).catch((error: unknown) => {
+      // Our own net listener rejects with the system's error, which names the cause (EADDRINUSE, EACCES...).
+      throw new ListenError(grpcAddress, systemErrorCode(error), { cause: error });
+    });
   } catch (error) {
     server.forceShutdown();
     await metricsServer?.close();
     await stores.close();
     throw error;
   }
+  metrics?.watchConnections(() => listener.open);
+  const port = listener.port;
   await health.start();
 
   if (metricsServer !== undefined) {
@@ -231,6 +293,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   );
   const warning = exposureWarning(host, { tls: config.server.tls !== undefined, auth: auth !== undefined });
   if (warning !== undefined) logger.warn(warning);
+  const limitWarning = connectionLimitWarning(maxConnections, openFileLimit());
+  if (limitWarning !== undefined) logger.warn(limitWarning);
 
   // Hash stores are swept in the background; with several replicas, a Redis lease lets one sweep at a time.
   const sweeper =
@@ -254,10 +318,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // Let open Watch streams send NOT_SERVING before they are ended.
       await new Promise((resolve) => setImmediate(resolve));
       shutdownController.abort();
+      listener.stopAccepting();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           logger.warn("grace period over: closing remaining calls");
           server.forceShutdown();
+          listener.destroyAll();
           resolve();
         }, graceMs);
         server.tryShutdown(() => {
@@ -265,6 +331,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           resolve();
         });
       });
+      // A client that never closed its side after the GOAWAY keeps its connection half-open; nothing is left to
+      // send on it.
+      listener.destroyAll();
       health.stop();
       // A sweep in progress finishes its batch and releases its lease before the connections close.
       await sweeper?.stop();

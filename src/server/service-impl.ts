@@ -6,6 +6,7 @@ import type {
   MessageShape,
 } from "@bufbuild/protobuf";
 import {
+  type Deadline,
   type Metadata,
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -99,11 +100,18 @@ type AnyCall = ServerUnaryCall<AnyMessage, AnyMessage> | ServerWritableStream<An
 /** The longest delay a Node timer takes: streams outlive any request timeout. */
 const STREAM_TIMEOUT_MS = 2 ** 31 - 1;
 
-/** The client's deadline in epoch milliseconds, or +Infinity when it set none. */
-function clientDeadlineMs(call: AnyCall): number {
-  const deadline = call.getDeadline();
+/** A grpc-js deadline in epoch milliseconds, or +Infinity when there is none. */
+export function deadlineMs(deadline: Deadline): number {
   if (deadline instanceof Date) return deadline.getTime();
   return Number.isFinite(deadline) ? Number(deadline) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The call's deadline in epoch milliseconds, or +Infinity when it has none: the client's, capped at
+ * `requestTimeoutMs` from the call's arrival by the request deadline interceptor (`request-deadline.ts`).
+ */
+function clientDeadlineMs(call: AnyCall): number {
+  return deadlineMs(call.getDeadline());
 }
 
 /** The most the server answers ahead of a client's deadline (see {@link answerBy}). */
@@ -118,7 +126,7 @@ const MAX_DEADLINE_LEAD_MS = 50;
  * other call on it with INTERNAL. The price: a call that would have finished in its last tenth (or last 50 ms)
  * fails a little early; it was about to fail anyway.
  */
-function answerBy(clientDeadline: number, now: number): number {
+export function answerBy(clientDeadline: number, now: number): number {
   if (!Number.isFinite(clientDeadline)) return clientDeadline;
   return clientDeadline - Math.min(Math.max(0, clientDeadline - now) / 10, MAX_DEADLINE_LEAD_MS);
 }

@@ -250,6 +250,9 @@ describe("server fields", () => {
     [{ maxMessageBytes: 10 }, "server.maxMessageBytes", "must be an integer from 1024 to 67108864"],
     [{ maxConcurrentStreams: 0 }, "server.maxConcurrentStreams", "must be an integer from 1 to 1048576"],
     [{ healthIntervalMs: 5 }, "server.healthIntervalMs", "must be an integer from 100 to 60000"],
+    [{ maxConnections: 0 }, "server.maxConnections", "must be an integer from 1 to 16777216"],
+    [{ handshakeTimeoutMs: 50 }, "server.handshakeTimeoutMs", "must be an integer from 100 to 120000"],
+    [{ maxConnectionIdleMs: -1 }, "server.maxConnectionIdleMs", "must be an integer from 0 to 3600000"],
     [{ shutdownGrace: 5 }, "server.shutdownGrace", "unknown key"],
   ])("reports %j at %s", (server, path, message) => {
     const issue = configErrorOf(() => parseConfig({ server })).issues.find((i) => i.path === path);

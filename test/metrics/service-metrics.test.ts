@@ -62,6 +62,10 @@ describe("metrics", () => {
       ["redisession_session_record_bytes", "histogram"],
       ["redisession_session_json_bytes_total", "counter"],
       ["redisession_session_payload_bytes_total", "counter"],
+      ["redisession_connections_refused_total", "counter"],
+      ["redisession_connections_evicted_total", "counter"],
+      ["redisession_connection_handshake_timeouts_total", "counter"],
+      ["redisession_connections_open", "gauge"],
     ] as const;
     for (const [name, type] of families) {
       // prom-client names a counter's family with its _total suffix.

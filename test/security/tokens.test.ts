@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, constants } from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, status } from "@grpc/grpc-js";
@@ -13,10 +14,12 @@ import { delta, scrape } from "../metrics/prometheus-text.js";
 import { bearer, listServices, tokenEntry, unaryWith } from "../support/auth-calls.js";
 import { failureOf } from "../support/call-helpers.js";
 import { deepStructBytes, saveRequestBytes } from "../support/deep-data.js";
+import { headerInjectingProxy } from "../support/header-injecting-proxy.js";
 import { type CapturedLog, captureLog } from "../support/log-capture.js";
 import { healthCheck, rawClient, unaryBytes } from "../support/raw-grpc.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { serverConfig } from "../support/server-fixture.js";
+import { slowRequest } from "../support/slow-streams.js";
 
 const redis = useRedis();
 
@@ -229,6 +232,22 @@ describe("bearer tokens from a token file", () => {
     expect(await listServices(raw, bearer(tokens.defaultAdmin))).toContain(SessionService.typeName);
   });
 
+  it("ends a refused call at once even while its request trickles in: the stream is reset after the status", async () => {
+    const session = connect(`http://127.0.0.1:${server.port}`);
+    session.on("error", () => {});
+    try {
+      const refused = await slowRequest(session, "/redisession.v1.SessionService/CreateSession", {
+        headers: { authorization: `Bearer ${wrongToken}` },
+      });
+      expect(refused.grpcStatus).toBe(status.UNAUTHENTICATED);
+      // The server closed it while the client was still sending: RST_STREAM NO_ERROR.
+      expect(refused.cutOff).toBe(true);
+      expect(refused.rstCode).toBe(constants.NGHTTP2_NO_ERROR);
+    } finally {
+      session.destroy();
+    }
+  });
+
   it("counts refusals in redisession_rpc_calls_total, by method and code", async () => {
     const before = await scrape(server.metricsPort);
     const reader = sessions(tokens.read);
@@ -272,5 +291,53 @@ describe("bearer tokens from a token file", () => {
       expect(text).not.toContain(token);
       expect(text).not.toContain(tokenEntry(token, "", "").split(" ")[0]);
     }
+  });
+});
+
+describe("repeated authorization headers", () => {
+  /**
+   * The shipped client sends one `authorization`; a proxy in front of the server appends a second one after it,
+   * below any HTTP/2 library (Node's client refuses to send the header twice).
+   */
+  async function throughProxy(token: string, appended: string): Promise<SessionClient> {
+    const proxy = await headerInjectingProxy(server.port, "authorization", appended);
+    const client = createSessionClient(`127.0.0.1:${proxy.port}`, { token, retry: false });
+    clients.push(client, { close: () => void proxy.close() });
+    return client;
+  }
+
+  it("refuses a valid token followed by junk, or junk followed by a valid token: UNAUTHENTICATED", async () => {
+    const before = await scrape(server.metricsPort);
+    const logged = log.records().length;
+    const validThenJunk = await throughProxy(tokens.write, "Bearer junk");
+    const junkThenValid = await throughProxy("junk", `Bearer ${tokens.write}`);
+    // The same token twice is refused too: which copy a proxy checked cannot be known.
+    const validTwice = await throughProxy(tokens.write, `Bearer ${tokens.write}`);
+    for (const client of [validThenJunk, junkThenValid, validTwice]) {
+      const failure = await failureOf(client.createSession({ content: { case: "data", value: { x: 1 } } }));
+      expect(failure.code).toBe(status.UNAUTHENTICATED);
+      expect(failure.reason).toBe("UNAUTHENTICATED");
+      expect(failure.details).toBe("more than one authorization header");
+    }
+    // Meanwhile a client with one header is served, directly and through a proxy that adds another header.
+    const key = (await sessions(tokens.write).createSession({})).session?.key ?? "";
+    const proxy = await headerInjectingProxy(server.port, "x-request-source", "proxy");
+    const proxied = createSessionClient(`127.0.0.1:${proxy.port}`, { token: tokens.write, retry: false });
+    clients.push(proxied, { close: () => void proxy.close() });
+    expect((await proxied.getSession({ key })).session?.key).toBe(key);
+    // Nothing but that one session was stored; each refusal was counted and logged.
+    expect(Number(await redis.raw("DBSIZE"))).toBe(1);
+    const after = await scrape(server.metricsPort);
+    expect(
+      delta(before, after, "redisession_rpc_calls_total", {
+        rpc: "redisession.v1.SessionService/CreateSession",
+        code: "UNAUTHENTICATED",
+      }),
+    ).toBe(3);
+    expect(log.records().slice(logged)).toEqual(
+      Array.from({ length: 3 }, () =>
+        expect.objectContaining({ msg: "call refused", reason: "more than one authorization header" }),
+      ),
+    );
   });
 });

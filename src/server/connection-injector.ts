@@ -1,0 +1,43 @@
+import type { EventEmitter } from "node:events";
+import { type ConnectionInjector, type Server, ServerCredentials } from "@grpc/grpc-js";
+
+/** A grpc-js connection injector, and the Node HTTP/2 server behind it. */
+export interface InjectorWithHttp2Server {
+  /** Where connections are handed to grpc-js (`connection-listener.ts` decides which, and when). */
+  readonly injector: ConnectionInjector;
+  /**
+   * The Node `Http2Server` that makes the injected connections' HTTP/2 sessions. Its `stream` event is the only
+   * place where a request's raw header list can be seen (Node keeps only the first of repeated `authorization`
+   * headers in the header object grpc-js reads) and where a stream can be reset (see `stream-guard.ts`).
+   */
+  readonly http2Server: EventEmitter;
+}
+
+/** grpc-js's private map of its Node HTTP/2 servers (`Server.http2Servers`, grpc-js 1.10 to 1.14 at least). */
+function http2ServersOf(server: Server): EventEmitter[] {
+  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(servers instanceof Map)) {
+    throw new Error("this @grpc/grpc-js no longer keeps its HTTP/2 servers in Server.http2Servers");
+  }
+  return [...servers.keys()] as EventEmitter[];
+}
+
+/**
+ * Makes a plaintext connection injector on `server` (TLS, when configured, is done before the injection: see
+ * `connection-listener.ts`), and finds the HTTP/2 server grpc-js made for it. grpc-js offers no public way to that
+ * server, so it is read from a private field: the one it made while the injector was created. An upgrade of
+ * grpc-js that changes this fails every start of the server with this error, not silently.
+ *
+ * @throws Error when the HTTP/2 server cannot be found.
+ */
+export function createInjector(server: Server): InjectorWithHttp2Server {
+  const before = new Set(http2ServersOf(server));
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const made = http2ServersOf(server).filter((candidate) => !before.has(candidate));
+  const http2Server = made[0];
+  if (made.length !== 1 || http2Server === undefined || typeof http2Server.prependListener !== "function") {
+    injector.destroy();
+    throw new Error("could not find the HTTP/2 server of the grpc-js connection injector");
+  }
+  return { injector, http2Server };
+}
