@@ -17,9 +17,11 @@ import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
 import { startSweeper } from "../store/sweep-scheduler.js";
+import { sweepAbandonedConnections } from "./abandoned-connections.js";
 import { adminHandlers } from "./admin-handlers.js";
 import { toCallFailure } from "./grpc-status.js";
 import { HealthMonitor, healthHandlers } from "./health.js";
+import { openHttp2Sessions } from "./http2-servers.js";
 import type { Logger } from "./logger.js";
 import { reflectionService } from "./reflection.js";
 import { type BindOptions, bindService, type ServiceImpl } from "./service-impl.js";
@@ -162,6 +164,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       error ? reject(error) : resolve(bound),
     );
   });
+  // Connections Node's HTTP/2 layer has ended (rapid reset and other floods) are otherwise kept open for minutes.
+  const abandoned = sweepAbandonedConnections(() => openHttp2Sessions(server), logger);
   logger.info(
     { host, port, stores: stores.names(), tls: config.server.tls !== undefined, auth: auth !== undefined },
     "redisession listening",
@@ -176,6 +180,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     } catch (error) {
       // Serving without the metrics the configuration asks for would go unnoticed: fail the start instead.
       server.forceShutdown();
+      abandoned.stop();
       health.stop();
       await stores.close();
       throw error;
@@ -220,6 +225,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         });
       });
       health.stop();
+      abandoned.stop();
       // A sweep in progress finishes its batch and releases its lease before the connections close.
       await sweeper?.stop();
       await stores.close();
