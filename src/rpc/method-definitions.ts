@@ -1,7 +1,7 @@
 import type { DescMessage, DescMethod, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { decodeRequest } from "./undecodable-request.js";
-import { compileCodec } from "./wire/message-codec.js";
+import { compileCodec, requestDecoder } from "./wire/message-codec.js";
 
 /**
  * The bridge between protobuf-es descriptors and grpc-js: everything grpc-js needs to serve or call a method —
@@ -31,12 +31,15 @@ export function methodPath(method: DescMethod): string {
  *
  * On the server's side: the request deserializer never throws (grpc-js would answer INTERNAL itself, unseen by
  * the handler wrapper, its metrics and its log): for bytes it cannot decode it returns an `UndecodableRequest`,
- * which the wrapper answers. The response serializer takes a Buffer as the response's bytes, already encoded: the
- * wrapper encodes each response itself, so that one that cannot be encoded fails through its own path too. On the
- * client's side the response deserializer throws a `WireDecodeError` for malformed bytes.
+ * which the wrapper answers. It leaves the request's own Struct fields undecoded, as `DeferredStruct`s (see
+ * `requestDecoder`): handlers decode them once they know the data may fit its store. The response serializer takes
+ * a Buffer as the response's bytes, already encoded: the wrapper encodes each response itself, so that one that
+ * cannot be encoded fails through its own path too. On the client's side the response deserializer throws a
+ * `WireDecodeError` for malformed bytes.
  */
 export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessage, AnyMessage> {
   const input = compileCodec(method.input);
+  const decodeInput = requestDecoder(method.input);
   const output = compileCodec(method.output);
   return {
     path: methodPath(method),
@@ -44,7 +47,7 @@ export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessag
     requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
     responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => input.encode(message),
-    requestDeserialize: (bytes) => decodeRequest((request) => input.decode(request), bytes) as AnyMessage,
+    requestDeserialize: (bytes) => decodeRequest(decodeInput, bytes) as AnyMessage,
     responseSerialize: (message) => (Buffer.isBuffer(message) ? message : output.encode(message)),
     responseDeserialize: (bytes) => output.decode(bytes),
   };
