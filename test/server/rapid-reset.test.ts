@@ -1,3 +1,4 @@
+import { connect, constants } from "node:http2";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
@@ -9,6 +10,7 @@ import {
   RawH2Connection,
 } from "../support/raw-h2-connection.js";
 import { useServer } from "../support/server-fixture.js";
+import { serverSideStates } from "../support/tcp-sockets.js";
 
 // Rapid reset (CVE-2023-44487): Node's HTTP/2 layer answers a flood of RST_STREAM with GOAWAY, then stops reading
 // the connection without closing it. These tests hold their side of each connection open and wait for the server
@@ -83,6 +85,47 @@ describe("rapid reset", () => {
     } finally {
       connection.destroy();
     }
+    expect(await normalCalls(3)).toBe(3);
+  });
+
+  it("closes its side of connections a node:http2 client left after the GOAWAY (none stays in CLOSE_WAIT)", async () => {
+    const port = served.server.port;
+    const path = methodPath(SessionService.method.getSession);
+    const headers = { ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" };
+    /** One connection: streams opened and cancelled until the server ends it; this side then closes it. */
+    const resetUntilGoaway = async () => {
+      const session = connect(`http://127.0.0.1:${port}`);
+      session.on("error", () => {});
+      let ended = false;
+      session.once("goaway", () => {
+        ended = true;
+      });
+      session.once("close", () => {
+        ended = true;
+      });
+      let streams = 0;
+      while (!ended && streams < MAX_STREAMS) {
+        for (let i = 0; i < 100 && !ended; i++, streams++) {
+          const stream = session.request(headers, { endStream: false });
+          stream.on("error", () => {});
+          stream.close(constants.NGHTTP2_CANCEL);
+        }
+        await nextTurn();
+      }
+      expect(ended, `not ended after ${streams} reset streams`).toBe(true);
+      session.destroy();
+    };
+    const rounds = 5;
+    const attack = (async () => {
+      for (let round = 0; round < rounds; round++) await resetUntilGoaway();
+    })();
+    const [, calls] = await Promise.all([attack, normalCalls(10)]);
+    expect(calls).toBe(10);
+    // Every client left; the server has seen none of them go (it stopped reading), so only its own close ends its
+    // side. The normal client's connection stays ESTABLISHED.
+    await expect
+      .poll(() => serverSideStates(port).filter((state) => state === "CLOSE_WAIT"), { timeout: 15_000 })
+      .toEqual([]);
     expect(await normalCalls(3)).toBe(3);
   });
 });
