@@ -31,15 +31,19 @@ export function methodPath(method: DescMethod): string {
  *
  * On the server's side: the request deserializer never throws (grpc-js would answer INTERNAL itself, unseen by
  * the handler wrapper, its metrics and its log): for bytes it cannot decode it returns an `UndecodableRequest`,
- * which the wrapper answers. It leaves the request's own Struct fields undecoded, as `DeferredStruct`s (see
- * `requestDecoder`): handlers decode them once they know the data may fit its store. The response serializer takes
- * a Buffer as the response's bytes, already encoded: the wrapper encodes each response itself, so that one that
- * cannot be encoded fails through its own path too. On the client's side the response deserializer throws a
- * `WireDecodeError` for malformed bytes.
+ * which the wrapper answers. With `deferLargeStructs` it leaves large Struct fields of the request undecoded (see
+ * {@link DefinitionOptions}). The response serializer takes a Buffer as the response's bytes, already encoded: the
+ * wrapper encodes each response itself, so that one that cannot be encoded fails through its own path too. On the
+ * client's side the response deserializer throws a `WireDecodeError` for malformed bytes.
  */
-export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessage, AnyMessage> {
+export function methodDefinition(
+  method: DescMethod,
+  options: DefinitionOptions = {},
+): MethodDefinition<AnyMessage, AnyMessage> {
   const input = compileCodec(method.input);
-  const decodeInput = requestDecoder(method.input);
+  const decodeInput = options.deferLargeStructs
+    ? requestDecoder(method.input)
+    : (bytes: Uint8Array) => input.decode(bytes);
   const output = compileCodec(method.output);
   return {
     path: methodPath(method),
@@ -53,7 +57,19 @@ export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessag
   };
 }
 
+/** How a server's definitions read requests. */
+export interface DefinitionOptions {
+  /**
+   * Leave a request's own `google.protobuf.Struct` fields of at least `DEFER_MIN_BYTES` undecoded, as
+   * `DeferredStruct`s typed as the field's `JsonObject` (see `requestDecoder`): for handlers that know to decode
+   * them, once they know the data may fit its store. Default: false, every field decoded.
+   */
+  readonly deferLargeStructs?: boolean;
+}
+
 /** The grpc-js service definition of a protobuf-es service, keyed by each method's `localName`. */
-export function serviceDefinition(service: DescService): ServiceDefinition {
-  return Object.fromEntries(service.methods.map((method) => [method.localName, methodDefinition(method)]));
+export function serviceDefinition(service: DescService, options: DefinitionOptions = {}): ServiceDefinition {
+  return Object.fromEntries(
+    service.methods.map((method) => [method.localName, methodDefinition(method, options)]),
+  );
 }

@@ -142,7 +142,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ];
   const server = new Server({ ...channelOptions(config.server), interceptors });
   const register = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
-    server.addService(serviceDefinition(service), bindService(service, impl, bindOptions));
+    // Large session data is decoded by its handler, once its store's limit is known (session-messages.ts).
+    server.addService(
+      serviceDefinition(service, { deferLargeStructs: true }),
+      bindService(service, impl, bindOptions),
+    );
   register(SessionService, sessionHandlers(stores));
   if (access.adminService !== "off") {
     register(

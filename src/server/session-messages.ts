@@ -111,14 +111,8 @@ export function sessionInfo(stamp: SessionStamp): MessageInitShape<typeof Sessio
 }
 
 /**
- * Below this many bytes a request's Struct is decoded without checking its size first: decoding it costs less than
- * a Redis round trip, and then the store refuses data too large with its exact size (`size_bytes`).
- */
-export const SIZE_CHECK_MIN_BYTES = 64 * 1024;
-
-/**
- * A request's Struct data, decoded once it is known that it may fit the store. The server leaves requests' Structs
- * undecoded (`DeferredStruct`); a larger one whose JSON cannot fit `maxSessionBytes` is refused without being
+ * A request's Struct data, decoded once it is known that it may fit the store. The server leaves requests' large
+ * Structs undecoded (`DeferredStruct`); one whose JSON cannot fit `maxSessionBytes` is refused without being
  * decoded (it would take hundreds of milliseconds for a few megabytes of small fields).
  *
  * @throws {DataTooLargeError} when the data's JSON is certainly larger than `maxSessionBytes`.
@@ -126,7 +120,7 @@ export const SIZE_CHECK_MIN_BYTES = 64 * 1024;
  */
 function structData(value: JsonObject, maxSessionBytes: number): JsonObject {
   if (!(value instanceof DeferredStruct)) return value;
-  const sizeOver = value.bytes.length >= SIZE_CHECK_MIN_BYTES ? value.sizeOver(maxSessionBytes) : undefined;
+  const sizeOver = value.sizeOver(maxSessionBytes);
   if (sizeOver !== undefined) throw new DataTooLargeError(sizeOver, maxSessionBytes, REQUEST_FIELD.data);
   try {
     return value.decode();

@@ -5,7 +5,7 @@ import {
   type CreateSessionRequest,
   CreateSessionRequestSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
-import { DeferredStruct } from "../../src/rpc/wire/deferred-struct.js";
+import { DEFER_MIN_BYTES, DeferredStruct } from "../../src/rpc/wire/deferred-struct.js";
 import { structWire } from "../../src/rpc/wire/json-struct.js";
 import { requestDecoder } from "../../src/rpc/wire/message-codec.js";
 import {
@@ -161,30 +161,47 @@ describe("a request's Struct on the server", () => {
       Buffer.from([...tag(2, 2), ...varint(struct.length)]),
       struct,
     ]);
+  const content = (message: CreateSessionRequest) =>
+    message.content.case === "data" ? message.content.value : undefined;
   const deferred = (message: CreateSessionRequest) => {
-    const value = message.content.case === "data" ? message.content.value : undefined;
+    const value = content(message);
     expect(value).toBeInstanceOf(DeferredStruct);
     return value as unknown as DeferredStruct;
   };
+  /** `{ blob: "xxx…" }` of at least DEFER_MIN_BYTES on the wire. */
+  const large = { blob: "x".repeat(DEFER_MIN_BYTES) };
+  /** Bytes that do not decode: an entry whose length runs past the end. */
+  const undecodable = (size: number) =>
+    Buffer.concat([Buffer.from([...tag(1, 2), ...varint(size + 1)]), Buffer.alloc(size)]);
 
-  it("is left undecoded: bytes that do not decode fail only when decoded", () => {
-    const message = decode(request(Buffer.from([...tag(1, 2), ...varint(1_000)]), "s"));
+  it("is decoded with the request when smaller than DEFER_MIN_BYTES, as the codec decodes it", () => {
+    expect(content(decode(request(structBytes({ a: 1 }))))).toEqual({ a: 1 });
+    expect(() => decode(request(undecodable(100)))).toThrow();
+  });
+
+  it("is left undecoded from DEFER_MIN_BYTES: bytes that do not decode fail only when decoded", () => {
+    const message = decode(request(undecodable(DEFER_MIN_BYTES), "s"));
     expect(message.store).toBe("s");
-    expect(() => deferred(message).decode()).toThrow(/cannot|length|past|end/i);
+    expect(() => deferred(message).decode()).toThrow();
   });
 
-  it("decodes as the codec does, a field given twice merged", () => {
-    const twice = Buffer.concat([request(structBytes({ a: 1, b: "x" })), request(structBytes({ b: "y" }))]);
-    expect(deferred(decode(twice)).decode()).toEqual({ a: 1, b: "y" });
+  it("decodes as the codec does, a field given twice merged whichever part is large", () => {
+    const small = structBytes({ a: 1, blob: "y" });
+    const big = structBytes(large);
+    expect(deferred(decode(Buffer.concat([request(big), request(small)]))).decode()).toEqual({
+      ...large,
+      a: 1,
+      blob: "y",
+    });
+    expect(content(decode(Buffer.concat([request(small), request(big)])))).toEqual({ a: 1, ...large });
   });
 
-  it("is not looked at when 4 bytes per wire byte fit the limit, and refused when its least size does not", () => {
+  it("is not counted when 4 bytes per wire byte fit the limit, and refused when its least size does not", () => {
     // Bytes that do not decode at all, small against the limit: no count, no decoding, so no answer but "may fit".
-    const garbage = Buffer.alloc(100, 0xff);
-    expect(deferred(decode(request(garbage))).sizeOver(4 * 100 + 2)).toBeUndefined();
-    const object = { blob: "x".repeat(1_000) };
-    const size = Buffer.byteLength(JSON.stringify(object));
-    const struct = deferred(decode(request(structBytes(object))));
+    const garbage = Buffer.alloc(DEFER_MIN_BYTES, 0xff);
+    expect(deferred(decode(request(garbage))).sizeOver(4 * DEFER_MIN_BYTES + 2)).toBeUndefined();
+    const size = Buffer.byteLength(JSON.stringify(large));
+    const struct = deferred(decode(request(structBytes(large))));
     expect(struct.sizeOver(size)).toBeUndefined();
     expect(struct.sizeOver(size - 1)).toBe(size);
   });

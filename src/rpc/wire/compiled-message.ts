@@ -161,7 +161,7 @@ function wireOfField(field: DescField): MessageWire {
     : wireFor(messageOf(field));
 }
 
-/** As {@link wireOfField}, but Struct fields are read as `DeferredStruct`s (see {@link requestWireFor}). */
+/** As {@link wireOfField}, but large Struct fields are read as `DeferredStruct`s (see {@link requestWireFor}). */
 function wireOfRequestField(field: DescField): MessageWire {
   return isJsonStructField(messageOf(field).typeName, field.parent.typeName)
     ? deferredStructWire
@@ -203,7 +203,7 @@ export function wireFor(schema: DescMessage): MessageWire {
 }
 
 /**
- * As {@link wireFor}, but the message's own Struct fields are read as `DeferredStruct`s, not decoded: what the
+ * As {@link wireFor}, but the message's own large Struct fields are read as `DeferredStruct`s, not decoded: what the
  * server reads requests with, so that data too large for its store is refused before it is decoded. Only the
  * message's own fields: nested messages are read as {@link wireFor} reads them.
  */

@@ -9,6 +9,12 @@ import {
 import { WireReader } from "./wire-reader.js";
 
 /**
+ * Struct fields smaller than this are decoded with the request: decoding them costs less than a Redis round trip,
+ * and the store then refuses data too large with its exact size. Larger ones are deferred.
+ */
+export const DEFER_MIN_BYTES = 64 * 1024;
+
+/**
  * A `google.protobuf.Struct` received in a request and not decoded yet: its fields' bytes, as they came. The server
  * decodes requests before it knows which store they are for (and so how much data that store takes): a request's
  * Struct fields are left as these, so that data too large for its store is refused before its decoding is paid
@@ -72,21 +78,26 @@ export class DeferredStruct {
 }
 
 /**
- * The codec of a request's Struct field on the server: reading leaves the field's bytes in a {@link DeferredStruct}
- * (typed as the field's `JsonObject`: whoever reads the request must know to decode it); writing is
- * {@link structWire}'s.
+ * The codec of a request's Struct field on the server: reading leaves the bytes of a Struct of at least
+ * {@link DEFER_MIN_BYTES} in a {@link DeferredStruct} (typed as the field's `JsonObject`: whoever reads the request
+ * must know to decode it), and decodes smaller ones; writing is {@link structWire}'s.
  */
 export const deferredStructWire: MessageWire = {
   typeName: structWire.typeName,
   write: structWire.write,
   read(reader, depth, target) {
     checkReadDepth(depth, structWire.typeName);
-    const bytes = reader.buf.subarray(reader.pos, reader.limit);
-    reader.pos = reader.limit;
     if (target instanceof DeferredStruct) {
-      target.append(bytes);
+      target.append(reader.buf.subarray(reader.pos, reader.limit));
+      reader.pos = reader.limit;
       return target;
     }
+    // A small Struct, or one merged into a Struct already decoded, is decoded as the codec decodes any.
+    if (target !== undefined || reader.limit - reader.pos < DEFER_MIN_BYTES) {
+      return structWire.read(reader, depth, target);
+    }
+    const bytes = reader.buf.subarray(reader.pos, reader.limit);
+    reader.pos = reader.limit;
     return new DeferredStruct(bytes, depth).asFieldValue();
   },
 };

@@ -120,8 +120,8 @@ const requestDecoders = new WeakMap<DescMessage, (bytes: Uint8Array) => MessageS
 
 /**
  * How the server decodes requests of type `schema`: as {@link compileCodec}'s `decode`, except that the message's
- * own `google.protobuf.Struct` fields come out as `DeferredStruct`s (typed as their `JsonObject`), their bytes not
- * yet decoded, for the handler to check against its store's limits and then decode. Types the compiler leaves to
+ * own `google.protobuf.Struct` fields of at least `DEFER_MIN_BYTES` come out as `DeferredStruct`s (typed as their
+ * `JsonObject`), their bytes not yet decoded, for the handler to check against its store's limits and then decode. Types the compiler leaves to
  * protobuf-es are decoded in full. Cached per type.
  *
  * @throws WireDecodeError as `decode` does, for the bytes it reads (a deferred Struct's are read when decoded).
