@@ -1,7 +1,7 @@
 import type { DescMessage, DescMethod, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { decodeRequest } from "./undecodable-request.js";
-import { compileCodec } from "./wire/message-codec.js";
+import { compileCodec, requestDecoder } from "./wire/message-codec.js";
 
 /**
  * The bridge between protobuf-es descriptors and grpc-js: everything grpc-js needs to serve or call a method —
@@ -31,12 +31,19 @@ export function methodPath(method: DescMethod): string {
  *
  * On the server's side: the request deserializer never throws (grpc-js would answer INTERNAL itself, unseen by
  * the handler wrapper, its metrics and its log): for bytes it cannot decode it returns an `UndecodableRequest`,
- * which the wrapper answers. The response serializer takes a Buffer as the response's bytes, already encoded: the
+ * which the wrapper answers. With `deferLargeStructs` it leaves large Struct fields of the request undecoded (see
+ * {@link DefinitionOptions}). The response serializer takes a Buffer as the response's bytes, already encoded: the
  * wrapper encodes each response itself, so that one that cannot be encoded fails through its own path too. On the
  * client's side the response deserializer throws a `WireDecodeError` for malformed bytes.
  */
-export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessage, AnyMessage> {
+export function methodDefinition(
+  method: DescMethod,
+  options: DefinitionOptions = {},
+): MethodDefinition<AnyMessage, AnyMessage> {
   const input = compileCodec(method.input);
+  const decodeInput = options.deferLargeStructs
+    ? requestDecoder(method.input)
+    : (bytes: Uint8Array) => input.decode(bytes);
   const output = compileCodec(method.output);
   return {
     path: methodPath(method),
@@ -44,13 +51,25 @@ export function methodDefinition(method: DescMethod): MethodDefinition<AnyMessag
     requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
     responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
     requestSerialize: (message) => input.encode(message),
-    requestDeserialize: (bytes) => decodeRequest((request) => input.decode(request), bytes) as AnyMessage,
+    requestDeserialize: (bytes) => decodeRequest(decodeInput, bytes) as AnyMessage,
     responseSerialize: (message) => (Buffer.isBuffer(message) ? message : output.encode(message)),
     responseDeserialize: (bytes) => output.decode(bytes),
   };
 }
 
+/** How a server's definitions read requests. */
+export interface DefinitionOptions {
+  /**
+   * Leave a request's own `google.protobuf.Struct` fields of at least `DEFER_MIN_BYTES` undecoded, as
+   * `DeferredStruct`s typed as the field's `JsonObject` (see `requestDecoder`): for handlers that know to decode
+   * them, once they know the data may fit its store. Default: false, every field decoded.
+   */
+  readonly deferLargeStructs?: boolean;
+}
+
 /** The grpc-js service definition of a protobuf-es service, keyed by each method's `localName`. */
-export function serviceDefinition(service: DescService): ServiceDefinition {
-  return Object.fromEntries(service.methods.map((method) => [method.localName, methodDefinition(method)]));
+export function serviceDefinition(service: DescService, options: DefinitionOptions = {}): ServiceDefinition {
+  return Object.fromEntries(
+    service.methods.map((method) => [method.localName, methodDefinition(method, options)]),
+  );
 }

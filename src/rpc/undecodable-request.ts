@@ -41,17 +41,20 @@ export class UndecodableRequest {
 }
 
 /**
- * `decode(bytes)`, or an {@link UndecodableRequest} saying why it failed: too deep, or anything else (the codec
- * reports every failure as a `WireDecodeError`; whatever it is, the cause goes to the log).
+ * Why a request, or a part of it decoded later (a `DeferredStruct`), cannot be decoded: too deep, or anything else
+ * (the codec reports every failure as a `WireDecodeError`; whatever it is, the cause goes to the log).
  */
+export function undecodableBecause(error: unknown): RequestTooDeepError | MalformedRequestError {
+  return error instanceof WireDepthError
+    ? new RequestTooDeepError({ cause: error })
+    : new MalformedRequestError({ cause: error });
+}
+
+/** `decode(bytes)`, or an {@link UndecodableRequest} saying why it failed (see {@link undecodableBecause}). */
 export function decodeRequest<M>(decode: (bytes: Buffer) => M, bytes: Buffer): M | UndecodableRequest {
   try {
     return decode(bytes);
   } catch (error) {
-    return new UndecodableRequest(
-      error instanceof WireDepthError
-        ? new RequestTooDeepError({ cause: error })
-        : new MalformedRequestError({ cause: error }),
-    );
+    return new UndecodableRequest(undecodableBecause(error));
   }
 }

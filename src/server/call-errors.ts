@@ -63,3 +63,23 @@ export class ResponseTooLargeError extends Error {
     super(`response of ${size} bytes exceeds the server's limit of ${limit} bytes per message`);
   }
 }
+
+/**
+ * A request's session data whose JSON is certainly larger than its store's `maxSessionBytes`, refused before it was
+ * decoded (see `DeferredStruct.sizeOver`): its exact size is not known, only the least it can be. Nothing was read
+ * or written.
+ */
+export class DataTooLargeError extends Error {
+  override readonly name = "DataTooLargeError";
+
+  constructor(
+    /** The least number of bytes the data's JSON can make: more than {@link limit}. */
+    readonly size: number,
+    /** The store's `maxSessionBytes`. */
+    readonly limit: number,
+    /** The field that holds the data, in proto field names (AIP-161). */
+    readonly field: string,
+  ) {
+    super(`session data is at least ${size} bytes, over the store's limit of ${limit} bytes`);
+  }
+}

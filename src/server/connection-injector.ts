@@ -1,5 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { type ConnectionInjector, type Server, ServerCredentials } from "@grpc/grpc-js";
+import { http2ServersOf } from "./http2-servers.js";
 
 /** A grpc-js connection injector, and the Node HTTP/2 server behind it. */
 export interface InjectorWithHttp2Server {
@@ -13,15 +14,6 @@ export interface InjectorWithHttp2Server {
   readonly http2Server: EventEmitter;
 }
 
-/** grpc-js's private map of its Node HTTP/2 servers (`Server.http2Servers`, grpc-js 1.10 to 1.14 at least). */
-function http2ServersOf(server: Server): EventEmitter[] {
-  const servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-  if (!(servers instanceof Map)) {
-    throw new Error("this @grpc/grpc-js no longer keeps its HTTP/2 servers in Server.http2Servers");
-  }
-  return [...servers.keys()] as EventEmitter[];
-}
-
 /**
  * Makes a plaintext connection injector on `server` (TLS, when configured, is done before the injection: see
  * `connection-listener.ts`), and finds the HTTP/2 server grpc-js made for it. grpc-js offers no public way to that
@@ -31,9 +23,9 @@ function http2ServersOf(server: Server): EventEmitter[] {
  * @throws Error when the HTTP/2 server cannot be found.
  */
 export function createInjector(server: Server): InjectorWithHttp2Server {
-  const before = new Set(http2ServersOf(server));
+  const before = new Set(http2ServersOf(server).keys());
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
-  const made = http2ServersOf(server).filter((candidate) => !before.has(candidate));
+  const made = [...http2ServersOf(server).keys()].filter((candidate) => !before.has(candidate));
   const http2Server = made[0];
   if (made.length !== 1 || http2Server === undefined || typeof http2Server.prependListener !== "function") {
     injector.destroy();

@@ -23,6 +23,7 @@ import {
 } from "../store/errors.js";
 import {
   type CallFailure,
+  DataTooLargeError,
   DeadlineExceededError,
   InvalidRequestError,
   ResponseTooLargeError,
@@ -144,6 +145,13 @@ const RULES: readonly Rule[] = [
     reason: ErrorReason.DATA_TOO_LARGE,
     metadata: { limit_bytes: String(error.limit), size_bytes: String(error.size) },
     violations: violation(ARGUMENT_FIELD[error.argument], error),
+  })),
+  // The same refusal before the data was decoded: its size is the least its JSON can be.
+  rule(DataTooLargeError, (error) => ({
+    code: status.RESOURCE_EXHAUSTED,
+    reason: ErrorReason.DATA_TOO_LARGE,
+    metadata: { limit_bytes: String(error.limit), size_bytes: String(error.size) },
+    violations: violation(error.field, error),
   })),
   // Redis is full: the operator's to fix, not a bug (INTERNAL) nor a passing outage (UNAVAILABLE, retried).
   rule(BackendFullError, () => ({ code: status.RESOURCE_EXHAUSTED, reason: ErrorReason.BACKEND_FULL })),

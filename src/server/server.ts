@@ -17,11 +17,13 @@ import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
 import { startSweeper } from "../store/sweep-scheduler.js";
+import { sweepAbandonedConnections } from "./abandoned-connections.js";
 import { adminHandlers } from "./admin-handlers.js";
 import { createInjector } from "./connection-injector.js";
 import { type ConnectionListener, listenForConnections } from "./connection-listener.js";
 import { toCallFailure } from "./grpc-status.js";
 import { HealthMonitor, healthHandlers } from "./health.js";
+import { openHttp2Sessions } from "./http2-servers.js";
 import { ListenError, systemErrorCode } from "./listen-error.js";
 import type { Logger } from "./logger.js";
 import { connectionLimitWarning, openFileLimit } from "./open-file-limit.js";
@@ -184,7 +186,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (grants !== undefined) interceptors.push(authInterceptor({ grants, rules, toStatus: answerEarly }));
   const server = new Server({ ...channelOptions(config.server), interceptors });
   const register = <S extends DescService>(service: S, impl: ServiceImpl<S>) =>
-    server.addService(serviceDefinition(service), bindService(service, impl, bindOptions));
+    // Large session data is decoded by its handler, once its store's limit is known (session-messages.ts).
+    server.addService(
+      serviceDefinition(service, { deferLargeStructs: true }),
+      bindService(service, impl, bindOptions),
+    );
   register(SessionService, sessionHandlers(stores));
   if (access.adminService !== "off") {
     register(
@@ -271,6 +277,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   metrics?.watchConnections(() => listener.open);
   const port = listener.port;
+  // Connections Node's HTTP/2 layer has ended (rapid reset and other floods) are otherwise kept open for minutes.
+  const abandoned = sweepAbandonedConnections(() => openHttp2Sessions(server), logger);
   await health.start();
 
   if (metricsServer !== undefined) {
@@ -335,6 +343,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // send on it.
       listener.destroyAll();
       health.stop();
+      abandoned.stop();
       // A sweep in progress finishes its batch and releases its lease before the connections close.
       await sweeper?.stop();
       await stores.close();

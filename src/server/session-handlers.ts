@@ -24,7 +24,8 @@ export const MAX_BATCH_KEYS = 1000;
 export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof SessionService> {
   return {
     async createSession(request) {
-      const session = await stores.get(request.store).create(requestData(request.content), {
+      const repository = stores.get(request.store);
+      const session = await repository.create(requestData(request.content, repository.maxSessionBytes), {
         ttl: ttlSeconds(request.idleTtl),
         requestId: requestId(request.requestId),
       });
@@ -60,10 +61,14 @@ export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof Sessi
     async saveSession(request) {
       const repository = stores.get(request.store);
       const condition = saveCondition(request.condition, request.expectedVersion);
-      const saved = await repository.save(request.key, requestData(request.content), {
-        ttl: ttlSeconds(request.idleTtl),
-        condition,
-      });
+      const saved = await repository.save(
+        request.key,
+        requestData(request.content, repository.maxSessionBytes),
+        {
+          ttl: ttlSeconds(request.idleTtl),
+          condition,
+        },
+      );
       // The caller has the data it sent; echoing it would double the bytes of every save.
       return { session: sessionInfo(saved) };
     },

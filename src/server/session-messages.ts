@@ -6,6 +6,8 @@ import {
   type SessionInfoSchema,
   type SessionSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
+import { undecodableBecause } from "../rpc/undecodable-request.js";
+import { DeferredStruct } from "../rpc/wire/deferred-struct.js";
 import type { EncodedStruct } from "../rpc/wire/encoded-struct.js";
 import {
   type JsonObject,
@@ -16,7 +18,7 @@ import {
   type SessionStamp,
 } from "../store/session.js";
 import type { SessionDataReader } from "../store/session-payload.js";
-import { InvalidRequestError } from "./call-errors.js";
+import { DataTooLargeError, InvalidRequestError } from "./call-errors.js";
 import { REQUEST_FIELD } from "./request-fields.js";
 import { encodedSessionData, jsonTextSessionData } from "./session-data.js";
 
@@ -108,14 +110,40 @@ export function sessionInfo(stamp: SessionStamp): MessageInitShape<typeof Sessio
   };
 }
 
-/** The data of a Create or SaveSession request (its `content`), as the store takes it; unset means `{}`. */
+/**
+ * A request's Struct data, decoded once it is known that it may fit the store. The server leaves requests' large
+ * Structs undecoded (`DeferredStruct`); one whose JSON cannot fit `maxSessionBytes` is refused without being
+ * decoded (it would take hundreds of milliseconds for a few megabytes of small fields).
+ *
+ * @throws {DataTooLargeError} when the data's JSON is certainly larger than `maxSessionBytes`.
+ * @throws {RequestTooDeepError} or {@link MalformedRequestError} when its bytes do not decode, as a request's would.
+ */
+function structData(value: JsonObject, maxSessionBytes: number): JsonObject {
+  if (!(value instanceof DeferredStruct)) return value;
+  const sizeOver = value.sizeOver(maxSessionBytes);
+  if (sizeOver !== undefined) throw new DataTooLargeError(sizeOver, maxSessionBytes, REQUEST_FIELD.data);
+  try {
+    return value.decode();
+  } catch (error) {
+    throw undecodableBecause(error);
+  }
+}
+
+/**
+ * The data of a Create or SaveSession request (its `content`), as the store takes it; unset means `{}`.
+ *
+ * @param maxSessionBytes - the store's: Struct data certainly larger is refused before it is decoded.
+ * @throws {DataTooLargeError} and the errors of an undecodable request: see {@link structData}.
+ */
 export function requestData(
   content: { case: "data"; value: JsonObject } | { case: "dataJson"; value: string } | { case: undefined },
+  maxSessionBytes: number,
 ): SessionDataInput {
   switch (content.case) {
     case "data":
-      return content.value;
+      return structData(content.value, maxSessionBytes);
     case "dataJson":
+      // A string's UTF-8 bytes are its JSON: the store sizes it before parsing it.
       return new JsonText(content.value);
     default:
       return {};

@@ -47,6 +47,11 @@ export class RedisSessionRepository implements SessionRepository {
     this.retrySafe = new RetrySafeWrites(context, storage, memory);
   }
 
+  /** The store's `maxSessionBytes`: the most bytes of JSON a session's data may make. */
+  get maxSessionBytes(): number {
+    return this.context.payload.maxSessionBytes;
+  }
+
   async create<D extends SessionDataInput = JsonObject>(
     data: D = {} as D,
     options: CreateOptions = {},

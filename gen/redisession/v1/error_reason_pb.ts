@@ -66,7 +66,8 @@ export enum ErrorReason {
 
   /**
    * RESOURCE_EXHAUSTED: the session's JSON is larger than the store's maxSessionBytes. Metadata: `limit_bytes`,
-   * `size_bytes`. BadRequest names `data`. Nothing was written.
+   * `size_bytes` (for a large `data` refused before it was decoded, the least its JSON can be, still over the
+   * limit). BadRequest names `data`. Nothing was written.
    *
    * @generated from enum value: ERROR_REASON_DATA_TOO_LARGE = 5;
    */

@@ -1,5 +1,6 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence as Presence } from "@bufbuild/protobuf/wkt";
+import { deferredStructWire } from "./deferred-struct.js";
 import { fallbackReason } from "./fallback-reason.js";
 import { fallbackWire } from "./fallback-wire.js";
 import { type FieldDecoder, fieldDecoder } from "./field-decoders.js";
@@ -151,30 +152,61 @@ class CompiledMessage implements MessageWire {
 }
 
 const wires = new WeakMap<DescMessage, MessageWire>();
+const requestWires = new WeakMap<DescMessage, MessageWire>();
 
 /** The wire of a message-typed field's value: JSON for Struct fields, else that of the field's message type. */
 function wireOfField(field: DescField): MessageWire {
+  return isJsonStructField(messageOf(field).typeName, field.parent.typeName)
+    ? structWire
+    : wireFor(messageOf(field));
+}
+
+/** As {@link wireOfField}, but large Struct fields are read as `DeferredStruct`s (see {@link requestWireFor}). */
+function wireOfRequestField(field: DescField): MessageWire {
+  return isJsonStructField(messageOf(field).typeName, field.parent.typeName)
+    ? deferredStructWire
+    : wireFor(messageOf(field));
+}
+
+function messageOf(field: DescField): DescMessage {
   const message = field.fieldKind === "message" || field.fieldKind === "list" ? field.message : undefined;
   if (message === undefined) throw new Error(`${field.parent.typeName}.${field.name} holds no message`);
-  return isJsonStructField(message.typeName, field.parent.typeName) ? structWire : wireFor(message);
+  return message;
+}
+
+function compiled(
+  schema: DescMessage,
+  cache: WeakMap<DescMessage, MessageWire>,
+  wireOf: (field: DescField) => MessageWire,
+): MessageWire {
+  const cached = cache.get(schema);
+  if (cached !== undefined) return cached;
+  if (fallbackReason(schema) !== undefined) {
+    const wire = fallbackWire(schema);
+    cache.set(schema, wire);
+    return wire;
+  }
+  const message = new CompiledMessage(schema);
+  cache.set(schema, message);
+  try {
+    message.compile(wireOf);
+  } catch (error) {
+    cache.delete(schema);
+    throw error;
+  }
+  return message;
 }
 
 /** The codec of `schema`: compiled when {@link fallbackReason} allows, protobuf-es otherwise. Cached per type. */
 export function wireFor(schema: DescMessage): MessageWire {
-  const cached = wires.get(schema);
-  if (cached !== undefined) return cached;
-  if (fallbackReason(schema) !== undefined) {
-    const wire = fallbackWire(schema);
-    wires.set(schema, wire);
-    return wire;
-  }
-  const compiled = new CompiledMessage(schema);
-  wires.set(schema, compiled);
-  try {
-    compiled.compile(wireOfField);
-  } catch (error) {
-    wires.delete(schema);
-    throw error;
-  }
-  return compiled;
+  return compiled(schema, wires, wireOfField);
+}
+
+/**
+ * As {@link wireFor}, but the message's own large Struct fields are read as `DeferredStruct`s, not decoded: what the
+ * server reads requests with, so that data too large for its store is refused before it is decoded. Only the
+ * message's own fields: nested messages are read as {@link wireFor} reads them.
+ */
+export function requestWireFor(schema: DescMessage): MessageWire {
+  return compiled(schema, requestWires, wireOfRequestField);
 }

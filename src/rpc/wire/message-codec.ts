@@ -6,7 +6,7 @@ import {
   type MessageShape,
   toBinary,
 } from "@bufbuild/protobuf";
-import { wireFor } from "./compiled-message.js";
+import { requestWireFor, wireFor } from "./compiled-message.js";
 import { fallbackReason } from "./fallback-reason.js";
 import { WireDecodeError, WireDepthError } from "./wire-errors.js";
 import { WireReader } from "./wire-reader.js";
@@ -114,4 +114,37 @@ export function compileCodec<Desc extends DescMessage>(schema: Desc): MessageCod
   const codec = reason === undefined ? compiledCodec(schema) : fallbackCodec(schema, reason);
   codecs.set(schema, codec as MessageCodec);
   return codec;
+}
+
+const requestDecoders = new WeakMap<DescMessage, (bytes: Uint8Array) => MessageShape<DescMessage>>();
+
+/**
+ * How the server decodes requests of type `schema`: as {@link compileCodec}'s `decode`, except that the message's
+ * own `google.protobuf.Struct` fields of at least `DEFER_MIN_BYTES` come out as `DeferredStruct`s (typed as their
+ * `JsonObject`), their bytes not yet decoded, for the handler to check against its store's limits and then decode. Types the compiler leaves to
+ * protobuf-es are decoded in full. Cached per type.
+ *
+ * @throws WireDecodeError as `decode` does, for the bytes it reads (a deferred Struct's are read when decoded).
+ */
+export function requestDecoder<Desc extends DescMessage>(
+  schema: Desc,
+): (bytes: Uint8Array) => MessageShape<Desc> {
+  const cached = requestDecoders.get(schema);
+  if (cached !== undefined) return cached as (bytes: Uint8Array) => MessageShape<Desc>;
+  const codec = compileCodec(schema);
+  const decode =
+    codec.fallbackReason !== undefined
+      ? codec.decode
+      : (() => {
+          const wire = requestWireFor(schema);
+          return (bytes: Uint8Array) => {
+            try {
+              return wire.read(new WireReader(bytes), 1, undefined) as MessageShape<Desc>;
+            } catch (error) {
+              throw decodeError(schema, error);
+            }
+          };
+        })();
+  requestDecoders.set(schema, decode as (bytes: Uint8Array) => MessageShape<DescMessage>);
+  return decode;
 }
