@@ -1,38 +1,31 @@
-"""Starts one real redis-server and one real service for the whole run (see service_process.py)."""
+"""Fixtures over one real redis-server and one real service for the whole run (see service_process.py)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
-from service_process import Service, start_service
-
-_service: Service | None = None
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Started before collection, so that Django's settings (tests/django_tests/conftest.py) can name its address.
-    global _service
-    _service = start_service()
-    os.environ["REDISESSION_TEST_TARGET"] = _service.target
+from redisession import SessionClient
+from service_process import Service, shared_service, stop_shared_service
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _service is not None:
-        _service.stop()
+    stop_shared_service()
 
 
 @pytest.fixture(scope="session")
 def service() -> Service:
-    assert _service is not None
-    return _service
+    return shared_service()
+
+
+@pytest.fixture(params=["string", "hash"])
+def store(request: pytest.FixtureRequest) -> str:
+    """Each test that takes it runs once per storage strategy."""
+    return request.param
 
 
 @pytest.fixture
-def client(service: Service) -> Iterator["SessionClient"]:
-    from redisession import SessionClient
-
-    with SessionClient(service.target, store="string") as session_client:
+def client(service: Service, store: str) -> Iterator[SessionClient]:
+    with SessionClient(service.target, store=store) as session_client:
         yield session_client

@@ -104,6 +104,24 @@ def start_service() -> Service:
     raise RuntimeError(f"redisession serve exited before listening (code {code})")
 
 
+_shared: Service | None = None
+
+
+def shared_service() -> Service:
+    """The run's one service, started on first use (tests/conftest.py stops it when pytest ends)."""
+    global _shared
+    if _shared is None:
+        _shared = start_service()
+    return _shared
+
+
+def stop_shared_service() -> None:
+    global _shared
+    if _shared is not None:
+        _shared.stop()
+        _shared = None
+
+
 def _drain(process: subprocess.Popen[bytes]) -> None:
     import threading
 
