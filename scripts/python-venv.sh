@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Prints the path of a cached Python virtual environment under .cache/python/<name>, made (or remade) so that it
-# holds exactly the requirements given: `bash scripts/python-venv.sh <name> <pip requirement>...`.
-# The environment is reused while its requirements are the same (a stamp file records them), so a second test run
-# installs nothing. PYTHON picks the interpreter (default: python3, which must be 3.11 or later).
+# Prints the path of a cached Python virtual environment under .cache/python/<name> (git-ignored), made (or remade)
+# so that it holds the pip requirements given: `bash scripts/python-venv.sh <name> <requirement>...`.
+# It is reused while the interpreter, the requirements and $VENV_STAMP (e.g. a hash of a pyproject.toml) stay the
+# same, so a second run installs nothing. $PYTHON picks the interpreter (default python3; 3.11 or later).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 name="$1"
 shift
 python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "scripts/python-venv.sh: $python must be Python 3.11 or later (set PYTHON to one)" >&2
+  exit 1
+fi
 venv=".cache/python/$name"
-want="$("$python" -c 'import sys; print(sys.version.split()[0])') $*"
+want="$("$python" -c 'import sys; print(sys.version.split()[0])') ${VENV_STAMP:-} $*"
 
 if [ ! -f "$venv/stamp" ] || [ "$(cat "$venv/stamp")" != "$want" ]; then
   rm -rf "$venv"

@@ -156,7 +156,9 @@ class SessionCalls:
 
 
 def _as_dict(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(message, preserving_proto_field_name=True)
+    return json_format.MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
 
 
 __all__ = ["Call", "SessionCalls", "SaveCondition", "Session", "SessionInfo"]
