@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from service_process import Service, shared_service, stop_shared_service
 
 from redisession import SessionClient
-from service_process import Service, shared_service, stop_shared_service
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

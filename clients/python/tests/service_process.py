@@ -61,9 +61,23 @@ def start_service() -> Service:
     redis_server = os.environ.get("REDIS_SERVER", "redis-server")
     redis_port = free_port()
     redis = subprocess.Popen(
-        [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", directory, "--loglevel", "notice"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            redis_server,
+            "--port",
+            str(redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            directory,
+            "--loglevel",
+            "notice",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         _wait_for_redis(redis, redis_port)
@@ -84,9 +98,22 @@ def start_service() -> Service:
     )
     node = os.environ.get("NODE", "node")
     server = subprocess.Popen(
-        [node, "--import", "tsx", "src/cli/main.ts", "serve", "--config", str(config), "--port", "0",
-         "--host", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=None,
+        [
+            node,
+            "--import",
+            "tsx",
+            "src/cli/main.ts",
+            "serve",
+            "--config",
+            str(config),
+            "--port",
+            "0",
+            "--host",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=None,
     )
     assert server.stdout is not None
     for raw in server.stdout:

@@ -6,10 +6,10 @@ import asyncio
 
 import grpc
 import pytest
+from service_process import Service
 
 from redisession import SessionServiceError
 from redisession.aio import AsyncAdminClient, AsyncSessionClient
-from service_process import Service
 
 
 def test_every_call_awaited(service: Service, store: str) -> None:

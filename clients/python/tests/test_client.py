@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
+from service_process import Service
 
 from redisession import AdminClient, Session, SessionClient, SessionInfo, SessionServiceError
-from service_process import Service
 
 
 def test_create_get_save_touch_rotate_delete(client: SessionClient) -> None:
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(seconds=1)
     info = client.create_session({"user": "ada", "cart": [1, 2]}, ttl=timedelta(minutes=10))
     assert isinstance(info, SessionInfo)
     assert len(info.key) == 32 and info.version == 1
     assert info.idle_ttl == timedelta(minutes=10)
     assert info.expire_time.tzinfo is not None
-    assert before + timedelta(minutes=10) <= info.expire_time <= datetime.now(timezone.utc) + timedelta(minutes=11)
+    assert before + timedelta(minutes=10) <= info.expire_time <= datetime.now(UTC) + timedelta(minutes=11)
 
     session = client.get_session(info.key)
     assert isinstance(session, Session)
@@ -100,9 +100,11 @@ def test_save_needs_exactly_one_condition(client: SessionClient) -> None:
 def test_no_server_is_unavailable_without_a_reason() -> None:
     from service_process import free_port
 
-    with SessionClient(f"127.0.0.1:{free_port()}", timeout=5, retry=None) as nowhere:
-        with pytest.raises(SessionServiceError) as unavailable:
-            nowhere.get_session("ab" * 16)
+    with (
+        SessionClient(f"127.0.0.1:{free_port()}", timeout=5, retry=None) as nowhere,
+        pytest.raises(SessionServiceError) as unavailable,
+    ):
+        nowhere.get_session("ab" * 16)
     assert unavailable.value.code == grpc.StatusCode.UNAVAILABLE and unavailable.value.reason is None
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from service_process import Service
 
 from redisession import SessionClient
-from service_process import Service
 
 DATA = {
     "int": 42,

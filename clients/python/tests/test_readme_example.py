@@ -13,6 +13,6 @@ def test_the_readme_example_runs(service: Service) -> None:
     assert len(blocks) == 1, "README.md has one Python client example"
     code = blocks[0].replace('"localhost:50051"', repr(service.target))
     namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(code, "README.md", "exec"), namespace)
     session = namespace["session"]
     assert session.data == {"user": "ada", "visits": 1}  # type: ignore[attr-defined]

@@ -30,15 +30,15 @@ class ScriptedService(session_service_pb2_grpc.SessionServiceServicer):
         self.script(method, self.attempts[method], context)
         return response
 
-    def GetSession(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+    def GetSession(self, request: Any, context: grpc.ServicerContext) -> Any:
         session = pb.Session(key=request.key, version=1)
         session.data.update({"ok": True})
         return self._answer("GetSession", context, pb.GetSessionResponse(session=session))
 
-    def CreateSession(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+    def CreateSession(self, request: Any, context: grpc.ServicerContext) -> Any:
         return self._answer("CreateSession", context, pb.CreateSessionResponse(session=pb.SessionInfo(key=KEY)))
 
-    def SaveSession(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+    def SaveSession(self, request: Any, context: grpc.ServicerContext) -> Any:
         return self._answer("SaveSession", context, pb.SaveSessionResponse(session=pb.SessionInfo(key=KEY)))
 
 
@@ -86,13 +86,12 @@ def test_creates_and_saves_are_never_retried(scripted: tuple[ScriptedService, st
 def test_retries_stop_at_max_attempts_and_can_be_turned_off(scripted: tuple[ScriptedService, str]) -> None:
     service, target = scripted
     service.script = unavailable_first(100)
-    with SessionClient(target, retry=RetryPolicy(max_attempts=2, initial_backoff=0.01, max_backoff=0.01)) as client:
-        with pytest.raises(SessionServiceError):
-            client.get_session(KEY)
+    twice = RetryPolicy(max_attempts=2, initial_backoff=0.01, max_backoff=0.01)
+    with SessionClient(target, retry=twice) as client, pytest.raises(SessionServiceError):
+        client.get_session(KEY)
     assert service.attempts["GetSession"] == 2
-    with SessionClient(target, retry=None) as client:
-        with pytest.raises(SessionServiceError):
-            client.get_session(KEY)
+    with SessionClient(target, retry=None) as client, pytest.raises(SessionServiceError):
+        client.get_session(KEY)
     assert service.attempts["GetSession"] == 3
 
 
@@ -100,8 +99,9 @@ def status_details(code: grpc.StatusCode, *details: Any) -> bytes:
     status = _CLASSES["google.rpc.Status"](code=code.value[0], message="m")
     for detail in details:
         # Any of the private pool the client reads with.
-        status.details.add(type_url=f"type.googleapis.com/{detail.DESCRIPTOR.full_name}",
-                           value=detail.SerializeToString())
+        status.details.add(
+            type_url=f"type.googleapis.com/{detail.DESCRIPTOR.full_name}", value=detail.SerializeToString()
+        )
     return status.SerializeToString()
 
 
@@ -115,12 +115,14 @@ def abort_with(code: grpc.StatusCode, trailer: bytes) -> Callable[[str, int, grp
 
 def test_details_of_the_service_domain_give_reason_metadata_and_fields(scripted: tuple[ScriptedService, str]) -> None:
     service, target = scripted
-    info = _CLASSES["google.rpc.ErrorInfo"](reason="DATA_TOO_LARGE", domain="redisession",
-                                            metadata={"limit_bytes": "10"})
+    info = _CLASSES["google.rpc.ErrorInfo"](
+        reason="DATA_TOO_LARGE", domain="redisession", metadata={"limit_bytes": "10"}
+    )
     bad = _CLASSES["google.rpc.BadRequest"]()
     bad.field_violations.add(field="data", description="too large")
-    service.script = abort_with(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                                status_details(grpc.StatusCode.RESOURCE_EXHAUSTED, info, bad))
+    service.script = abort_with(
+        grpc.StatusCode.RESOURCE_EXHAUSTED, status_details(grpc.StatusCode.RESOURCE_EXHAUSTED, info, bad)
+    )
     with SessionClient(target) as client, pytest.raises(SessionServiceError) as failed:
         client.create_session({})
     error = failed.value
@@ -132,13 +134,25 @@ def test_details_of_the_service_domain_give_reason_metadata_and_fields(scripted:
     "trailer",
     [
         pytest.param(b"\xff\x00not a status", id="bytes that are not a Status"),
-        pytest.param(status_details(grpc.StatusCode.INTERNAL, _CLASSES["google.rpc.ErrorInfo"](
-            reason="SESSION_EXISTS", domain="redisession")), id="a Status of another code"),
-        pytest.param(status_details(grpc.StatusCode.ALREADY_EXISTS, _CLASSES["google.rpc.ErrorInfo"](
-            reason="GATEWAY_SAYS", domain="gateway.example")), id="an ErrorInfo of another domain"),
+        pytest.param(
+            status_details(
+                grpc.StatusCode.INTERNAL,
+                _CLASSES["google.rpc.ErrorInfo"](reason="SESSION_EXISTS", domain="redisession"),
+            ),
+            id="a Status of another code",
+        ),
+        pytest.param(
+            status_details(
+                grpc.StatusCode.ALREADY_EXISTS,
+                _CLASSES["google.rpc.ErrorInfo"](reason="GATEWAY_SAYS", domain="gateway.example"),
+            ),
+            id="an ErrorInfo of another domain",
+        ),
     ],
 )
-def test_details_that_are_not_the_services_give_no_reason(scripted: tuple[ScriptedService, str], trailer: bytes) -> None:
+def test_details_that_are_not_the_services_give_no_reason(
+    scripted: tuple[ScriptedService, str], trailer: bytes
+) -> None:
     service, target = scripted
     service.script = abort_with(grpc.StatusCode.ALREADY_EXISTS, trailer)
     with SessionClient(target) as client, pytest.raises(SessionServiceError) as failed:

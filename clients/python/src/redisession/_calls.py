@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -22,13 +22,16 @@ from redisession.v1 import session_service_pb2 as pb
 SaveCondition = Literal["must_create", "must_exist"]
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, slots=True)
-class Call:
+class Call(Generic[T]):
     """An RPC ready to send: the stub attribute's name, the request, and how to read the response."""
 
     method: str
     request: Message
-    parse: Callable[[Any], Any]
+    parse: Callable[[Any], T]
 
 
 def _set_content(request: Any, data: Mapping[str, Any] | None, data_json: str | None, data_format: DataFormat) -> None:
@@ -59,24 +62,28 @@ class SessionCalls:
         return self.store if store is None else store
 
     def create(
-        self, data: Mapping[str, Any] | None, data_json: str | None, ttl: Ttl | None, request_id: str | None,
+        self,
+        data: Mapping[str, Any] | None,
+        data_json: str | None,
+        ttl: Ttl | None,
+        request_id: str | None,
         store: str | None,
-    ) -> Call:
+    ) -> Call[SessionInfo]:
         request = pb.CreateSessionRequest(store=self._store(store), request_id=request_id or "")
         _set_content(request, data, data_json, self.data_format)
         if ttl is not None:
             request.idle_ttl.CopyFrom(_convert.to_duration(ttl))
-        return Call("CreateSession", request, lambda response: _convert.session_info(response.session))
+        return Call("CreateSession", request, _info)
 
-    def get(self, key: str, touch: bool, ttl: Ttl | None, store: str | None) -> Call:
+    def get(self, key: str, touch: bool, ttl: Ttl | None, store: str | None) -> Call[Session]:
         request = pb.GetSessionRequest(
             store=self._store(store), key=key, touch=touch, data_format=_convert.read_format(self.data_format)
         )
         if ttl is not None:
             request.idle_ttl.CopyFrom(_convert.to_duration(ttl))
-        return Call("GetSession", request, lambda response: _convert.session(response.session))
+        return Call("GetSession", request, _session)
 
-    def batch_get(self, keys: Iterable[str], store: str | None) -> Call:
+    def batch_get(self, keys: Iterable[str], store: str | None) -> Call[BatchGetResult]:
         if isinstance(keys, str):
             raise TypeError("keys must be an iterable of keys, not one str")
         request = pb.BatchGetSessionsRequest(
@@ -93,9 +100,15 @@ class SessionCalls:
         return Call("BatchGetSessions", request, parse)
 
     def save(
-        self, key: str, data: Mapping[str, Any] | None, data_json: str | None, condition: SaveCondition | None,
-        expected_version: int | None, ttl: Ttl | None, store: str | None,
-    ) -> Call:
+        self,
+        key: str,
+        data: Mapping[str, Any] | None,
+        data_json: str | None,
+        condition: SaveCondition | None,
+        expected_version: int | None,
+        ttl: Ttl | None,
+        store: str | None,
+    ) -> Call[SessionInfo]:
         request = pb.SaveSessionRequest(store=self._store(store), key=key)
         if (condition is None) == (expected_version is None):
             raise ValueError('give exactly one of condition ("must_create" or "must_exist") and expected_version')
@@ -113,26 +126,28 @@ class SessionCalls:
         _set_content(request, data, data_json, self.data_format)
         if ttl is not None:
             request.idle_ttl.CopyFrom(_convert.to_duration(ttl))
-        return Call("SaveSession", request, lambda response: _convert.session_info(response.session))
+        return Call("SaveSession", request, _info)
 
-    def touch(self, key: str, ttl: Ttl | None, store: str | None) -> Call:
+    def touch(self, key: str, ttl: Ttl | None, store: str | None) -> Call[SessionInfo]:
         request = pb.TouchSessionRequest(store=self._store(store), key=key)
         if ttl is not None:
             request.idle_ttl.CopyFrom(_convert.to_duration(ttl))
-        return Call("TouchSession", request, lambda response: _convert.session_info(response.session))
+        return Call("TouchSession", request, _info)
 
-    def delete(self, key: str, store: str | None) -> Call:
+    def delete(self, key: str, store: str | None) -> Call[bool]:
         request = pb.DeleteSessionRequest(store=self._store(store), key=key)
-        return Call("DeleteSession", request, lambda response: bool(response.existed))
+        return Call("DeleteSession", request, _existed)
 
-    def rotate(self, key: str, request_id: str | None, store: str | None) -> Call:
+    def rotate(self, key: str, request_id: str | None, store: str | None) -> Call[Session]:
         request = pb.RotateSessionKeyRequest(
-            store=self._store(store), key=key, request_id=request_id or "",
+            store=self._store(store),
+            key=key,
+            request_id=request_id or "",
             data_format=_convert.read_format(self.data_format),
         )
-        return Call("RotateSessionKey", request, lambda response: _convert.session(response.session))
+        return Call("RotateSessionKey", request, _session)
 
-    def purge_expired(self, budget: int, from_bucket: int, store: str | None) -> Call:
+    def purge_expired(self, budget: int, from_bucket: int, store: str | None) -> Call[PurgeResult]:
         request = admin_pb.PurgeExpiredRequest(store=self._store(store), budget=budget, from_bucket=from_bucket)
 
         def parse(response: admin_pb.PurgeExpiredResponse) -> PurgeResult:
@@ -147,12 +162,29 @@ class SessionCalls:
 
         return Call("PurgeExpired", request, parse)
 
-    def get_store_stats(self, store: str | None) -> Call:
+    def get_store_stats(self, store: str | None) -> Call[dict[str, Any]]:
         request = admin_pb.GetStoreStatsRequest(store=self._store(store))
         return Call("GetStoreStats", request, _as_dict)
 
-    def list_stores(self) -> Call:
-        return Call("ListStores", admin_pb.ListStoresRequest(), lambda response: _as_dict(response).get("stores", []))
+    def list_stores(self) -> Call[list[dict[str, Any]]]:
+        return Call("ListStores", admin_pb.ListStoresRequest(), _stores)
+
+
+def _info(response: Any) -> SessionInfo:
+    return _convert.session_info(response.session)
+
+
+def _session(response: Any) -> Session:
+    return _convert.session(response.session)
+
+
+def _existed(response: Any) -> bool:
+    return bool(response.existed)
+
+
+def _stores(response: Any) -> list[dict[str, Any]]:
+    stores: list[dict[str, Any]] = _as_dict(response).get("stores", [])
+    return stores
 
 
 def _as_dict(message: Message) -> dict[str, Any]:
@@ -161,4 +193,4 @@ def _as_dict(message: Message) -> dict[str, Any]:
     )
 
 
-__all__ = ["Call", "SessionCalls", "SaveCondition", "Session", "SessionInfo"]
+__all__ = ["Call", "SaveCondition", "Session", "SessionCalls", "SessionInfo"]

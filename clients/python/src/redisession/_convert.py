@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from google.protobuf import duration_pb2, struct_pb2, timestamp_pb2
@@ -105,7 +105,7 @@ def to_duration(ttl: Ttl) -> duration_pb2.Duration:
 
 
 def _time(timestamp: timestamp_pb2.Timestamp) -> datetime:
-    return timestamp.ToDatetime(tzinfo=timezone.utc)
+    return timestamp.ToDatetime(tzinfo=UTC)
 
 
 def session_info(message: pb.SessionInfo) -> SessionInfo:
@@ -138,6 +138,6 @@ def session(message: pb.Session) -> Session:
     )
 
 
-def read_format(data_format: DataFormat) -> int:
+def read_format(data_format: DataFormat) -> pb.DataFormat:
     """The DataFormat a read asks for."""
     return pb.DATA_FORMAT_JSON if data_format == "json" else pb.DATA_FORMAT_STRUCT

@@ -7,9 +7,10 @@ googleapis-common-protos, which many applications import too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
-from typing import Any, Iterable
+from typing import Any
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
@@ -69,5 +70,5 @@ def decode_error_details(code: grpc.StatusCode, trailers: Iterable[tuple[str, An
                 bad_request = _CLASSES[type_name].FromString(detail.value)
                 violations.extend((v.field, v.description) for v in bad_request.field_violations)
         return ErrorDetails(reason, metadata, tuple(violations))
-    except Exception:  # noqa: BLE001 - bytes that are not a Status mean no details, never a second failure
+    except Exception:
         return ErrorDetails()

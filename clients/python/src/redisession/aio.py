@@ -4,11 +4,10 @@ Same arguments, results and errors as the blocking clients; every method is a co
 event loop it was made in (a ``grpc.aio`` channel does): make one per loop, and ``await client.close()``.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import grpc.aio
@@ -17,12 +16,13 @@ from redisession import _channel
 from redisession._calls import Call, SaveCondition, SessionCalls
 from redisession._channel import RetryPolicy, TlsConfig
 from redisession._convert import DataFormat, Ttl
+from redisession.client import DEFAULT_TIMEOUT
 from redisession.errors import SessionServiceError
 from redisession.types import BatchGetResult, PurgeResult, Session, SessionInfo
 from redisession.v1 import admin_service_pb2, admin_service_pb2_grpc, session_service_pb2, session_service_pb2_grpc
 
-from redisession.client import DEFAULT_TIMEOUT
 _DEFAULT_RETRY = RetryPolicy()
+T = TypeVar("T")
 
 
 class _Client:
@@ -41,13 +41,19 @@ class _Client:
         options: Sequence[tuple[str, Any]],
     ) -> None:
         self._settings = _channel.resolve(
-            target, services, token=token, tls=tls, credentials=credentials, timeout=timeout, retry=retry,
+            target,
+            services,
+            token=token,
+            tls=tls,
+            credentials=credentials,
+            timeout=timeout,
+            retry=retry,
             options=options,
         )
         self._calls = SessionCalls(store, data_format)
         self._channel = self._settings.aio_channel()
 
-    async def _call(self, stub: Any, call: Call, timeout: float | None) -> Any:
+    async def _call(self, stub: Any, call: Call[T], timeout: float | None) -> T:
         method = getattr(stub, call.method)
         try:
             response = await method(
@@ -61,7 +67,7 @@ class _Client:
 
     async def close(self) -> None:
         """Closes the channel; calls in flight are cancelled."""
-        await self._channel.close()
+        await self._channel.close(None)
 
     async def __aenter__(self) -> _Client:
         return self
@@ -71,7 +77,7 @@ class _Client:
 
 
 class AsyncSessionClient(_Client):
-    """An asyncio client of SessionService (see ``SessionClient`` for the options). Every method raises ``SessionServiceError`` on failure.
+    """An asyncio client of SessionService; every method is a coroutine and raises ``SessionServiceError``.
 
     ``target`` is gRPC's (``"localhost:50051"``, ``"dns:///sessions:50051"``). ``token`` is sent as
     ``authorization: Bearer <token>``. ``tls``: ``True`` (gRPC's bundled roots), a ``TlsConfig``, or ``None`` for
@@ -98,22 +104,40 @@ class AsyncSessionClient(_Client):
         options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         super().__init__(
-            target, [session_service_pb2.DESCRIPTOR.services_by_name["SessionService"]], token=token, tls=tls,
-            credentials=credentials, timeout=timeout, retry=retry, store=store, data_format=data_format,
+            target,
+            [session_service_pb2.DESCRIPTOR.services_by_name["SessionService"]],
+            token=token,
+            tls=tls,
+            credentials=credentials,
+            timeout=timeout,
+            retry=retry,
+            store=store,
+            data_format=data_format,
             options=options,
         )
-        self._stub = session_service_pb2_grpc.SessionServiceStub(self._channel)
+        self._stub = session_service_pb2_grpc.SessionServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     async def create_session(
-        self, data: Mapping[str, Any] | None = None, *, data_json: str | None = None, ttl: Ttl | None = None,
-        request_id: str | None = None, store: str | None = None, timeout: float | None = None,
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        data_json: str | None = None,
+        ttl: Ttl | None = None,
+        request_id: str | None = None,
+        store: str | None = None,
+        timeout: float | None = None,
     ) -> SessionInfo:
         """Stores ``data`` (default ``{}``) under a fresh key. Not retried: pass a ``request_id`` (a fresh uuid4
         string) and repeat the call with it to retry safely."""
         return await self._call(self._stub, self._calls.create(data, data_json, ttl, request_id, store), timeout)
 
     async def get_session(
-        self, key: str, *, touch: bool = False, ttl: Ttl | None = None, store: str | None = None,
+        self,
+        key: str,
+        *,
+        touch: bool = False,
+        ttl: Ttl | None = None,
+        store: str | None = None,
         timeout: float | None = None,
     ) -> Session:
         """The live session under ``key`` (NOT_FOUND if none); ``touch=True`` also slides its expiry."""
@@ -126,9 +150,16 @@ class AsyncSessionClient(_Client):
         return await self._call(self._stub, self._calls.batch_get(keys, store), timeout)
 
     async def save_session(
-        self, key: str, data: Mapping[str, Any] | None = None, *, data_json: str | None = None,
-        condition: SaveCondition | None = None, expected_version: int | None = None, ttl: Ttl | None = None,
-        store: str | None = None, timeout: float | None = None,
+        self,
+        key: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        data_json: str | None = None,
+        condition: SaveCondition | None = None,
+        expected_version: int | None = None,
+        ttl: Ttl | None = None,
+        store: str | None = None,
+        timeout: float | None = None,
     ) -> SessionInfo:
         """Writes ``data`` under ``key`` if the condition holds: exactly one of ``condition="must_create"``
         (ALREADY_EXISTS otherwise), ``condition="must_exist"`` (NOT_FOUND otherwise) and ``expected_version=n``
@@ -170,11 +201,18 @@ class AsyncAdminClient(_Client):
         options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         super().__init__(
-            target, [admin_service_pb2.DESCRIPTOR.services_by_name["SessionAdminService"]], token=token, tls=tls,
-            credentials=credentials, timeout=timeout, retry=retry, store=store, data_format="struct",
+            target,
+            [admin_service_pb2.DESCRIPTOR.services_by_name["SessionAdminService"]],
+            token=token,
+            tls=tls,
+            credentials=credentials,
+            timeout=timeout,
+            retry=retry,
+            store=store,
+            data_format="struct",
             options=options,
         )
-        self._stub = admin_service_pb2_grpc.SessionAdminServiceStub(self._channel)
+        self._stub = admin_service_pb2_grpc.SessionAdminServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     async def purge_expired(
         self, *, budget: int = 0, from_bucket: int = 0, store: str | None = None, timeout: float | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 
@@ -18,6 +18,7 @@ from redisession.v1 import admin_service_pb2, admin_service_pb2_grpc, session_se
 DEFAULT_TIMEOUT = 5.0
 """Seconds every call may take unless the client or the call says otherwise."""
 _DEFAULT_RETRY = RetryPolicy()
+T = TypeVar("T")
 
 
 class _Client:
@@ -36,13 +37,19 @@ class _Client:
         options: Sequence[tuple[str, Any]],
     ) -> None:
         self._settings = _channel.resolve(
-            target, services, token=token, tls=tls, credentials=credentials, timeout=timeout, retry=retry,
+            target,
+            services,
+            token=token,
+            tls=tls,
+            credentials=credentials,
+            timeout=timeout,
+            retry=retry,
             options=options,
         )
         self._calls = SessionCalls(store, data_format)
         self._channel = self._settings.channel()
 
-    def _call(self, stub: Any, call: Call, timeout: float | None) -> Any:
+    def _call(self, stub: Any, call: Call[T], timeout: float | None) -> T:
         method = getattr(stub, call.method)
         try:
             response = method(
@@ -93,22 +100,40 @@ class SessionClient(_Client):
         options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         super().__init__(
-            target, [session_service_pb2.DESCRIPTOR.services_by_name["SessionService"]], token=token, tls=tls,
-            credentials=credentials, timeout=timeout, retry=retry, store=store, data_format=data_format,
+            target,
+            [session_service_pb2.DESCRIPTOR.services_by_name["SessionService"]],
+            token=token,
+            tls=tls,
+            credentials=credentials,
+            timeout=timeout,
+            retry=retry,
+            store=store,
+            data_format=data_format,
             options=options,
         )
-        self._stub = session_service_pb2_grpc.SessionServiceStub(self._channel)
+        self._stub = session_service_pb2_grpc.SessionServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     def create_session(
-        self, data: Mapping[str, Any] | None = None, *, data_json: str | None = None, ttl: Ttl | None = None,
-        request_id: str | None = None, store: str | None = None, timeout: float | None = None,
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        data_json: str | None = None,
+        ttl: Ttl | None = None,
+        request_id: str | None = None,
+        store: str | None = None,
+        timeout: float | None = None,
     ) -> SessionInfo:
         """Stores ``data`` (default ``{}``) under a fresh key. Not retried: pass a ``request_id`` (a fresh uuid4
         string) and repeat the call with it to retry safely."""
         return self._call(self._stub, self._calls.create(data, data_json, ttl, request_id, store), timeout)
 
     def get_session(
-        self, key: str, *, touch: bool = False, ttl: Ttl | None = None, store: str | None = None,
+        self,
+        key: str,
+        *,
+        touch: bool = False,
+        ttl: Ttl | None = None,
+        store: str | None = None,
         timeout: float | None = None,
     ) -> Session:
         """The live session under ``key`` (NOT_FOUND if none); ``touch=True`` also slides its expiry."""
@@ -121,9 +146,16 @@ class SessionClient(_Client):
         return self._call(self._stub, self._calls.batch_get(keys, store), timeout)
 
     def save_session(
-        self, key: str, data: Mapping[str, Any] | None = None, *, data_json: str | None = None,
-        condition: SaveCondition | None = None, expected_version: int | None = None, ttl: Ttl | None = None,
-        store: str | None = None, timeout: float | None = None,
+        self,
+        key: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        data_json: str | None = None,
+        condition: SaveCondition | None = None,
+        expected_version: int | None = None,
+        ttl: Ttl | None = None,
+        store: str | None = None,
+        timeout: float | None = None,
     ) -> SessionInfo:
         """Writes ``data`` under ``key`` if the condition holds: exactly one of ``condition="must_create"``
         (ALREADY_EXISTS otherwise), ``condition="must_exist"`` (NOT_FOUND otherwise) and ``expected_version=n``
@@ -165,11 +197,18 @@ class AdminClient(_Client):
         options: Sequence[tuple[str, Any]] = (),
     ) -> None:
         super().__init__(
-            target, [admin_service_pb2.DESCRIPTOR.services_by_name["SessionAdminService"]], token=token, tls=tls,
-            credentials=credentials, timeout=timeout, retry=retry, store=store, data_format="struct",
+            target,
+            [admin_service_pb2.DESCRIPTOR.services_by_name["SessionAdminService"]],
+            token=token,
+            tls=tls,
+            credentials=credentials,
+            timeout=timeout,
+            retry=retry,
+            store=store,
+            data_format="struct",
             options=options,
         )
-        self._stub = admin_service_pb2_grpc.SessionAdminServiceStub(self._channel)
+        self._stub = admin_service_pb2_grpc.SessionAdminServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     def purge_expired(
         self, *, budget: int = 0, from_bucket: int = 0, store: str | None = None, timeout: float | None = None

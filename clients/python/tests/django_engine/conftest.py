@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import django
 from django.conf import settings
-
 from django_source import add_session_tests_to_path
 from service_process import shared_service
 

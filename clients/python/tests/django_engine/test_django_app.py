@@ -11,11 +11,11 @@ import urllib.request
 
 import grpc
 import pytest
+from demo_app import views
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client, LiveServerTestCase, TestCase
 
-from demo_app import views
 from redisession import SessionClient, SessionServiceError
 from redisession.django import SessionStore
 

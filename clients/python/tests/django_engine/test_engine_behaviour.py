@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
@@ -47,7 +47,12 @@ def test_settings_defaults() -> None:
     with override_settings(REDISESSION={"TARGET": "sessions:50051"}):
         engine = read_settings()
     assert (engine.target, engine.store, engine.token, engine.tls, engine.timeout) == (
-        "sessions:50051", "default", None, None, 5.0)
+        "sessions:50051",
+        "default",
+        None,
+        None,
+        5.0,
+    )
 
 
 @pytest.mark.parametrize("store", ["string", "hash"])
@@ -86,7 +91,7 @@ def test_an_expiry_in_the_past_deletes_the_session(store: str) -> None:
         session["a"] = 1
         session.save()
         key = session.session_key
-        session.set_expiry(datetime.now(timezone.utc) - timedelta(seconds=5))
+        session.set_expiry(datetime.now(UTC) - timedelta(seconds=5))
         session.save()
         assert SessionStore().exists(key) is False
 
@@ -97,7 +102,7 @@ def test_clear_expired_purges_the_hash_store() -> None:
         info = client.create_session({"short": True}, ttl=1)
         # Wait for the expiry itself (second precision), never for a guessed while; nothing reads the session
         # meanwhile, because a read would delete it lazily and leave the purge nothing to do.
-        while datetime.now(timezone.utc) <= info.expire_time:
+        while datetime.now(UTC) <= info.expire_time:
             time.sleep(0.05)
         stats_before = admin.get_store_stats(store="hash")
         SessionStore.clear_expired()

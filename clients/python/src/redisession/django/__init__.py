@@ -24,11 +24,12 @@ from typing import Any
 import grpc
 from django.contrib.sessions.backends.base import CreateError, SessionBase, UpdateError
 
+from redisession.aio import AsyncSessionClient
+from redisession.client import SessionClient
 from redisession.django import settings as engine_settings
 from redisession.django.merge import merge
 from redisession.errors import SessionServiceError
 from redisession.types import Session, SessionInfo
-
 
 KEY_SHAPE = re.compile(r"^[0-9a-f]{32}$")
 """The shape of the service's keys; anything else is no session."""
@@ -44,6 +45,8 @@ def is_service_key(key: Any) -> bool:
 class SessionStore(SessionBase):
     """Django's SessionBase over SessionService."""
 
+    _session_key: str | None
+
     def __init__(self, session_key: str | None = None) -> None:
         super().__init__(session_key)
         # The version and data last loaded or saved: the base of the next compare-and-set and merge.
@@ -52,11 +55,11 @@ class SessionStore(SessionBase):
 
     # Encoding: the serializer's JSON text, as the service stores it.
     def _to_json(self, data: dict[str, Any]) -> str:
-        return self.serializer().dumps(data).decode("utf-8")
+        return str(self.serializer().dumps(data).decode("utf-8"))
 
     def _from_session(self, session: Session) -> dict[str, Any]:
         assert session.data_json is not None
-        data = self.serializer().loads(session.data_json.encode("utf-8"))
+        data: dict[str, Any] = self.serializer().loads(session.data_json.encode("utf-8"))
         self._version = session.version
         self._base = self.serializer().loads(session.data_json.encode("utf-8"))
         return data
@@ -211,6 +214,7 @@ class SessionStore(SessionBase):
         # Data set without a load (e.g. after clear()): compare against what is stored now.
         if stored is None:
             raise UpdateError
+        assert stored.data_json is not None
         self._version = stored.version
         self._base = self.serializer().loads(stored.data_json.encode("utf-8"))
 
@@ -316,7 +320,7 @@ def _create_error(error: SessionServiceError) -> Exception:
     return CreateError() if error.code == grpc.StatusCode.ALREADY_EXISTS else error
 
 
-def _get_or_none(client: Any, key: str) -> Session | None:
+def _get_or_none(client: SessionClient, key: str) -> Session | None:
     try:
         return client.get_session(key)
     except SessionServiceError as error:
@@ -325,7 +329,7 @@ def _get_or_none(client: Any, key: str) -> Session | None:
         raise
 
 
-async def _aget_or_none(client: Any, key: str) -> Session | None:
+async def _aget_or_none(client: AsyncSessionClient, key: str) -> Session | None:
     try:
         return await client.get_session(key)
     except SessionServiceError as error:

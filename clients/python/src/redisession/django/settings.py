@@ -85,7 +85,7 @@ def read_settings() -> EngineSettings:
         if unknown_tls:
             raise _fail(f'unknown key {unknown_tls[0]!r} in "TLS"; the keys are {", ".join(sorted(_TLS_KEYS))}')
         paths = tuple(tls_raw.get(name) for name in ("CA_FILE", "CERT_FILE", "KEY_FILE"))
-        for name, path in zip(("CA_FILE", "CERT_FILE", "KEY_FILE"), paths):
+        for name, path in zip(("CA_FILE", "CERT_FILE", "KEY_FILE"), paths, strict=True):
             if path is not None and not Path(path).is_file():
                 raise _fail(f'"TLS"["{name}"] is not a readable file: {path}')
         if (paths[1] is None) != (paths[2] is None):
