@@ -158,3 +158,18 @@ def _drain(process: subprocess.Popen[bytes]) -> None:
             pass
 
     threading.Thread(target=read, daemon=True, name="service-log").start()
+
+
+def redis_command(port: int, *args: bytes) -> bytes:
+    """Sends one command to the test Redis (RESP, by hand: the package depends on no Redis client) and answers
+    the first line of the reply."""
+    request = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(arg), arg) for arg in args)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        reply = b""
+        while not reply.endswith(b"\r\n"):
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    return reply.split(b"\r\n", 1)[0]

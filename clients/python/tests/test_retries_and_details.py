@@ -23,10 +23,12 @@ class ScriptedService(session_service_pb2_grpc.SessionServiceServicer):
 
     def __init__(self) -> None:
         self.attempts: dict[str, int] = {}
+        self.metadata: list[tuple[str, str]] = []
         self.script: Callable[[str, int, grpc.ServicerContext], Any] = lambda method, attempt, context: None
 
     def _answer(self, method: str, context: grpc.ServicerContext, response: Any) -> Any:
         self.attempts[method] = self.attempts.get(method, 0) + 1
+        self.metadata = [(item.key, item.value) for item in context.invocation_metadata()]
         self.script(method, self.attempts[method], context)
         return response
 
@@ -159,3 +161,13 @@ def test_details_that_are_not_the_services_give_no_reason(
         client.create_session({})
     assert failed.value.code == grpc.StatusCode.ALREADY_EXISTS
     assert failed.value.reason is None and failed.value.field_violations == ()
+
+
+def test_a_token_travels_as_a_bearer_authorization_header(scripted: tuple[ScriptedService, str]) -> None:
+    service, target = scripted
+    with SessionClient(target, token="s3cr3t.t0ken") as client:
+        client.get_session(KEY)
+    assert ("authorization", "Bearer s3cr3t.t0ken") in service.metadata
+    with SessionClient(target) as client:
+        client.get_session(KEY)
+    assert not [key for key, _ in service.metadata if key == "authorization"]

@@ -144,3 +144,24 @@ def test_async_methods_use_the_asyncio_client(store: str) -> None:
 
     with on_store(store):
         asyncio.run(scenario())
+
+
+def test_a_record_that_cannot_be_decoded_is_no_session(caplog: pytest.LogCaptureFixture) -> None:
+    from service_process import redis_command, shared_service
+
+    with on_store("string"):
+        session = SessionStore()
+        session["a"] = 1
+        session.save()
+        key = session.session_key
+        assert key is not None
+        # The string store keeps a session under its prefix and the key's 16 bytes; overwrite it with garbage.
+        assert redis_command(shared_service().redis_port, b"SET", b"py-string:" + bytes.fromhex(key), b"junk") == b"+OK"
+        with caplog.at_level("WARNING", logger="redisession.django"):
+            loaded = SessionStore(key)
+            assert loaded.load() == {}
+        assert loaded.session_key is None
+        assert "cannot be decoded (RECORD_CORRUPT)" in caplog.text
+        loaded["b"] = 2
+        loaded.save()
+        assert loaded.session_key not in (None, key)
