@@ -165,3 +165,48 @@ def test_a_record_that_cannot_be_decoded_is_no_session(caplog: pytest.LogCapture
         loaded["b"] = 2
         loaded.save()
         assert loaded.session_key not in (None, key)
+
+
+@pytest.mark.parametrize("store", ["string", "hash"])
+def test_save_must_create_never_overwrites(store: str) -> None:
+    from django.contrib.sessions.backends.base import CreateError
+
+    with on_store(store):
+        existing = SessionStore()
+        existing["mine"] = True
+        existing.save()
+        intruder = SessionStore(existing.session_key)
+        intruder["theirs"] = True
+        with pytest.raises(CreateError):
+            intruder.save(must_create=True)
+        assert SessionStore(existing.session_key)["mine"] is True
+        assert "theirs" not in SessionStore(existing.session_key)
+        # A key that is not the service's shape cannot be created at all (no call is made for it).
+        with pytest.raises(CreateError):
+            SessionStore("not-a-service-key").save(must_create=True)
+        # A fresh key of the service's shape can (MUST_CREATE is the one way to use a key of the caller's).
+        # (Without a load: loading an unknown key drops it, as Django's backends do against session fixation.)
+        own = SessionStore("cd" * 16)
+        own.delete()
+        own.save(must_create=True)
+        assert own.session_key == "cd" * 16 and own.exists("cd" * 16) is True
+        own.delete()
+        existing.delete()
+
+
+@pytest.mark.parametrize("store", ["string", "hash"])
+def test_cycle_key_rotates_rather_than_copies(store: str) -> None:
+    with on_store(store), SessionClient(settings.REDISESSION["TARGET"], store=store) as client:
+        session = SessionStore()
+        session["a"] = 1
+        session.save()
+        session["b"] = 2
+        session.save()
+        old = session.session_key
+        assert client.get_session(old).version == 2
+        session.cycle_key()
+        # A rotation moves the record as it is (version 2); a create and copy would start again at version 1.
+        assert client.get_session(session.session_key).version == 2
+        assert session.exists(old) is False
+        assert session.modified is True  # so the middleware sends the new key's cookie
+        session.delete()
