@@ -6,7 +6,8 @@
 #          answers at the default address.
 # test:    the runtime set, plus zstd (the dictionary trainer's tests) and, for the Python client test, Debian's
 #          protoc, the well-known types and python3-grpcio / python3-protobuf (checked by the absolute paths
-#          the test uses: the python3 first on PATH may be another interpreter, e.g. pyenv's).
+#          the test uses: the python3 first on PATH may be another interpreter, e.g. pyenv's), and for the Python
+#          client's own tests (npm run test:python) virtual environments of the python3 on PATH (python3-venv).
 
 redisession_prerequisites() {
   local set="$1" missing=()
@@ -20,6 +21,8 @@ redisession_prerequisites() {
     [ -f /usr/include/google/protobuf/struct.proto ] || missing+=(libprotobuf-dev)
     /usr/bin/python3 -I -c "import grpc, google.protobuf" >/dev/null 2>&1 ||
       missing+=(python3-grpcio python3-protobuf)
+    # Debian's python3 makes virtual environments only with ensurepip, which python3-venv provides.
+    python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
   fi
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}"

@@ -1,0 +1,52 @@
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from typing import ClassVar as _ClassVar
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_MALFORMED_KEY: _ClassVar[ErrorReason]
+    ERROR_REASON_UNKNOWN_STORE: _ClassVar[ErrorReason]
+    ERROR_REASON_TTL_OUT_OF_RANGE: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_FIELD: _ClassVar[ErrorReason]
+    ERROR_REASON_DATA_TOO_LARGE: _ClassVar[ErrorReason]
+    ERROR_REASON_DATA_TOO_DEEP: _ClassVar[ErrorReason]
+    ERROR_REASON_TOO_MANY_KEYS: _ClassVar[ErrorReason]
+    ERROR_REASON_SESSION_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_SESSION_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_VERSION_MISMATCH: _ClassVar[ErrorReason]
+    ERROR_REASON_CONCURRENT_MODIFICATION: _ClassVar[ErrorReason]
+    ERROR_REASON_RECORD_CORRUPT: _ClassVar[ErrorReason]
+    ERROR_REASON_BACKEND_UNAVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_BACKEND_FULL: _ClassVar[ErrorReason]
+    ERROR_REASON_DEADLINE_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_UNAUTHENTICATED: _ClassVar[ErrorReason]
+    ERROR_REASON_PERMISSION_DENIED: _ClassVar[ErrorReason]
+    ERROR_REASON_INTERNAL: _ClassVar[ErrorReason]
+    ERROR_REASON_MALFORMED_REQUEST: _ClassVar[ErrorReason]
+    ERROR_REASON_RESPONSE_TOO_LARGE: _ClassVar[ErrorReason]
+    ERROR_REASON_REQUEST_ID_REUSED: _ClassVar[ErrorReason]
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_MALFORMED_KEY: ErrorReason
+ERROR_REASON_UNKNOWN_STORE: ErrorReason
+ERROR_REASON_TTL_OUT_OF_RANGE: ErrorReason
+ERROR_REASON_INVALID_FIELD: ErrorReason
+ERROR_REASON_DATA_TOO_LARGE: ErrorReason
+ERROR_REASON_DATA_TOO_DEEP: ErrorReason
+ERROR_REASON_TOO_MANY_KEYS: ErrorReason
+ERROR_REASON_SESSION_EXISTS: ErrorReason
+ERROR_REASON_SESSION_NOT_FOUND: ErrorReason
+ERROR_REASON_VERSION_MISMATCH: ErrorReason
+ERROR_REASON_CONCURRENT_MODIFICATION: ErrorReason
+ERROR_REASON_RECORD_CORRUPT: ErrorReason
+ERROR_REASON_BACKEND_UNAVAILABLE: ErrorReason
+ERROR_REASON_BACKEND_FULL: ErrorReason
+ERROR_REASON_DEADLINE_EXCEEDED: ErrorReason
+ERROR_REASON_UNAUTHENTICATED: ErrorReason
+ERROR_REASON_PERMISSION_DENIED: ErrorReason
+ERROR_REASON_INTERNAL: ErrorReason
+ERROR_REASON_MALFORMED_REQUEST: ErrorReason
+ERROR_REASON_RESPONSE_TOO_LARGE: ErrorReason
+ERROR_REASON_REQUEST_ID_REUSED: ErrorReason
