@@ -217,9 +217,13 @@ export class RedisessionStore extends Store {
     );
   }
 
-  /** The idle TTL: the cookie's remaining `maxAge` in whole seconds, else the `ttl` option, else the store's. */
+  /**
+   * The idle TTL: the cookie's `maxAge` as configured (`originalMaxAge`: express-session resets the cookie to it on
+   * every request, so the session slides as the cookie does) in whole seconds, else the `ttl` option, else the
+   * store's.
+   */
   #idleTtl(session: SessionData): ReturnType<typeof duration> | undefined {
-    const maxAge = session.cookie?.maxAge;
+    const maxAge = session.cookie?.originalMaxAge;
     const seconds = typeof maxAge === "number" ? Math.max(1, Math.ceil(maxAge / 1000)) : this.#ttl;
     return seconds === undefined ? undefined : duration(seconds);
   }
