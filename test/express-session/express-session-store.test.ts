@@ -27,11 +27,12 @@ afterAll(async () => {
 });
 
 /** A real express app over a RedisessionStore on the test server, and a browser for it. */
-async function appWith(options: SessionAppOptions & { compareAndSet?: boolean } = {}) {
+async function appWith(options: SessionAppOptions & { compareAndSet?: boolean; ttl?: string } = {}) {
   const store = new RedisessionStore({
     client: served.client,
     storeName: STORE,
     compareAndSet: options.compareAndSet,
+    ttl: options.ttl,
   });
   const app = await startSessionApp(store, options);
   apps.push(app);
@@ -241,6 +242,31 @@ describe("concurrent requests", () => {
       body: { code: Code.NOT_FOUND, reason: "SESSION_NOT_FOUND" },
     });
     expect((await failureOf(stored(key))).code).toBe(Code.NOT_FOUND);
+  });
+});
+
+describe("options", () => {
+  it("a browser-session cookie (no maxAge) gets the store's ttl option as its idle TTL", async () => {
+    const { browser: open } = await appWith({ cookieMaxAgeMs: null, ttl: "20m" });
+    const browser = open();
+    await browser.request("POST", "/login/radia");
+    expect(toSeconds((await stored(browser.sessionKey))?.idleTtl)).toBe(1200);
+  });
+
+  it("with another genid, regenerate still retires the old key and leaves no rotated session behind", async () => {
+    const id = (n: number) => n.toString(16).padStart(32, "0");
+    let made = 0;
+    const genid = () => id(++made);
+    const { browser: open } = await appWith({ genid });
+    const browser = open();
+    await browser.request("POST", "/count");
+    const oldKey = browser.sessionKey;
+    await browser.request("POST", "/login/niklaus");
+    expect([oldKey, browser.sessionKey]).toEqual([id(1), id(2)]);
+    expect((await failureOf(stored(oldKey))).code).toBe(Code.NOT_FOUND);
+    // A fresh session (version 1), and nothing else in Redis: the key the rotation made was deleted.
+    expect((await stored(browser.sessionKey))?.version).toBe(1);
+    expect(await redis.raw("DBSIZE")).toBe(1);
   });
 });
 

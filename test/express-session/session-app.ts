@@ -17,6 +17,10 @@ export interface SessionAppOptions {
   readonly resave?: boolean;
   /** Awaited by POST /count between reading the session and saving it (to line concurrent requests up). */
   readonly beforeSave?: () => Promise<void>;
+  /** express-session's `genid`. Default: the store's. */
+  readonly genid?: () => string;
+  /** The cookie's maxAge; `null` for a browser-session cookie. Default: {@link COOKIE_MAX_AGE_MS}. */
+  readonly cookieMaxAgeMs?: number | null;
 }
 
 /** The cookie's maxAge: one hour, so sessions get an idle TTL of 3600 s. */
@@ -31,12 +35,12 @@ export async function startSessionApp(store: RedisessionStore, options: SessionA
   app.use(
     session({
       store,
-      genid: store.genid,
+      genid: options.genid ?? store.genid,
       secret: "a test secret",
       resave: options.resave ?? false,
       saveUninitialized: false,
       rolling: options.rolling ?? false,
-      cookie: { maxAge: COOKIE_MAX_AGE_MS },
+      cookie: options.cookieMaxAgeMs === null ? {} : { maxAge: options.cookieMaxAgeMs ?? COOKIE_MAX_AGE_MS },
     }),
   );
   const saved = (req: Request, res: Response, next: NextFunction, body: object) =>
