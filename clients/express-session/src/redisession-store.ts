@@ -174,28 +174,31 @@ export class RedisessionStore extends Store {
 
   override regenerate(req: Request, callback: (err?: unknown) => void): void {
     const rotation = this.#client.rotateSessionKey({ store: this.#storeName, key: req.sessionID });
-    rotation.then(
-      ({ session: rotated }) => {
-        const key = rotated?.key ?? "";
-        this.#rotatedKeys.set(req, key);
+    settle(
+      rotation.then(({ session: rotated }) => rotated),
+      (error) => (isMissing(error) ? undefined : storeError("cannot rotate the session key", error)),
+      (error, rotated) => {
+        if (rotated === undefined) {
+          // Nothing to rotate, or a failure: as express-session's own regenerate, a new session either way, and
+          // the failure (if any) reported.
+          this.generate(req);
+          callback(error ?? undefined);
+          return;
+        }
+        this.#rotatedKeys.set(req, rotated.key);
         try {
           this.generate(req);
         } finally {
           this.#rotatedKeys.delete(req);
         }
-        if (req.sessionID === key) {
+        if (req.sessionID === rotated.key) {
           // The new, empty session replaces the rotated data on its first save, which must find that version.
-          this.#states.set(req.session, { version: rotated?.version ?? 0, fingerprint: undefined });
+          this.#states.set(req.session, { version: rotated.version, fingerprint: undefined });
           callback();
         } else {
           // Another genid made the id: nobody will hold the rotated key, so it goes (destroy-then-generate).
-          this.destroy(key, callback);
+          this.destroy(rotated.key, callback);
         }
-      },
-      (error: unknown) => {
-        // As express-session's own regenerate: a new session either way; a failure is also reported.
-        this.generate(req);
-        callback(isMissing(error) ? undefined : storeError("cannot rotate the session key", error));
       },
     );
   }
