@@ -3,8 +3,14 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    // Examples import the package by its name, as users do; in tests that is the source, not a build.
-    alias: { redisession: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    // Examples import the packages by their names, as users do; in tests that is the source, not a build.
+    alias: {
+      redisession: fileURLToPath(new URL("./src/index.ts", import.meta.url)),
+      "@redisession/client": fileURLToPath(new URL("./src/index.ts", import.meta.url)),
+      "@redisession/express-session": fileURLToPath(
+        new URL("./clients/express-session/src/index.ts", import.meta.url),
+      ),
+    },
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -1,4 +1,10 @@
-import { Code, createSessionClient, SaveCondition, SessionServiceError, sessionData } from "redisession";
+import {
+  Code,
+  createSessionClient,
+  SaveCondition,
+  SessionServiceError,
+  sessionData,
+} from "@redisession/client";
 
 /** A login, a read-modify-write with compare-and-set, a key rotation and a logout. */
 export async function quickstart(target = "127.0.0.1:50051"): Promise<string[]> {

@@ -9,9 +9,7 @@ describe("the README's TypeScript example", () => {
   it("is examples/quickstart.ts, verbatim", () => {
     const readme = readFileSync("README.md", "utf8");
     const example = readFileSync("examples/quickstart.ts", "utf8");
-    const block = /<!-- quickstart:begin -->\n```ts\n([\s\S]*?)```\n<!-- quickstart:end -->/.exec(
-      readme,
-    )?.[1];
+    const block = /<!-- example: quickstart -->\n```ts\n([\s\S]*?)```\n/.exec(readme)?.[1];
     expect(block).toBe(example);
   });
 

@@ -1,0 +1,67 @@
+/** One TypeScript example of the README: the name in its `<!-- example: NAME -->` marker, and its code. */
+export interface ReadmeExample {
+  readonly name: string;
+  readonly code: string;
+}
+
+/**
+ * Every TypeScript block of the README, each named by the marker line just before it (which may add a remark in
+ * parentheses, such as why the runner leaves it out).
+ *
+ * @throws Error for a `ts` block without a marker: every example must be compiled and run, none left out.
+ */
+export function readmeExamples(readme: string): ReadmeExample[] {
+  const examples: ReadmeExample[] = [];
+  for (const match of readme.matchAll(
+    /(?:<!-- example: ([\w-]+)(?: \([^)]*\))? -->\n)?```ts\n([\s\S]*?)```\n/g,
+  )) {
+    const [, name, code = ""] = match;
+    if (name === undefined) {
+      throw new Error(`a README TypeScript block has no <!-- example: NAME --> marker: ${code.slice(0, 80)}`);
+    }
+    examples.push({ name, code });
+  }
+  return examples;
+}
+
+/**
+ * The scratch project's driver of the compiled examples (plain JavaScript: it is no example itself). It runs the
+ * quickstart and the retried create, imports the install example (which runs on import and prints), and drives the
+ * express example over HTTP with a cookie; the last line it prints is the JSON of what each answered.
+ */
+export const scratchRunner = `
+import { once } from "node:events";
+import { createSessionClient } from "@redisession/client";
+
+const target = process.env.REDISESSION_TARGET;
+const results = {};
+results.quickstart = await (await import("./dist/quickstart.js")).quickstart(target);
+
+const client = createSessionClient(target);
+results.logIn = (await (await import("./dist/retry-create.js")).logIn(client, { userId: 7 }))?.version;
+client.close();
+
+await import("./dist/install.js");
+
+const { server } = await import("./dist/express.js");
+if (!server.listening) await once(server, "listening");
+const origin = "http://127.0.0.1:" + server.address().port;
+let cookie;
+async function call(method, path) {
+  const response = await fetch(origin + path, { method, headers: cookie ? { cookie } : {} });
+  const set = response.headers.getSetCookie()[0];
+  if (set) cookie = set.split(";")[0];
+  return [response.status, await response.json()];
+}
+results.express = [
+  await call("POST", "/login/ada"),
+  await call("GET", "/"),
+  await call("GET", "/"),
+  await call("POST", "/logout"),
+  await call("GET", "/"),
+];
+server.closeAllConnections();
+server.close();
+console.log(JSON.stringify(results));
+process.exit(0);
+`;
