@@ -15,5 +15,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for an event (a status change, a process exit, a lease taken over); its bound only says
+    // when to give up on one that never comes, so it is generous: a busy machine delays events, it does not
+    // prevent them.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -4,7 +4,7 @@ import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-p
 import { createSessionClient, type SessionClient, SessionServiceError } from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { parseExposition } from "../metrics/prometheus-text.js";
-import { type RedisInterposer, startInterposer } from "../support/redis-interposer.js";
+import { names, type RedisInterposer, stallCommands, startInterposer } from "../support/redis-interposer.js";
 import { serverConfig, testLogger } from "../support/server-fixture.js";
 
 /**
@@ -66,34 +66,6 @@ function outcomeOf(call: Promise<unknown>): Promise<string> {
   );
 }
 
-/**
- * Holds every command the service sends to Redis until `release`, counting those that name the session whose
- * raw key is `keyBytes`: `sent(n)` resolves once n of them reached the relay, each made by a call the server has
- * in hand (its deadline set).
- */
-function stallRedis(keyBytes: Buffer) {
-  let release = () => {};
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let count = 0;
-  const waiters: { n: number; resolve: () => void }[] = [];
-  interposer.setHook(() => held);
-  interposer.setObserver((command) => {
-    if (!command.some((arg) => arg.includes(keyBytes))) return;
-    count += 1;
-    for (const waiter of waiters) if (count >= waiter.n) waiter.resolve();
-  });
-  return {
-    sent: (n: number) => new Promise<void>((resolve) => waiters.push({ n, resolve })),
-    release() {
-      interposer.setObserver(undefined);
-      interposer.setHook(undefined);
-      release();
-    },
-  };
-}
-
 /** How many times each line occurs: a short diff when many calls fail alike. */
 function tally(lines: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -128,7 +100,8 @@ describe("a Redis stall under a storm of deadlines", () => {
     const store = "strings";
     const { session } = await client.createSession({ store, content: { case: "data", value: { n: 1 } } });
     const key = session?.key ?? "";
-    const stall = stallRedis(Buffer.from(key, "hex"));
+    const keyBytes = Buffer.from(key, "hex");
+    const stall = stallCommands(interposer, (command) => names(command, keyBytes));
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     let facts: Record<string, unknown>;
     try {

@@ -124,3 +124,51 @@ class CommandParser {
     return end < 0 ? undefined : { text: buffer.toString("latin1", from, end), next: end + 2 };
   }
 }
+
+/** Redis stalled behind a relay: see {@link stallCommands}. */
+export interface StalledRedis {
+  /** Resolves once `n` of the watched commands have reached the relay (each sent by the service, then held). */
+  sent(n: number): Promise<void>;
+  /** Relays every held command, and every later one, at once. Harmless when called again. */
+  release(): void;
+}
+
+/**
+ * Holds every command the service sends through `interposer` until `release()` (to the service, Redis stops
+ * answering for as long as the test wants), and counts on arrival those that `watched` picks: a test waits for
+ * the service to have sent them instead of guessing how long that takes.
+ */
+export function stallCommands(
+  interposer: RedisInterposer,
+  watched: (command: readonly Buffer[]) => boolean,
+): StalledRedis {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let count = 0;
+  const waiters: { n: number; resolve: () => void }[] = [];
+  interposer.setHook(() => held);
+  interposer.setObserver((command) => {
+    if (!watched(command)) return;
+    count += 1;
+    for (const waiter of waiters) if (count >= waiter.n) waiter.resolve();
+  });
+  return {
+    sent: (n) =>
+      new Promise<void>((resolve) => {
+        if (count >= n) resolve();
+        else waiters.push({ n, resolve });
+      }),
+    release() {
+      interposer.setObserver(undefined);
+      interposer.setHook(undefined);
+      release();
+    },
+  };
+}
+
+/** Whether one of `command`'s arguments contains `bytes` (a session's raw key, a marker in its data). */
+export function names(command: readonly Buffer[], bytes: Buffer | string): boolean {
+  return command.some((arg) => arg.includes(bytes));
+}
