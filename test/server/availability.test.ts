@@ -11,8 +11,12 @@ const served = usePrivateServer({ server: { requestTimeoutMs: 400 }, clientTimeo
 
 describe("availability", () => {
   it("is SERVING while Redis answers, for the server and for SessionService; NOT_FOUND for other services", async () => {
-    expect((await healthCheck(served.raw)).status).toBe(Serving.SERVING);
-    expect((await healthCheck(served.raw, "redisession.v1.SessionService")).status).toBe(Serving.SERVING);
+    // Polled: a check finds Redis slow when its PING takes longer than the interval (100 ms in tests), as it may
+    // on a busy machine, and says NOT_SERVING until the next one.
+    await expect.poll(async () => (await healthCheck(served.raw)).status).toBe(Serving.SERVING);
+    await expect
+      .poll(async () => (await healthCheck(served.raw, "redisession.v1.SessionService")).status)
+      .toBe(Serving.SERVING);
     await expect(healthCheck(served.raw, "no.such.Service")).rejects.toMatchObject({
       code: status.NOT_FOUND,
     });
@@ -42,7 +46,7 @@ describe("availability", () => {
       .poll(async () => (await healthCheck(served.raw)).status, { timeout: 5_000 })
       .toBe(Serving.SERVING);
     const watch = healthWatch(served.raw);
-    await expect.poll(() => watch.statuses).toEqual([Serving.SERVING]);
+    await expect.poll(() => watch.statuses.at(-1)).toBe(Serving.SERVING);
     const { session } = await served.client.createSession({ content: { case: "data", value: { a: 1 } } });
     await served.redis.stop();
 
