@@ -8,12 +8,10 @@ export interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-  readonly ms: number;
 }
 
 /** Runs `redisession <args>` from the sources, as a user would run the command, with `env` added. */
 export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const started = Date.now();
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -21,7 +19,7 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
       { env: { ...process.env, ...env }, timeout: 20_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ code, stdout, stderr, ms: Date.now() - started });
+        resolve({ code, stdout, stderr });
       },
     );
   });
