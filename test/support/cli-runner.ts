@@ -16,7 +16,8 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     execFile(
       process.execPath,
       ["--import", "tsx", "src/cli/main.ts", ...args],
-      { env: { ...process.env, ...env }, timeout: 20_000 },
+      // A hang guard: on a loaded machine a run (a Node start that compiles the sources) takes several seconds.
+      { env: { ...process.env, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
         resolve({ code, stdout, stderr });
