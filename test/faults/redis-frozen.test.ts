@@ -81,7 +81,7 @@ describe("Redis frozen (SIGSTOP)", () => {
   it(
     "fails calls within their deadline, refuses calls beyond maxPendingCommands at once, and recovers after SIGCONT",
     async () => {
-      await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
+      await expect.poll(serving).toBe(Serving.SERVING);
       const key =
         (await client.createSession({ content: { case: "data", value: { kept: true } } })).session?.key ?? "";
       // The writes below are carried out once Redis wakes up: they get a session of their own.
@@ -114,7 +114,7 @@ describe("Redis frozen (SIGSTOP)", () => {
           codesOutside(hung, [status.DEADLINE_EXCEEDED, status.UNAVAILABLE]),
           JSON.stringify(hung),
         ).toEqual([]);
-        await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.NOT_SERVING);
+        await expect.poll(serving).toBe(Serving.NOT_SERVING);
 
         flood = await floodFrozen(floodClients, key, thaw);
       } finally {
@@ -139,11 +139,7 @@ describe("Redis frozen (SIGSTOP)", () => {
       );
 
       // Recovered: calls succeed again and the service says it serves.
-      await expect
-        .poll(async () => (await outcomeOf(() => client.getSession({ key }, { timeoutMs: 1_000 }))).code, {
-          timeout: 5_000,
-        })
-        .toBe(status.OK);
+      await expect.poll(async () => (await outcomeOf(() => client.getSession({ key }))).code).toBe(status.OK);
       expect((await client.getSession({ key })).session?.content).toEqual({
         case: "data",
         value: { kept: true },
@@ -152,7 +148,7 @@ describe("Redis frozen (SIGSTOP)", () => {
         (await client.createSession({ content: { case: "data", value: { after: "thaw" } } })).session
           ?.version,
       ).toBe(1);
-      await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
+      await expect.poll(serving).toBe(Serving.SERVING);
     },
     TEST_TIMEOUT_MS,
   );
