@@ -42,17 +42,13 @@ describe("availability", () => {
 
   it("goes NOT_SERVING when Redis stops, answers UNAVAILABLE within the deadline, and recovers", async () => {
     // The previous test's freeze may have turned the status NOT_SERVING for a moment.
-    await expect
-      .poll(async () => (await healthCheck(served.raw)).status, { timeout: 5_000 })
-      .toBe(Serving.SERVING);
+    await expect.poll(async () => (await healthCheck(served.raw)).status).toBe(Serving.SERVING);
     const watch = healthWatch(served.raw);
     await expect.poll(() => watch.statuses.at(-1)).toBe(Serving.SERVING);
     const { session } = await served.client.createSession({ content: { case: "data", value: { a: 1 } } });
     await served.redis.stop();
 
-    await expect
-      .poll(async () => (await healthCheck(served.raw)).status, { timeout: 5_000 })
-      .toBe(Serving.NOT_SERVING);
+    await expect.poll(async () => (await healthCheck(served.raw)).status).toBe(Serving.NOT_SERVING);
     await expect.poll(() => watch.statuses.at(-1)).toBe(Serving.NOT_SERVING);
     for (const call of [
       () => served.client.getSession({ key: session?.key ?? "" }, { timeoutMs: 2_000 }),
@@ -63,9 +59,7 @@ describe("availability", () => {
     }
 
     await served.restartRedis();
-    await expect
-      .poll(async () => (await healthCheck(served.raw)).status, { timeout: 10_000 })
-      .toBe(Serving.SERVING);
+    await expect.poll(async () => (await healthCheck(served.raw)).status).toBe(Serving.SERVING);
     await expect.poll(() => watch.statuses.at(-1)).toBe(Serving.SERVING);
     expect(
       (await served.client.createSession({ content: { case: "data", value: { back: true } } })).session
