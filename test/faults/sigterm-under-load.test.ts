@@ -19,7 +19,13 @@ const GRACE_OVER = "grace period over: closing remaining calls";
 
 /** Concurrent callers, each looping over CreateSession. */
 const CALLERS = 200;
-const GRACE_MS = 8_000;
+/**
+ * The server's grace period, request timeout and the calls' deadline: far longer than a busy machine takes to
+ * drain the calls held in flight, so that the grace period being cut short or a call timing out can only mean a
+ * call the server lost track of. The server exits as soon as the calls are drained, so a passing run never waits
+ * for it.
+ */
+const GRACE_MS = 60_000;
 /** Longer than any test runs: Redis holds the writes of the calls in flight until the test lets them through. */
 const PAUSE_MS = 120_000;
 
@@ -58,12 +64,12 @@ describe("redisession serve on SIGTERM under load", () => {
       [
         `redis: { default: { url: "${redis.url}" } }`,
         "stores: { default: { strategy: string, codec: none } }",
-        `server: { healthIntervalMs: 60000, shutdownGraceMs: ${GRACE_MS}, metrics: { host: 127.0.0.1, port: 0 } }`,
+        `server: { healthIntervalMs: 60000, shutdownGraceMs: ${GRACE_MS}, requestTimeoutMs: ${GRACE_MS}, metrics: { host: 127.0.0.1, port: 0 } }`,
       ].join("\n"),
     );
     cleanups.push(() => serve.kill());
     const target = `127.0.0.1:${serve.port}`;
-    const client = createSessionClient(target, { defaultTimeoutMs: 10_000, retry: false });
+    const client = createSessionClient(target, { defaultTimeoutMs: GRACE_MS, retry: false });
     const raw = rawClient(target);
     cleanups.push(
       () => client.close(),
