@@ -72,7 +72,15 @@ function tlsSocketOptions(config: RedisConnectionSettings): TlsSocketOptions | R
 }
 
 /** Longest wait between reconnection attempts. */
-const MAX_RECONNECT_DELAY_MS = 2_000;
+export const MAX_RECONNECT_DELAY_MS = 2_000;
+
+/**
+ * How long a lost connection waits before its attempt number `retries` (from 0): 50 ms, doubling, capped at
+ * {@link MAX_RECONNECT_DELAY_MS}, so that a Redis that returns is used again within that cap (plus a connect).
+ */
+export function reconnectDelayMs(retries: number): number {
+  return Math.min(50 * 2 ** Math.min(retries, 6), MAX_RECONNECT_DELAY_MS);
+}
 
 /** A connection's configuration, where settings with a default may be left out (tests and tools make these). */
 export type RedisConnectionSettings = Omit<RedisConnectionConfig, "maxPendingCommands"> &
@@ -113,8 +121,7 @@ export function createRedisClient(
     commandOptions: { timeout: commandTimeoutMs },
     socket: {
       connectTimeout: config.connectTimeoutMs,
-      reconnectStrategy: (retries: number) =>
-        Math.min(50 * 2 ** Math.min(retries, 6), MAX_RECONNECT_DELAY_MS),
+      reconnectStrategy: reconnectDelayMs,
       ...tlsSocketOptions(config),
     },
   });

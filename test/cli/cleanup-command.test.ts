@@ -135,7 +135,8 @@ describe("redisession cleanup", () => {
       /^redisession: cannot reach Redis connection "default" at redis:\/\/127\.0\.0\.1:1 within 3 s/,
     );
     expect(result.stderr).not.toContain("hunter2");
-    expect(result.ms).toBeLessThan(12_000);
+    // Fast means it gave up after its own wait (REDIS_WAIT_MS, named in the line) and exited 1, rather than
+    // retrying until the runner's hang guard killed it (exit -1): no stopwatch needed.
   });
 
   it("lists the new commands in its usage", async () => {

@@ -132,8 +132,9 @@ describe("redisession stats", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(result.stderr).toContain('Redis connection "default" at redis://127.0.0.1:1/3');
+    expect(result.stderr).toContain('Redis connection "default" at redis://127.0.0.1:1/3 within 3 s');
     expect(result.stderr).not.toContain("hunter2");
-    expect(result.ms).toBeLessThan(12_000);
+    // Fast means it gave up after its own wait (REDIS_WAIT_MS, named in the line) and exited 1, rather than
+    // retrying until the runner's hang guard killed it (exit -1): no stopwatch needed.
   });
 });

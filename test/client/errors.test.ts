@@ -126,10 +126,15 @@ describe("close()", () => {
     const handling = new Promise<void>((resolve) => {
       arrived = resolve;
     });
+    let closed = () => {};
+    const clientClosed = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
     const server = await startFakeServer({
+      // Answers only once the client is closed: the call is in the server's hands all along.
       getSession: async () => {
         arrived();
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await clientClosed;
         return { session: { key: KEY } };
       },
     });
@@ -138,6 +143,7 @@ describe("close()", () => {
     const call = client.getSession({ key: KEY });
     await handling;
     client.close();
+    closed();
 
     await expect(call).resolves.toMatchObject({ session: { key: KEY } });
   });

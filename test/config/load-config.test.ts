@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
+import { readUnreadable } from "../support/unreadable-file.js";
 import { configErrorOf } from "./config-test-helpers.js";
 
 let dir = "";
@@ -182,16 +183,12 @@ describe("loadConfig file errors", () => {
     ]);
   });
 
-  it.skipIf(process.platform === "win32" || process.getuid?.() === 0)(
-    "reports a file it may not read",
-    () => {
-      const file = writeFile("secret.yaml", "stores: {}\n");
-      fs.chmodSync(file, 0o000);
-      expect(configErrorOf(() => loadConfig({ path: file, env: {} })).issues[0]?.message).toBe(
-        "cannot read the file: permission denied (EACCES)",
-      );
-    },
-  );
+  // Windows has no file mode that refuses a read.
+  it.skipIf(process.platform === "win32")("reports a file it may not read", () => {
+    const file = writeFile("secret.yaml", "stores: {}\n");
+    const error = configErrorOf(() => readUnreadable(file, () => loadConfig({ path: file, env: {} })));
+    expect(error.issues[0]?.message).toBe("cannot read the file: permission denied (EACCES)");
+  });
 
   it.each(["config.toml", "config", "config.yaml.bak"])("refuses the file name %s", (name) => {
     const file = writeFile(name, "stores: {}\n");

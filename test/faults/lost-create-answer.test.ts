@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateSessionRequestSchema } from "../../gen/redisession/v1/session_service_pb.js";
 import { createRedisClient, type RedisClient } from "../../src/store/redis-connection.js";
 import { RedisLink } from "../../src/store/redis-link.js";
-import { failureOf, pauseRedis } from "../support/call-helpers.js";
+import { failureOf } from "../support/call-helpers.js";
 import { usePrivateServer } from "../support/private-server-fixture.js";
+import { freeze, redisPid } from "../support/redis-process.js";
 import { readRequestRecord, storedSessionCount } from "../support/request-records.js";
 import { SERVED_STORES } from "../support/server-fixture.js";
 
@@ -17,7 +18,7 @@ import { SERVED_STORES } from "../support/server-fixture.js";
  * session is orphaned.
  */
 
-// A Redis of this file's own: it is paused.
+// A Redis of this file's own: it is frozen.
 const served = usePrivateServer();
 
 let client: RedisClient;
@@ -34,12 +35,18 @@ const redis = {
     link.command(args.map((arg) => (typeof arg === "number" ? String(arg) : arg))),
 };
 
-/** Sends `request` while Redis hangs, so that its answer is lost (DEADLINE_EXCEEDED), then once more. */
+/**
+ * Sends `request` while Redis hangs (frozen until the call has ended), so that its answer is lost
+ * (DEADLINE_EXCEEDED), then once more: the first attempt's command reaches Redis first, on the same connection.
+ */
 async function lostThenRetried(request: MessageInitShape<typeof CreateSessionRequestSchema>) {
-  const resumed = await pauseRedis(served.redis.url, 1);
-  const lost = await failureOf(served.client.createSession(request, { timeoutMs: 200 }));
-  expect(lost.code).toBe(status.DEADLINE_EXCEEDED);
-  await resumed();
+  const thaw = freeze(await redisPid(served.redis.url));
+  try {
+    const lost = await failureOf(served.client.createSession(request, { timeoutMs: 200 }));
+    expect(lost.code).toBe(status.DEADLINE_EXCEEDED);
+  } finally {
+    thaw();
+  }
   return served.client.createSession(request);
 }
 

@@ -7,13 +7,35 @@ import { usePrivateServer } from "../support/private-server-fixture.js";
 import { healthCheck } from "../support/raw-grpc.js";
 import { isAlive, redisPid } from "../support/redis-process.js";
 
+/**
+ * Every call deadline in the load, and the server's request timeout: far longer than a busy machine delays an
+ * answer, so that a call ending DEADLINE_EXCEEDED can only be one that waited for a Redis that was gone.
+ */
+const DEADLINE_MS = 60_000;
+
 // A Redis of this file's own: it is killed and restarted, which the worker's shared one must never be.
-const served = usePrivateServer();
+const served = usePrivateServer({ server: { requestTimeoutMs: DEADLINE_MS } });
 
 const serving = async () => (await healthCheck(served.raw)).status;
 
-/** Every call deadline in the load: generous, so that only a hang (not a busy machine) could reach it. */
-const DEADLINE_MS = 5_000;
+/** The RPCs of the load, by name: each one must be seen answered before the kill and refused after it. */
+const RPCS = [
+  "createSession",
+  "getSession",
+  "saveSession",
+  "touchSession",
+  "batchGetSessions",
+  "deleteSession",
+];
+
+/** One call of the load: which RPC, and how it ended. */
+interface LoadOutcome extends CallOutcome {
+  readonly rpc: string;
+}
+
+/** The RPCs in `outcomes` that ended with `code`. */
+const rpcsEndedWith = (outcomes: readonly LoadOutcome[], code: status) =>
+  [...new Set(outcomes.filter((o) => o.code === code).map((o) => o.rpc))].sort();
 
 /**
  * 32 callers that loop over every SessionService RPC until `stop()`, each call recorded with its outcome. `keys`
@@ -21,7 +43,7 @@ const DEADLINE_MS = 5_000;
  * before Redis returns.
  */
 function startLoad(keys: readonly string[]) {
-  const outcomes: CallOutcome[] = [];
+  const outcomes: LoadOutcome[] = [];
   let stopped = false;
   const store = (i: number) => (i % 2 === 0 ? "" : "strings");
   const calls: ((i: number) => Promise<unknown>)[] = [
@@ -54,8 +76,9 @@ function startLoad(keys: readonly string[]) {
   const caller = async (id: number) => {
     for (let i = id; !stopped; i += 32) {
       const call = calls[i % calls.length];
-      if (call === undefined) throw new Error("no call");
-      outcomes.push(await outcomeOf(() => call(i)));
+      const rpc = RPCS[i % calls.length];
+      if (call === undefined || rpc === undefined) throw new Error("no call");
+      outcomes.push({ rpc, ...(await outcomeOf(() => call(i))) });
     }
   };
   const callers = Promise.all(Array.from({ length: 32 }, (_, id) => caller(id)));
@@ -69,8 +92,8 @@ function startLoad(keys: readonly string[]) {
 }
 
 describe("Redis killed (SIGKILL) under load", () => {
-  it("answers every call OK or UNAVAILABLE within its deadline, goes NOT_SERVING, and serves again within 3 s of Redis' return", async () => {
-    await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
+  it("answers every call OK or UNAVAILABLE within its deadline, goes NOT_SERVING, and serves again once Redis returns", async () => {
+    await expect.poll(serving).toBe(Serving.SERVING);
     const keys: string[] = [];
     for (let i = 0; i < 20; i++)
       keys.push(
@@ -80,34 +103,29 @@ describe("Redis killed (SIGKILL) under load", () => {
 
     const load = startLoad(keys);
     try {
-      // Calls are flowing before the kill...
-      await expect.poll(() => load.outcomes.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(300);
+      // Every RPC is answered before the kill (however many calls a busy machine makes meanwhile)...
+      await expect.poll(() => rpcsEndedWith(load.outcomes, status.OK)).toEqual([...RPCS].sort());
       const beforeKill = load.outcomes.length;
       process.kill(pid, "SIGKILL");
-      await expect.poll(() => isAlive(pid), { timeout: 5_000 }).toBe(false);
-      // ...and keep being answered after it, by a server that says it cannot serve.
-      await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.NOT_SERVING);
+      await expect.poll(() => isAlive(pid)).toBe(false);
+      // ...and every RPC keeps being answered after it, refused by a server that says it cannot serve.
+      await expect.poll(serving).toBe(Serving.NOT_SERVING);
       await expect
-        .poll(() => load.outcomes.slice(beforeKill).filter((o) => o.code === status.UNAVAILABLE).length, {
-          timeout: 5_000,
-        })
-        .toBeGreaterThanOrEqual(100);
+        .poll(() => rpcsEndedWith(load.outcomes.slice(beforeKill), status.UNAVAILABLE))
+        .toEqual([...RPCS].sort());
     } finally {
       await load.stop();
     }
     const counts = countCodes(load.outcomes);
+    // No call waited out its deadline (it would have ended DEADLINE_EXCEEDED): UNAVAILABLE came from the server
+    // (Redis refused) or the connection attempt.
     expect(codesOutside(counts, [status.OK, status.UNAVAILABLE]), JSON.stringify(counts)).toEqual([]);
-    expect(counts.OK).toBeGreaterThan(0);
-    // UNAVAILABLE came from the server (Redis refused) or the connection attempt, never from waiting out the deadline.
-    expect(Math.max(...load.outcomes.map((o) => o.ms))).toBeLessThan(DEADLINE_MS);
 
-    // Redis returns on the same port, empty (it keeps nothing on disk): the service reconnects on its own.
+    // Redis returns on the same port, empty (it keeps nothing on disk): the service reconnects on its own (how soon
+    // is the reconnection schedule's to say: at most 2 s between attempts, see redis-failures.test.ts).
     await served.restartRedis();
     await expect
-      .poll(async () => (await outcomeOf(() => served.client.createSession({}, { timeoutMs: 1_000 }))).code, {
-        timeout: 3_000,
-        interval: 50,
-      })
+      .poll(async () => (await outcomeOf(() => served.client.createSession({}))).code, { interval: 50 })
       .toBe(status.OK);
     // Every RPC works again, including the scripts Redis forgot when it died.
     for (const store of ["", "strings"]) {
@@ -132,6 +150,6 @@ describe("Redis killed (SIGKILL) under load", () => {
       const rotated = (await served.client.rotateSessionKey({ store, key })).session?.key ?? "";
       expect((await served.client.deleteSession({ store, key: rotated })).existed).toBe(true);
     }
-    await expect.poll(serving, { timeout: 5_000 }).toBe(Serving.SERVING);
+    await expect.poll(serving).toBe(Serving.SERVING);
   });
 });

@@ -38,7 +38,9 @@ describe("the metrics endpoint", () => {
       await healthCheck(raw);
       await expect(healthCheck(raw, "no.such.Service")).rejects.toMatchObject({ code: status.NOT_FOUND });
       const watch = healthWatch(raw);
-      await expect.poll(() => watch.statuses.length).toBe(1);
+      // The stream is open once it has said anything: how many statuses depends on how often the health check
+      // (every 100 ms here) found Redis slow, which a busy machine makes it.
+      await expect.poll(() => watch.statuses.length).toBeGreaterThanOrEqual(1);
       watch.cancel();
       const labels = { rpc: "grpc.health.v1.Health/Watch", code: "CANCELLED" };
       await expect

@@ -66,10 +66,14 @@ describe.each([
     expect(saved?.$typeName).toBe(SESSION_INFO); // no data
     expect((await api().getSession({ store, key })).session?.content).toEqual({ case: "data", value: big });
 
+    // Two hours from the second the server touched it, which lies between these two, however long the call took.
+    const beforeTouch = Math.floor(Date.now() / 1000);
     const touched = (await api().touchSession({ store, key, idleTtl: { seconds: 7200n } })).session;
+    const afterTouch = Math.floor(Date.now() / 1000);
     expect(touched?.version).toBe(2);
     expect(touched?.$typeName).toBe(SESSION_INFO);
-    expect(seconds(touched?.expireTime)).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 7199);
+    expect(seconds(touched?.expireTime)).toBeGreaterThanOrEqual(beforeTouch + 7200);
+    expect(seconds(touched?.expireTime)).toBeLessThanOrEqual(afterTouch + 7200);
 
     const slid = (await api().getSession({ store, key, touch: true, idleTtl: { seconds: 60n } })).session;
     expect(slid?.content).toEqual({ case: "data", value: big });

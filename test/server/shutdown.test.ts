@@ -1,27 +1,64 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { status } from "@grpc/grpc-js";
+import { type Client, type ServiceError, status } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
-import { createSessionClient } from "../../src/client/index.js";
+import { createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { startServer } from "../../src/server/server.js";
-import { failureOf, pauseRedis } from "../support/call-helpers.js";
+import { failureOf } from "../support/call-helpers.js";
 import { writeConfigFile } from "../support/cli-runner.js";
-import { healthWatch, rawClient } from "../support/raw-grpc.js";
+import { healthCheck, healthWatch, rawClient } from "../support/raw-grpc.js";
 import { workerRedisUrl } from "../support/redis-fixture.js";
+import { names, type RedisInterposer, stallCommands, startInterposer } from "../support/redis-interposer.js";
 import { serverConfig, testLogger } from "../support/server-fixture.js";
 
+/** Undone after each test, last first. */
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** A relay to this worker's Redis, closed after the test: the test decides when Redis answers. */
+async function relayToWorkerRedis(): Promise<RedisInterposer> {
+  const interposer = await startInterposer(Number(new URL(workerRedisUrl()).port));
+  cleanups.push(() => interposer.close());
+  return interposer;
+}
+
+/**
+ * Holds Redis, makes a CreateSession whose data carries `marker`, and resolves once the server has sent its
+ * command to Redis: the call is then in flight, whatever the machine's speed, until `release()`.
+ */
+async function callInFlight(client: SessionClient, interposer: RedisInterposer, marker: string) {
+  const stalled = stallCommands(interposer, (command) => names(command, marker));
+  cleanups.push(() => stalled.release());
+  const call = client.createSession({ content: { case: "data", value: { marker } } });
+  await stalled.sent(1);
+  return { call, release: () => stalled.release() };
+}
+
+/** Resolves once the server at `raw`'s target refuses new calls (a health check fails UNAVAILABLE). */
+async function refusingCalls(raw: Client): Promise<void> {
+  const outcome = () =>
+    healthCheck(raw).then(
+      () => "served",
+      (error: ServiceError) => status[error.code],
+    );
+  await expect.poll(outcome).toBe("UNAVAILABLE");
+}
+
+/** Long enough that no test waits it out: shutdown drains the call in flight as soon as Redis answers it. */
+const GRACE_MS = 60_000;
 
 describe("graceful shutdown", () => {
   it("finishes calls in flight, refuses new ones, and tells Watch streams NOT_SERVING", async () => {
-    const server = await startServer({ config: serverConfig(), logger: testLogger() });
+    const interposer = await relayToWorkerRedis();
+    // Health is checked at start only: the held Redis must not be what turns the status NOT_SERVING.
+    const config = serverConfig({ redisUrl: interposer.url, server: { healthIntervalMs: 60_000 } });
+    const server = await startServer({ config, logger: testLogger() });
     const target = `127.0.0.1:${server.port}`;
-    const client = createSessionClient(target, { defaultTimeoutMs: 5_000, retry: false });
+    const client = createSessionClient(target, { defaultTimeoutMs: 30_000, retry: false });
     const raw = rawClient(target);
     cleanups.push(
       () => client.close(),
@@ -31,16 +68,13 @@ describe("graceful shutdown", () => {
     const watch = healthWatch(raw);
     await expect.poll(() => watch.statuses).toEqual([Serving.SERVING]);
 
-    const slept = await pauseRedis(workerRedisUrl(), 0.6);
-    const inFlight = client.createSession({ content: { case: "data", value: { during: "shutdown" } } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const stopping = server.shutdown(5_000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-
+    const inFlight = await callInFlight(client, interposer, "during-shutdown");
+    const stopping = server.shutdown(GRACE_MS);
+    await refusingCalls(raw);
     expect((await failureOf(client.createSession({}))).code).toBe(status.UNAVAILABLE);
-    expect((await inFlight).session?.version).toBe(1);
+    inFlight.release();
+    expect((await inFlight.call).session?.version).toBe(1);
     await stopping;
-    await slept();
     expect(watch.statuses).toEqual([Serving.SERVING, Serving.NOT_SERVING]);
     expect(watch.ended).toBe(true);
   });
@@ -72,22 +106,26 @@ async function spawnServe(env: Record<string, string>): Promise<{ child: ChildPr
 
 describe("redisession serve", () => {
   it("on SIGTERM completes the call in flight, refuses new calls and exits 0", async () => {
-    const { child, port } = await spawnServe({ REDIS_URL: workerRedisUrl() });
+    const interposer = await relayToWorkerRedis();
+    const { child, port } = await spawnServe({ REDIS_URL: interposer.url });
     cleanups.push(() => child.kill("SIGKILL"));
-    const client = createSessionClient(`127.0.0.1:${port}`, { defaultTimeoutMs: 5_000, retry: false });
-    cleanups.push(() => client.close());
+    const target = `127.0.0.1:${port}`;
+    const client = createSessionClient(target, { defaultTimeoutMs: 30_000, retry: false });
+    const raw = rawClient(target);
+    cleanups.push(
+      () => client.close(),
+      () => raw.close(),
+    );
     expect((await client.createSession({})).session?.version).toBe(1);
 
-    const slept = await pauseRedis(workerRedisUrl(), 0.6);
-    const inFlight = client.createSession({ content: { case: "data", value: { in: "flight" } } });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const inFlight = await callInFlight(client, interposer, "in-flight");
     const exited = once(child, "exit");
     child.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await refusingCalls(raw);
     expect((await failureOf(client.createSession({}))).code).toBe(status.UNAVAILABLE);
-    expect((await inFlight).session?.version).toBe(1);
+    inFlight.release();
+    expect((await inFlight.call).session?.version).toBe(1);
     const [code] = await exited;
     expect(code).toBe(0);
-    await slept();
   });
 });

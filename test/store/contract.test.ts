@@ -429,7 +429,7 @@ describe.each(strategyCodecMatrix)("$strategy strategy, $codec codec", ({ strate
     expect(result.found).toEqual(live);
     expect(result.missing).toEqual(absent);
     expect(result.corrupt).toEqual([]);
-  }, 30_000);
+  });
 
   it("reports a corrupt record as such and keeps serving the others", async () => {
     const { repository, config } = setup();

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RequestKind } from "../../src/store/request-id.js";
 import { RequestMemory } from "../../src/store/request-memory.js";
 import { requestRecordKey } from "../../src/store/request-record.js";
@@ -18,8 +18,12 @@ afterEach(() => redis.raw("CONFIG", "SET", "maxmemory", 0));
 
 const config = storeConfig({ requestIdTtl: 60 });
 const prefix = Buffer.from(config.prefix);
-// Near the real time: Redis expires the keys (EXAT) by its own clock.
-const NOW = Math.floor(Date.now() / 1000);
+// Near the real time, taken as each test starts: Redis expires the keys (EXAT) by its own clock, so each test has
+// the 60 s of requestIdTtl to itself, however long the ones before it took.
+let NOW = 0;
+beforeEach(() => {
+  NOW = Math.floor(Date.now() / 1000);
+});
 
 function pendingRecord(kind: RequestKind = RequestKind.create) {
   return { kind, done: false, digest: randomBytes(16), key: randomBytes(16) };

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
 import type { RedisClient } from "../../src/store/redis-connection.js";
@@ -18,6 +17,10 @@ import { makeStore, readRaw } from "../support/store-fixture.js";
 const redis = useRedis();
 
 const BUCKETS = 16;
+/** A lease that no test outlives in real time: it runs out only when a test says so. */
+const LEASE_MS = 60_000;
+/** What a test leaves of a lease to say that its time is nearly up. */
+const ALMOST_OUT_MS = 1_000;
 
 function settings(overrides: Partial<SweepSettings> = {}): SweepSettings {
   return { intervalMs: 0, bucketsPerRun: 4096, leaseMs: 30_000, ...overrides };
@@ -59,13 +62,91 @@ function scheduler(
   return { scheduler: instance, reports, errors };
 }
 
-/** The store with every sweep call delayed, to make runs long without making Redis slow for everyone. */
-function slowed(repository: HashSessionRepository, delayMs: number): SweepableStore {
-  return {
+/** One sweep call of a {@link stepped} store, waiting for the test to let it run. */
+interface HeldChunk {
+  release(): void;
+}
+
+/**
+ * The store with every sweep call (one chunk of a run) held until the test releases it: a run lasts exactly as
+ * many steps as the test wants, whatever the machine's speed, without making Redis slow for everyone.
+ */
+function stepped(repository: HashSessionRepository) {
+  const held: HeldChunk[] = [];
+  const waiters: ((chunk: HeldChunk) => void)[] = [];
+  let holding = true;
+  const store: SweepableStore = {
     layout: repository.layout,
     sweep: async (options) => {
-      await sleep(delayMs);
+      if (holding) {
+        await new Promise<void>((release) => {
+          const chunk = { release: () => release() };
+          const waiter = waiters.shift();
+          if (waiter === undefined) held.push(chunk);
+          else waiter(chunk);
+        });
+      }
       return repository.sweep(options);
+    },
+  };
+  return {
+    store,
+    /** The next chunk the run asks to sweep, once it asks. */
+    next(): Promise<HeldChunk> {
+      const chunk = held.shift();
+      return chunk === undefined ? new Promise((resolve) => waiters.push(resolve)) : Promise.resolve(chunk);
+    },
+    /** Releases every chunk held, and holds none from now on. */
+    runFree(): void {
+      holding = false;
+      for (const chunk of held.splice(0)) chunk.release();
+    },
+  };
+}
+
+/**
+ * Timers the test fires itself ({@link SweepTimers}): each handle is a real, unref'd Node timer that would fire
+ * only after 24 days, so the scheduler can unref and clear it as usual.
+ */
+function manualTimers() {
+  const pending = new Map<NodeJS.Timeout, () => void>();
+  const delays: number[] = [];
+  let onArmed: (() => void) | undefined;
+  const timers: SweepTimers = {
+    setTimeout: (callback, ms) => {
+      const handle = setTimeout(() => {}, 2 ** 31 - 1);
+      handle.unref();
+      pending.set(handle, callback);
+      delays.push(ms);
+      onArmed?.();
+      return handle;
+    },
+    clearTimeout: (handle) => {
+      clearTimeout(handle);
+      pending.delete(handle);
+    },
+  };
+  return {
+    timers,
+    /** The delay of every timer armed so far. */
+    delays,
+    /** Timers armed and neither fired nor cleared. */
+    get pending(): number {
+      return pending.size;
+    },
+    /** Fires the one pending timer, then waits until its callback has armed the next one. */
+    async fireAndWaitForNext(): Promise<void> {
+      const [entry, ...others] = pending;
+      if (entry === undefined || others.length > 0) throw new Error(`${pending.size} timers pending, not 1`);
+      const [handle, callback] = entry;
+      pending.delete(handle);
+      clearTimeout(handle);
+      const armed = new Promise<void>((resolve) => {
+        onArmed = resolve;
+      });
+      callback();
+      await armed;
+      onArmed = undefined;
     },
   };
 }
@@ -128,13 +209,18 @@ describe("sweep scheduler", () => {
   it("lets only the lease holder sweep; replicas together cover every bucket once per cycle", async () => {
     const { repository, doomedKeys, keys, replica } = await populated();
     const clientB = await redis.newClient();
-    const slowA = scheduler(slowed(repository, 100), redis.client, {}, { chunkBuckets: 1 });
+    const chunks = stepped(repository);
+    const slowA = scheduler(chunks.store, redis.client, {}, { chunkBuckets: 1 });
     const b = scheduler(replica(clientB), clientB);
 
     const running = slowA.scheduler.runOnce();
-    await expect.poll(() => leaseHolder(keys), { timeout: 10_000 }).toBe(slowA.scheduler.owner);
+    // A holds the lease while its first chunk waits.
+    const first = await chunks.next();
+    expect(await leaseHolder(keys)).toBe(slowA.scheduler.owner);
     expect(await b.scheduler.runOnce()).toEqual([{ store: "test", outcome: "busy" }]);
     expect(b.reports).toEqual([]);
+    chunks.runFree();
+    first.release();
     const [done] = await running;
     expect(done).toMatchObject({ outcome: "swept", report: { bucketsScanned: BUCKETS } });
     expect(slowA.reports.reduce((n, r) => n + r.fieldsRemoved, 0)).toBe(doomedKeys.length);
@@ -152,40 +238,50 @@ describe("sweep scheduler", () => {
 
   it("waits out a crashed holder's lease, then takes over", async () => {
     const { repository, doomedKeys, keys } = await populated();
-    await redis.raw("SET", keys.lease, "crashed-replica", "PX", 1500);
+    await redis.raw("SET", keys.lease, "crashed-replica", "PX", 60_000);
     const { scheduler: b, reports } = scheduler(repository, redis.client);
 
     expect(await b.runOnce()).toEqual([{ store: "test", outcome: "busy" }]);
     expect(await redis.raw("EXISTS", keys.cursor)).toBe(0);
-    await expect
-      .poll(async () => (await b.runOnce())[0]?.outcome, { timeout: 10_000, interval: 200 })
-      .toBe("swept");
+    // The crashed holder's lease runs out (Redis expires it; nobody deletes it).
+    await redis.raw("PEXPIRE", keys.lease, 50);
+    await expect.poll(async () => (await b.runOnce())[0]?.outcome, { timeout: 10_000 }).toBe("swept");
     expect(reports[0]?.fieldsRemoved).toBe(doomedKeys.length);
   });
 
   it("renews the lease through a sweep longer than the lease, and releases it at the end", async () => {
     const { repository, keys, replica } = await populated();
     const clientB = await redis.newClient();
-    const a = scheduler(slowed(repository, 150), redis.client, { leaseMs: 1000 }, { chunkBuckets: 1 });
-    const b = scheduler(replica(clientB), clientB, { leaseMs: 1000 });
+    const chunks = stepped(repository);
+    const clock = manualTimers();
+    const a = scheduler(
+      chunks.store,
+      redis.client,
+      { leaseMs: LEASE_MS },
+      { chunkBuckets: 1, timers: clock.timers },
+    );
+    const b = scheduler(replica(clientB), clientB, { leaseMs: LEASE_MS });
 
-    const started = performance.now();
-    let finished = false;
-    const running = a.scheduler.runOnce().finally(() => {
-      finished = true;
-    });
-    await expect.poll(() => leaseHolder(keys), { timeout: 10_000 }).toBe(a.scheduler.owner);
+    const running = a.scheduler.runOnce();
     const attempts: string[] = [];
-    while (!finished) {
+    const renewedTtls: number[] = [];
+    // One renewal period (a third of the lease) per chunk: 16 periods, a run over five leases long.
+    for (let chunk = 0; chunk < BUCKETS; chunk++) {
+      const held = await chunks.next();
+      // As Redis sees it, the lease is about to run out; then the renewal timer fires.
+      await redis.raw("PEXPIRE", keys.lease, ALMOST_OUT_MS);
+      await clock.fireAndWaitForNext();
+      renewedTtls.push(Number(await redis.raw("PTTL", keys.lease)));
       attempts.push((await b.scheduler.runOnce())[0]?.outcome ?? "none");
-      await sleep(100);
+      held.release();
     }
     await running;
-    // 16 chunks of at least 150 ms each: the run outlived its 1-second lease several times over.
-    expect(performance.now() - started).toBeGreaterThan(2000);
     expect(a.reports[0]).toMatchObject({ bucketsScanned: BUCKETS, cursorSaved: true });
-    expect(attempts.length).toBeGreaterThan(5);
+    expect(clock.delays.every((ms) => ms === Math.floor(LEASE_MS / 3))).toBe(true);
+    // Each renewal gave the lease its full length again (PTTL counts down from LEASE_MS as the test runs).
+    expect(renewedTtls.filter((ttl) => ttl <= ALMOST_OUT_MS)).toEqual([]);
     expect(new Set(attempts)).toEqual(new Set(["busy"]));
+    expect(clock.pending).toBe(0); // renewals end with the run
     expect(await redis.raw("EXISTS", keys.lease)).toBe(0);
     expect((await b.scheduler.runOnce())[0]?.outcome).toBe("swept");
   });
@@ -209,19 +305,21 @@ describe("sweep scheduler", () => {
 
   it("stop() ends a run after its current chunk, keeps its progress and releases the lease", async () => {
     const { repository, keys } = await populated();
-    const a = scheduler(slowed(repository, 100), redis.client, {}, { chunkBuckets: 1 });
+    const chunks = stepped(repository);
+    const a = scheduler(chunks.store, redis.client, {}, { chunkBuckets: 1 });
     const running = a.scheduler.runOnce();
-    await expect.poll(() => leaseHolder(keys), { timeout: 10_000 }).toBe(a.scheduler.owner);
-    await sleep(250);
-    await a.scheduler.stop();
+    for (let chunk = 0; chunk < 3; chunk++) (await chunks.next()).release();
+    // stop() while the fourth chunk is under way: that chunk completes, and no other starts.
+    const current = await chunks.next();
+    const stopping = a.scheduler.stop();
+    current.release();
+    await stopping;
 
     const [run] = await running;
     const report = a.reports[0];
     expect(run?.outcome).toBe("swept");
-    expect(report?.bucketsScanned).toBeGreaterThan(0);
-    expect(report?.bucketsScanned).toBeLessThan(BUCKETS);
-    expect(report?.cursorSaved).toBe(true);
-    expect(String(await redis.raw("GET", keys.cursor))).toBe(String(report?.bucketsScanned));
+    expect(report).toMatchObject({ fromBucket: 0, bucketsScanned: 4, cursor: 4, cursorSaved: true });
+    expect(String(await redis.raw("GET", keys.cursor))).toBe("4");
     expect(await redis.raw("EXISTS", keys.lease)).toBe(0);
     await expect(a.scheduler.runOnce()).rejects.toThrow(/stopped/);
   });
@@ -229,13 +327,21 @@ describe("sweep scheduler", () => {
   it("runs on its interval with unref'd timers, and keeps running after failed runs", async () => {
     const { repository, keys } = await populated();
     const handles: NodeJS.Timeout[] = [];
+    const pending = new Set<NodeJS.Timeout>();
     const timers: SweepTimers = {
       setTimeout: (callback, ms) => {
-        const handle = setTimeout(callback, ms);
+        const handle = setTimeout(() => {
+          pending.delete(handle);
+          callback();
+        }, ms);
         handles.push(handle);
+        pending.add(handle);
         return handle;
       },
-      clearTimeout: (handle) => clearTimeout(handle),
+      clearTimeout: (handle) => {
+        clearTimeout(handle);
+        pending.delete(handle);
+      },
     };
     // A cursor key of the wrong type makes every run fail until it is fixed.
     await redis.raw("HSET", keys.cursor, "not", "a string");
@@ -257,8 +363,7 @@ describe("sweep scheduler", () => {
     }
     expect(handles.length).toBeGreaterThan(0);
     for (const handle of handles) expect(handle.hasRef()).toBe(false);
-    const settled = reports.length;
-    await sleep(200);
-    expect(reports.length).toBe(settled);
+    // Stopped: no timer is left to start another run.
+    expect(pending.size).toBe(0);
   });
 });

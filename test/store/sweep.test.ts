@@ -57,7 +57,9 @@ describe("hash strategy sweep", () => {
     const bytesBefore = await netOutputBytes();
     const report = await repository.sweep();
     const bytesAfter = await netOutputBytes();
-    await new Promise((resolve) => setTimeout(resolve, 100)); // let MONITOR lines arrive
+    // MONITOR reports commands in the order Redis ran them: once it has shown the INFO that followed the sweep,
+    // it has shown every command of the sweep.
+    await expect.poll(() => commands.filter(([, name]) => name === "info").length).toBe(2);
     await monitor.close();
 
     expect(report.fieldsRemoved).toBe(60);

@@ -5,7 +5,7 @@ import { createSessionClient, type SessionClient } from "../../src/client/index.
 import type { Logger } from "../../src/server/logger.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { rawClient } from "./raw-grpc.js";
-import { serverConfig, testLogger } from "./server-fixture.js";
+import { REDIS_READY_WAIT_MS, serverConfig, testLogger } from "./server-fixture.js";
 
 /** What {@link usePrivateServer} starts the server and client with. */
 export interface PrivateServerOptions {
@@ -37,6 +37,7 @@ export function usePrivateServer(options: PrivateServerOptions = {}) {
       config: serverConfig({ redisUrl: redis.url, server: options.server }),
       logger: options.logger ?? testLogger(),
       clock: options.clock,
+      redisWaitMs: REDIS_READY_WAIT_MS,
     });
     const target = `127.0.0.1:${running.port}`;
     client = createSessionClient(target, {

@@ -13,12 +13,20 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 /** Decides, per command, whether the test acts before Redis sees it. */
 export type BeforeCommand = (command: readonly Buffer[]) => Promise<void> | undefined;
 
+/** Told of each command as soon as it arrives from the service, even while a hook holds earlier ones. */
+export type CommandObserver = (command: readonly Buffer[]) => void;
+
 /** A running relay. */
 export interface RedisInterposer {
   /** `redis://127.0.0.1:<port>`: where the service should connect. */
   readonly url: string;
   /** Replaces the hook (undefined: relay everything at once). */
   setHook(hook: BeforeCommand | undefined): void;
+  /**
+   * Replaces the observer (undefined: none). Unlike the hook, which sees a command only once the ones before it
+   * were relayed, the observer sees every command on arrival: a test can count what the service has sent.
+   */
+  setObserver(observer: CommandObserver | undefined): void;
   /** Stops listening and closes every relayed connection. */
   close(): Promise<void>;
 }
@@ -26,6 +34,7 @@ export interface RedisInterposer {
 /** Starts a relay to the Redis on 127.0.0.1:`redisPort`. */
 export async function startInterposer(redisPort: number): Promise<RedisInterposer> {
   let hook: BeforeCommand | undefined;
+  let observer: CommandObserver | undefined;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = createConnection({ host: "127.0.0.1", port: redisPort });
@@ -43,6 +52,7 @@ export async function startInterposer(redisPort: number): Promise<RedisInterpose
     let relayed: Promise<void> = Promise.resolve();
     client.on("data", (chunk: Buffer) => {
       for (const { bytes, args } of parser.push(chunk)) {
+        observer?.(args);
         relayed = relayed.then(async () => {
           await hook?.(args);
           upstream.write(bytes);
@@ -59,6 +69,9 @@ export async function startInterposer(redisPort: number): Promise<RedisInterpose
     url: `redis://127.0.0.1:${address.port}`,
     setHook(next) {
       hook = next;
+    },
+    setObserver(next) {
+      observer = next;
     },
     async close() {
       for (const socket of sockets) socket.destroy();
@@ -110,4 +123,52 @@ class CommandParser {
     const end = buffer.indexOf("\r\n", from);
     return end < 0 ? undefined : { text: buffer.toString("latin1", from, end), next: end + 2 };
   }
+}
+
+/** Redis stalled behind a relay: see {@link stallCommands}. */
+export interface StalledRedis {
+  /** Resolves once `n` of the watched commands have reached the relay (each sent by the service, then held). */
+  sent(n: number): Promise<void>;
+  /** Relays every held command, and every later one, at once. Harmless when called again. */
+  release(): void;
+}
+
+/**
+ * Holds every command the service sends through `interposer` until `release()` (to the service, Redis stops
+ * answering for as long as the test wants), and counts on arrival those that `watched` picks: a test waits for
+ * the service to have sent them instead of guessing how long that takes.
+ */
+export function stallCommands(
+  interposer: RedisInterposer,
+  watched: (command: readonly Buffer[]) => boolean,
+): StalledRedis {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let count = 0;
+  const waiters: { n: number; resolve: () => void }[] = [];
+  interposer.setHook(() => held);
+  interposer.setObserver((command) => {
+    if (!watched(command)) return;
+    count += 1;
+    for (const waiter of waiters) if (count >= waiter.n) waiter.resolve();
+  });
+  return {
+    sent: (n) =>
+      new Promise<void>((resolve) => {
+        if (count >= n) resolve();
+        else waiters.push({ n, resolve });
+      }),
+    release() {
+      interposer.setObserver(undefined);
+      interposer.setHook(undefined);
+      release();
+    },
+  };
+}
+
+/** Whether one of `command`'s arguments contains `bytes` (a session's raw key, a marker in its data). */
+export function names(command: readonly Buffer[], bytes: Buffer | string): boolean {
+  return command.some((arg) => arg.includes(bytes));
 }

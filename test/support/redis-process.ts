@@ -45,13 +45,25 @@ export function freeze(pid: number): () => void {
 
 /**
  * Makes the Redis at `url` hold every write command (and every script) for `ms` milliseconds (`CLIENT PAUSE
- * WRITE`), while reads such as INFO still answer. Resolves once the pause is in force.
+ * WRITE`), or until {@link unpauseRedis}, while reads such as INFO still answer. Resolves once the pause is in
+ * force.
  */
 export async function pauseRedisWrites(url: string, ms: number): Promise<void> {
   const client = createRedisClient({ name: "pauser", url, connectTimeoutMs: 2_000 });
   await client.connect();
   try {
     await client.sendCommand(["CLIENT", "PAUSE", String(ms), "WRITE"]);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Ends any `CLIENT PAUSE` of the Redis at `url` (`CLIENT UNPAUSE`, which a write pause lets through). */
+export async function unpauseRedis(url: string): Promise<void> {
+  const client = createRedisClient({ name: "unpauser", url, connectTimeoutMs: 2_000 });
+  await client.connect();
+  try {
+    await client.sendCommand(["CLIENT", "UNPAUSE"]);
   } finally {
     client.destroy();
   }

@@ -52,12 +52,22 @@ export function serverConfig(options: { redisUrl?: string; server?: Record<strin
         port: 0,
         healthIntervalMs: 100,
         metrics: { host: "127.0.0.1", port: 0 },
+        // No sweep on a timer (every 60 s by default): on a busy machine a test outlasts a minute, and a sweep's lease
+        // and cursor keys would appear behind its back. Tests of the sweeper turn it on.
+        sweep: { intervalMs: 0 },
         ...options.server,
       },
     },
     {},
   );
 }
+
+/**
+ * How long a test server waits at start-up for its Redis, which the fixtures have started or shared and is up:
+ * long enough that the first call finds the connection ready however busy the machine (the server's default, 2 s,
+ * is a production setting). Start-up ends as soon as the connection is ready.
+ */
+export const REDIS_READY_WAIT_MS = 60_000;
 
 /** Quiet unless TEST_LOG_LEVEL asks otherwise. */
 export const testLogger = () => createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -67,7 +77,11 @@ export function useServer(options: { server?: Record<string, unknown> } = {}) {
   let running: RunningServer | undefined;
   let client: SessionClient | undefined;
   beforeAll(async () => {
-    running = await startServer({ config: serverConfig(options), logger: testLogger() });
+    running = await startServer({
+      config: serverConfig(options),
+      logger: testLogger(),
+      redisWaitMs: REDIS_READY_WAIT_MS,
+    });
     client = createSessionClient(`127.0.0.1:${running.port}`, { defaultTimeoutMs: 5_000 });
   });
   afterAll(async () => {
