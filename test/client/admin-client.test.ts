@@ -1,11 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import {
-  Server,
-  ServerCredentials,
-  type sendUnaryData,
-  status,
-  type UntypedServiceImplementation,
-} from "@grpc/grpc-js";
+import { Server, type sendUnaryData, status, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { describe, expect, it, onTestFinished } from "vitest";
 import {
   Code,
@@ -15,6 +9,7 @@ import {
   StoreStrategy,
 } from "../../src/client/index.js";
 import { serviceDefinition } from "../../src/rpc/method-definitions.js";
+import { bindLoopback } from "../support/bind-loopback.js";
 import { failureOf } from "../support/call-helpers.js";
 import { useServer } from "../support/server-fixture.js";
 
@@ -83,11 +78,7 @@ async function flakyAdminServer(failures: number) {
   }
   const server = new Server();
   server.addService(serviceDefinition(SessionAdminService), implementation);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    );
-  });
+  const port = await bindLoopback(server);
   onTestFinished(() => server.forceShutdown());
   return { target: `127.0.0.1:${port}`, attempts };
 }

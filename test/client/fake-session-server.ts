@@ -3,7 +3,6 @@ import {
   type Deadline,
   Metadata,
   Server,
-  ServerCredentials,
   type ServerUnaryCall,
   type sendUnaryData,
   status,
@@ -22,6 +21,7 @@ import {
   type OutputOf,
   serviceDefinition,
 } from "../../src/rpc/method-definitions.js";
+import { bindLoopback } from "../support/bind-loopback.js";
 
 /**
  * A real grpc-js server of SessionService on 127.0.0.1 with scripted handlers, for testing the client's behaviour
@@ -117,11 +117,7 @@ export async function startFakeServer(handlers: ScriptedHandlers): Promise<FakeS
 
   const server = new Server();
   server.addService(serviceDefinition(SessionService), implementation);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
-  });
+  const port = await bindLoopback(server);
   onTestFinished(() => server.forceShutdown());
   return {
     target: `127.0.0.1:${port}`,
@@ -140,11 +136,7 @@ export function connect(target: string, options?: SessionClientOptions): Session
 /** A target nobody listens on: the port of a server that was started and shut down again. */
 export async function deadTarget(): Promise<string> {
   const server = new Server();
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
-  });
+  const port = await bindLoopback(server);
   server.forceShutdown();
   return `127.0.0.1:${port}`;
 }

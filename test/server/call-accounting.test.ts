@@ -1,4 +1,4 @@
-import { type Client, Server, ServerCredentials, status } from "@grpc/grpc-js";
+import { type Client, Server, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
@@ -8,6 +8,7 @@ import { InvalidRequestError } from "../../src/server/call-errors.js";
 import { toCallFailure } from "../../src/server/grpc-status.js";
 import { type BindOptions, bindService, type ServiceImpl } from "../../src/server/service-impl.js";
 import { parseExposition } from "../metrics/prometheus-text.js";
+import { bindLoopback } from "../support/bind-loopback.js";
 import { createRequestBytes, deepStructBytes } from "../support/deep-data.js";
 import { type CapturedLog, captureLog } from "../support/log-capture.js";
 import { rawClient, unaryBytes } from "../support/raw-grpc.js";
@@ -61,11 +62,7 @@ beforeAll(async () => {
   };
   server = new Server();
   server.addService(serviceDefinition(SessionService), bindService(SessionService, handlers(), options));
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
+  const port = await bindLoopback(server);
   client = rawClient(`127.0.0.1:${port}`);
 });
 afterAll(() => {
@@ -155,11 +152,7 @@ describe("a server-streaming method", () => {
       },
     };
     streaming.addService(serviceDefinition(Health), bindService(Health, impl, options));
-    const port = await new Promise<number>((resolve, reject) =>
-      streaming.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) =>
-        error ? reject(error) : resolve(bound),
-      ),
-    );
+    const port = await bindLoopback(streaming);
     const raw = rawClient(`127.0.0.1:${port}`);
     try {
       const code = await new Promise<status>((resolve) => {

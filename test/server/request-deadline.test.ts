@@ -3,7 +3,6 @@ import {
   type Deadline,
   Metadata,
   Server,
-  ServerCredentials,
   type ServerUnaryCall,
   type ServerWritableStream,
   type sendUnaryData,
@@ -12,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DeadlineExceededError } from "../../src/server/call-errors.js";
 import { requestDeadlineInterceptor } from "../../src/server/request-deadline.js";
+import { bindLoopback } from "../support/bind-loopback.js";
 import { rawClient } from "../support/raw-grpc.js";
 
 /**
@@ -59,11 +59,7 @@ beforeAll(async () => {
     identity,
     "serverStream",
   );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
+  const port = await bindLoopback(server);
   client = rawClient(`127.0.0.1:${port}`);
 });
 afterAll(() => {

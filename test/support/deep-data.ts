@@ -1,5 +1,6 @@
 import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
 import type { JsonObject, JsonValue } from "../../src/store/session.js";
+import { varint } from "../rpc/support/wire-bytes.js";
 
 /**
  * Session data nested to a given depth, as a JSON object and as the raw bytes of a `google.protobuf.Struct`,
@@ -46,17 +47,6 @@ export function deepJsonText(depth: number, shape: Shape): string {
     close.push(list ? "]" : "}");
   }
   return `${open.join("")}${LEAF}${close.reverse().join("")}`;
-}
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  out.push(rest);
-  return out;
 }
 
 /** A length-delimited field's tag and length (wire type 2), before `length` bytes of content. */

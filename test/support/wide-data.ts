@@ -4,6 +4,7 @@ import {
   SaveSessionRequestSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
 import type { JsonObject } from "../../src/store/session.js";
+import { varint } from "../rpc/support/wire-bytes.js";
 
 /**
  * Wide session data: many small members, the shape that costs the most to decode per byte (the issue's ~4 MB
@@ -21,17 +22,6 @@ export function wideJson(count: number): JsonObject {
   const object: JsonObject = {};
   for (let i = 0; i < count; i++) object[wideKey(i)] = "x";
   return object;
-}
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  out.push(rest);
-  return out;
 }
 
 /** A length-delimited field: tag (wire type 2), length, content. */
