@@ -9,6 +9,7 @@ import pytest
 from service_process import Service
 
 from redisession import AdminClient, Session, SessionClient, SessionInfo, SessionServiceError
+from redisession.aio import AsyncAdminClient, AsyncSessionClient
 
 
 def test_create_get_save_touch_rotate_delete(client: SessionClient) -> None:
@@ -115,6 +116,19 @@ def test_client_options_are_checked_when_made() -> None:
         SessionClient("localhost:1", timeout=0)
     with pytest.raises(ValueError, match="data_format"):
         SessionClient("localhost:1", data_format="xml")  # type: ignore[arg-type]
+
+
+def test_unknown_options_are_refused_by_name() -> None:
+    # The clients take **options (typed for mypy by ClientOptions and SessionClientOptions): a misspelt name, or
+    # data_format on an admin client, raises as it would against a plain signature rather than being ignored.
+    with pytest.raises(TypeError, match="SessionClient\\(\\) got an unexpected keyword argument 'tokn'"):
+        SessionClient("localhost:1", tokn="t")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="AdminClient\\(\\) got an unexpected keyword argument 'data_format'"):
+        AdminClient("localhost:1", data_format="json")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="AsyncSessionClient\\(\\) got an unexpected keyword argument 'timout'"):
+        AsyncSessionClient("localhost:1", timout=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="AsyncAdminClient\\(\\) got an unexpected keyword argument 'data_format'"):
+        AsyncAdminClient("localhost:1", data_format="json")  # type: ignore[call-arg]
 
 
 def test_admin_purge_on_each_strategy(service: Service) -> None:

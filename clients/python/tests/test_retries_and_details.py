@@ -12,6 +12,7 @@ import pytest
 
 from redisession import RetryPolicy, SessionClient, SessionServiceError
 from redisession._error_details import _CLASSES
+from redisession.client import DEFAULT_TIMEOUT
 from redisession.v1 import session_service_pb2 as pb
 from redisession.v1 import session_service_pb2_grpc
 
@@ -95,6 +96,25 @@ def test_retries_stop_at_max_attempts_and_can_be_turned_off(scripted: tuple[Scri
     with SessionClient(target, retry=None) as client, pytest.raises(SessionServiceError):
         client.get_session(KEY)
     assert service.attempts["GetSession"] == 3
+
+
+def test_options_left_out_take_their_defaults(scripted: tuple[ScriptedService, str]) -> None:
+    service, target = scripted
+    deadlines: list[float | None] = []
+    service.script = lambda method, attempt, context: deadlines.append(context.time_remaining())
+    with SessionClient(target) as client:
+        client.get_session(KEY)
+    with SessionClient(target, timeout=None) as client:
+        client.get_session(KEY)
+    # timeout: DEFAULT_TIMEOUT (5 s) on each call (the server reads it back a few ms over: gRPC's timer is coarse);
+    # None: no deadline (gRPC's infinite future, some 292 years away).
+    assert deadlines[0] is not None and 0 < deadlines[0] <= DEFAULT_TIMEOUT + 0.5
+    assert deadlines[1] is not None and deadlines[1] > 10**9
+    # retry: RetryPolicy(), whose max_attempts is 4 (the call's own generous deadline leaves the backoffs room).
+    service.script = unavailable_first(100)
+    with SessionClient(target) as client, pytest.raises(SessionServiceError):
+        client.get_session(KEY, timeout=60)
+    assert service.attempts["GetSession"] == 2 + RetryPolicy().max_attempts
 
 
 def status_details(code: grpc.StatusCode, *details: Any) -> bytes:
