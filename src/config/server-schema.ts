@@ -78,8 +78,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const authShape = {
   /**
-   * A file of token hashes, one token per line: `<sha256 hex of the token> <scopes> <stores>`; see the README's
-   * "Security" section. Read once at start-up. Exactly one of `tokenFile` and `tokenEnv`.
+   * A file of token hashes, one token per line: `<sha256 hex of the token> <scopes> <stores>`; see
+   * docs/security.md, "Bearer tokens". Read once at start-up. Exactly one of `tokenFile` and `tokenEnv`.
    */
   tokenFile: filePath("a token hash file").optional(),
   /**

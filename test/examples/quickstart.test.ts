@@ -5,11 +5,11 @@ import { useServer } from "../support/server-fixture.js";
 
 const served = useServer();
 
-describe("the README's TypeScript example", () => {
+describe("the TypeScript client's quickstart example (docs/typescript.md)", () => {
   it("is examples/quickstart.ts, verbatim", () => {
-    const readme = readFileSync("README.md", "utf8");
+    const page = readFileSync("docs/typescript.md", "utf8");
     const example = readFileSync("examples/quickstart.ts", "utf8");
-    const block = /<!-- example: quickstart -->\n```ts\n([\s\S]*?)```\n/.exec(readme)?.[1];
+    const block = /<!-- example: quickstart -->\n```ts\n([\s\S]*?)```\n/.exec(page)?.[1];
     expect(block).toBe(example);
   });
 

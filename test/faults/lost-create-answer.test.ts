@@ -13,8 +13,8 @@ import { SERVED_STORES } from "../support/server-fixture.js";
 
 /**
  * The failure request_id exists for, end to end: a CreateSession whose answer never reaches the caller (its
- * deadline passes while Redis hangs; the server still carries the create out once Redis answers), retried as the
- * README says. With a request_id the retry answers the session the first attempt made; without one, the first
+ * deadline passes while Redis hangs; the server still carries the create out once Redis answers), retried as
+ * docs/typescript.md says. With a request_id the retry answers the session the first attempt made; without one, the first
  * session is orphaned.
  */
 

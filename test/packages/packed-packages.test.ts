@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useServer } from "../support/server-fixture.js";
-import { readmeExamples, scratchRunner } from "./readme-examples.js";
+import { documentedExamples, scratchRunner } from "./readme-examples.js";
 
 /**
  * The publishable packages as a user gets them: built and packed (`npm pack`), installed from the tarballs into a
- * scratch project outside the repository, the README's TypeScript examples compiled there with a strict tsconfig
+ * scratch project outside the repository, the TypeScript examples of the README and docs/ compiled there with a strict tsconfig
  * against the installed declarations, and run against a real server. Also `npm publish --dry-run` of each tarball.
  */
 
@@ -130,7 +130,7 @@ describe("the packed packages", () => {
     console.log(`packed-packages: installing the client tarball brings ${installed.size} packages`);
   }, 300_000);
 
-  it("compiles the README's TypeScript examples strictly and runs them against a real server", async () => {
+  it("compiles the TypeScript examples of the README and docs/ strictly and runs them against a real server", async () => {
     await sh(
       "npm",
       [
@@ -147,7 +147,7 @@ describe("the packed packages", () => {
       ],
       scratch,
     );
-    const examples = readmeExamples(await readFile(join(repo, "README.md"), "utf8"));
+    const examples = await documentedExamples(repo);
     expect(examples.map((example) => example.name).sort()).toEqual([
       "express",
       "install",

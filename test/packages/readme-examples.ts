@@ -1,26 +1,47 @@
-/** One TypeScript example of the README: the name in its `<!-- example: NAME -->` marker, and its code. */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** One TypeScript example of the README or of docs/: the name in its `<!-- example: NAME -->` marker, and its code. */
 export interface ReadmeExample {
   readonly name: string;
   readonly code: string;
 }
 
 /**
- * Every TypeScript block of the README, each named by the marker line just before it (which may add a remark in
+ * Every TypeScript block of one document, each named by the marker line just before it (which may add a remark in
  * parentheses, such as why the runner leaves it out).
  *
+ * @param source the document's path, named in the error.
  * @throws Error for a `ts` block without a marker: every example must be compiled and run, none left out.
  */
-export function readmeExamples(readme: string): ReadmeExample[] {
+export function readmeExamples(readme: string, source = "README.md"): ReadmeExample[] {
   const examples: ReadmeExample[] = [];
   for (const match of readme.matchAll(
     /(?:<!-- example: ([\w-]+)(?: \([^)]*\))? -->\n)?```ts\n([\s\S]*?)```\n/g,
   )) {
     const [, name, code = ""] = match;
     if (name === undefined) {
-      throw new Error(`a README TypeScript block has no <!-- example: NAME --> marker: ${code.slice(0, 80)}`);
+      throw new Error(
+        `a TypeScript block of ${source} has no <!-- example: NAME --> marker: ${code.slice(0, 80)}`,
+      );
     }
     examples.push({ name, code });
   }
+  return examples;
+}
+
+/**
+ * The TypeScript examples of the README and of every page of docs/ (the README keeps the short ones, docs/ the
+ * rest: all are compiled and run alike).
+ *
+ * @throws Error for a `ts` block without a marker in any of them.
+ */
+export async function documentedExamples(repo: string): Promise<ReadmeExample[]> {
+  const pages = (await readdir(join(repo, "docs"))).filter((name) => name.endsWith(".md")).sort();
+  const sources = ["README.md", ...pages.map((name) => `docs/${name}`)];
+  const examples: ReadmeExample[] = [];
+  for (const source of sources)
+    examples.push(...readmeExamples(await readFile(join(repo, source), "utf8"), source));
   return examples;
 }
 
