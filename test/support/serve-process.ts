@@ -20,32 +20,19 @@ export interface ServeProcess {
 
 /**
  * Starts `redisession serve --config <file with configYaml> --port 0 --host 127.0.0.1 <args>` with `env` added, and
- * waits for its "redisession listening" line. The configuration (or `args`) should set the metrics port to 0 or turn
+ * waits for its "redisession listening" line; without `configYaml`, no `--config` at all (the configuration then
+ * comes from `env`, or is the default). The configuration (or `args`) should set the metrics port to 0 or turn
  * metrics off: the default 9464 may be taken on the machine running the tests.
  */
 export async function spawnServe(
-  configYaml: string,
+  configYaml: string | undefined,
   env: Record<string, string> = {},
   args: readonly string[] = [],
 ): Promise<ServeProcess> {
-  const config = writeConfigFile(configYaml);
+  const config = configYaml === undefined ? [] : ["--config", writeConfigFile(configYaml)];
   const child = spawn(
     process.execPath,
-    [
-      ...[
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
-        "serve",
-        "--config",
-        config,
-        "--port",
-        "0",
-        "--host",
-        "127.0.0.1",
-      ],
-      ...args,
-    ],
+    ["--import", "tsx", "src/cli/main.ts", "serve", ...config, "--port", "0", "--host", "127.0.0.1", ...args],
     { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
   );
   const exited = once(child, "exit").then(([code, signal]) => ({
