@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli, writeConfigFile } from "../support/cli-runner.js";
+import { runCli, runCliHere, writeConfigFile } from "../support/cli-runner.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, rawLocation, readRaw } from "../support/store-fixture.js";
 
@@ -13,8 +13,12 @@ function configFile(stores: Record<string, object>): string {
   return writeConfigFile(JSON.stringify({ stores }), "config.json");
 }
 
-/** Runs the CLI against the worker's Redis unless `env` says otherwise. */
+/** Runs the CLI in this process against the worker's Redis unless `env` says otherwise. */
 const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCliHere(args, { REDIS_URL: redis.url, ...env });
+
+/** The same in a `redisession` process of its own, for what only the process shows: its exit status, its stderr. */
+const cliProcess = (args: string[], env: Record<string, string> = {}) =>
   runCli(args, { REDIS_URL: redis.url, ...env });
 
 /** `expired` sessions written two hours ago with a one-minute TTL, `live` ones written now. */
@@ -117,17 +121,22 @@ describe("redisession cleanup", () => {
     expect(noDefault.stderr).toContain('no store named "default" is configured; name one with --store');
   });
 
-  it("refuses --store with --all, and unknown options, with exit 2", async () => {
+  it("refuses --store with --all with exit 2", async () => {
     const both = await cli(["cleanup", "--all", "--store", "default"]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain("--store or --all, not both");
-    const unknownOption = await cli(["cleanup", "--bogus"]);
+  });
+
+  // Run as a process of its own: a usage error is what the real command exits with (2).
+  it("refuses unknown options with exit 2", async () => {
+    const unknownOption = await cliProcess(["cleanup", "--bogus"]);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toContain("--bogus");
   });
 
+  // Run as a process of its own: the process ends by itself, exits 1 and prints one line, no stack trace.
   it("fails fast with exit 1 and one line naming the connection, never its password, when Redis is unreachable", async () => {
-    const result = await cli(["cleanup"], { REDIS_URL: "redis://:hunter2@127.0.0.1:1" });
+    const result = await cliProcess(["cleanup"], { REDIS_URL: "redis://:hunter2@127.0.0.1:1" });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);

@@ -1,29 +1,12 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/cli/cli-error.js";
-import { runCommandLine } from "../../src/cli/command-line.js";
 import { metricsPortOption, withMetricsPort } from "../../src/cli/serve-command.js";
 import { COMMAND_NAMES } from "../../src/cli/usage.js";
+import { runCliHere } from "../support/cli-runner.js";
 import { serverConfig } from "../support/server-fixture.js";
 
-/** Runs `redisession <argv>` in this process, with stdout and stderr kept; nothing is configured. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const sink = (chunks: string[]) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk.toString("utf8"));
-        done();
-      },
-    });
-  const code = await runCommandLine(
-    argv,
-    { REDIS_URL: "redis://127.0.0.1:1" },
-    { stdout: sink(out), stderr: sink(err) },
-  );
-  return { code, stdout: out.join(""), stderr: err.join("") };
-}
+/** Runs `redisession <argv>` in this process, with stdout and stderr kept; no Redis answers at the one configured. */
+const run = (...argv: string[]) => runCliHere(argv, { REDIS_URL: "redis://127.0.0.1:1" });
 
 /** The flags a synopsis or an option list names: `--config`, `--metrics-port`, `-h`. */
 const flagsIn = (text: string) => new Set(text.match(/(?<=[\s[|])--?[a-z][a-z-]*/g));

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { StoreStats } from "../../src/store/store-stats.js";
-import { runCli, writeConfigFile } from "../support/cli-runner.js";
+import { runCliHere, writeConfigFile } from "../support/cli-runner.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, rawLocation, readRaw } from "../support/store-fixture.js";
 
@@ -18,9 +18,12 @@ const file = writeConfigFile(
   ].join("\n"),
 );
 
-/** Runs the CLI against the worker's Redis unless `env` says otherwise. */
+/**
+ * Runs the CLI in this process against the worker's Redis unless `env` says otherwise (cleanup-command.test.ts runs
+ * the real process for its exit status and one-line failure).
+ */
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  runCli(args, { REDIS_URL: redis.url, ...env });
+  runCliHere(args, { REDIS_URL: redis.url, ...env });
 
 /** What the arranged data should show, computed from raw Redis rather than from the stats code. */
 let expected: { hashKeys: string[]; fills: number[]; recordMax: number; stringKeys: string[] };
@@ -134,7 +137,7 @@ describe("redisession stats", () => {
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(result.stderr).toContain('Redis connection "default" at redis://127.0.0.1:1/3 within 3 s');
     expect(result.stderr).not.toContain("hunter2");
-    // Fast means it gave up after its own wait (REDIS_WAIT_MS, named in the line) and exited 1, rather than
-    // retrying until the runner's hang guard killed it (exit -1): no stopwatch needed.
+    // Fast means it gave up after its own wait (REDIS_WAIT_MS, named in the line) and returned 1, rather than
+    // retrying until the test's hang guard stopped it: no stopwatch needed.
   });
 });

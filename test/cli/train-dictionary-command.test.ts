@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ZstdDictionary } from "../../src/codec/index.js";
 import type { JsonObject } from "../../src/store/session.js";
 import { sessionJson, UNSEEN_STREAM } from "../codec/support/dictionaries.js";
-import { runCli, writeConfigFile } from "../support/cli-runner.js";
+import { runCliHere, writeConfigFile } from "../support/cli-runner.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw, recordParts } from "../support/store-fixture.js";
 
@@ -23,9 +23,13 @@ const config = writeConfigFile(
   ].join("\n"),
 );
 
-/** Runs the CLI against the worker's Redis. */
+/**
+ * Runs the CLI in this process against the worker's Redis (cleanup-command.test.ts runs the real process for its
+ * exit status and one-line failure). `env` is also this process's environment during the run: the PATH that lacks
+ * zstd is the one the command looks it up on.
+ */
 const cli = (args: string[], env: Record<string, string> = {}) =>
-  runCli(["train-dictionary", "--config", config, ...args], { REDIS_URL: redis.url, ...env });
+  runCliHere(["train-dictionary", "--config", config, ...args], { REDIS_URL: redis.url, ...env });
 
 /** A path for a dictionary that does not exist yet. */
 const freshPath = () => join(mkdtempSync(join(tmpdir(), "redisession-trained-")), "sessions.dict");
