@@ -1,6 +1,6 @@
 /**
- * What every benchmark suite shares: private Redis and service processes, machine details, medians, markdown
- * tables and the JSON results under bench/results/. Suites print tables; nothing here decides pass or fail.
+ * What every benchmark suite shares: private Redis and service processes, machine details, medians and the JSON
+ * results under bench/results/. Suites print tables; nothing here decides pass or fail.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -141,15 +141,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-/** A markdown table. */
-export function markdownTable(
-  header: readonly string[],
-  rows: readonly (readonly (string | number)[])[],
-): string {
-  const line = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
 /** Saves a suite's figures with the machine's details as bench/results/<suite>.json. */
