@@ -70,7 +70,7 @@ export interface ServiceProcessOptions {
    * Default: this process's.
    */
   readonly openFiles?: number;
-  /** Called with each log record the service writes after it listens. Default: its output is drained unread. */
+  /** Called with each log record the service writes. Default: its output is drained unread once it listens. */
   readonly onLog?: (record: Readonly<Record<string, unknown>>) => void;
 }
 
@@ -105,8 +105,9 @@ export async function startService(
   const port = await new Promise<number | undefined>((resolve) => {
     lines.on("line", (line) => {
       const record = JSON.parse(line) as Record<string, unknown>;
-      if (listening) options.onLog?.(record);
-      else if (record.msg === "redisession listening") {
+      // Every record, those before "redisession listening" too: "metrics listening" comes before it.
+      options.onLog?.(record);
+      if (!listening && record.msg === "redisession listening") {
         listening = true;
         resolve(record.port as number);
       }
