@@ -11,7 +11,7 @@ export interface Table {
 }
 
 /** Numbers (and figures such as "1.9×", "12 ms", "35%") are right-aligned; text is left-aligned. */
-const FIGURE = /^[-−+]?[\d,.]+( ?[%×a-zµB/]*)?$/;
+const FIGURE = /^[-−+]?[\d,.]+( ?[%×a-zA-Zµ/]*)?$/;
 
 /** `table` as lines of text: title, header, a rule, then the rows, columns two spaces apart. */
 export function formatTable(table: Table): string {
