@@ -6,14 +6,58 @@
  * Run: node --import tsx bench/codecs.ts [--quick]   (or npm run bench -- --only codecs)
  * Needs no Redis: codecs are pure CPU; the zstd-dict rows need the `zstd` tool. Pieces live in bench/codecs/.
  */
-import { limits, recommendedThreshold, thresholdSweep, tierThresholds } from "./codecs/analysis.js";
+import {
+  type Limits,
+  limits,
+  recommendedThreshold,
+  thresholdSweep,
+  tierThresholds,
+} from "./codecs/analysis.js";
 import { sessions, TIERS } from "./codecs/corpus.js";
 import { dictionaryVariant, trainDictionaries } from "./codecs/dictionary.js";
-import { measure, type Tier } from "./codecs/measure.js";
-import { MIN_SAVED_SHARE, report, TARGET_RATIO, TARGET_TIER } from "./codecs/report.js";
-import { assertShippedLevels, variants } from "./codecs/variants.js";
+import { type Cell, measure, type Tier } from "./codecs/measure.js";
+import {
+  corpusTable,
+  limitsTable,
+  sweepTable,
+  thresholdTable,
+  times,
+  variantTable,
+} from "./codecs/tables.js";
+import { assertShippedLevels, type Variant, variants } from "./codecs/variants.js";
 import { progress } from "./support/harness.js";
-import { runIfMain, type Suite } from "./support/suite.js";
+import { runIfMain, type Suite, type TargetCheck } from "./support/suite.js";
+
+/**
+ * The issue's target: zstd's stored size at least 2.5 times smaller than none's on ~1 KB sessions. Checked on the
+ * zstd codec an operator would configure for that, `zstd-dict` with a default-sized dictionary (per-record zstd
+ * cannot reach it, as the limits table shows); on zstd 3 when the dictionary rows are missing.
+ */
+const TARGET_RATIO = 2.5;
+const TARGET_TIER = 1024;
+
+/**
+ * The smallest saving worth a compress call on every write and a decompress on every read: 15% of the record.
+ * Below that the saving is tens of bytes, within Redis's allocator rounding, so memory barely moves.
+ */
+const MIN_SAVED_SHARE = 0.15;
+
+/** The target on the shipped zstd-dict row at ~1 KB, or on zstd 3's ratio when there is no dictionary row. */
+function targetCheck(rows: readonly Variant[], cells: readonly Cell[], limit: Limits): TargetCheck {
+  const dictionaryRow = rows.find((row) => row.family === "zstd-dict" && row.shipped);
+  const cell = cells.find((c) => c.variant === dictionaryRow?.label && c.tier === TARGET_TIER);
+  const ratio = cell?.ratio ?? limit.ratio;
+  return {
+    name:
+      cell === undefined
+        ? "zstd stored size vs none, ~1 KB sessions (mean JSON ÷ mean zstd 3 payload)"
+        : `zstd stored size vs none, ~1 KB sessions (mean JSON ÷ mean payload of ${cell.variant}, ` +
+          "trained on other sessions)",
+    target: `≥ ${TARGET_RATIO}×`,
+    measured: times(ratio),
+    met: ratio >= TARGET_RATIO,
+  };
+}
 
 export const run: Suite = async ({ quick }) => {
   const started = performance.now();
@@ -57,19 +101,22 @@ export const run: Suite = async ({ quick }) => {
     limits: limit,
     elapsedSeconds,
   };
-  return report({
-    rows,
-    tiers,
-    cells,
-    thresholds,
-    sweep,
-    threshold,
-    limit,
-    rounds,
-    elapsedSeconds,
-    shippedZstd,
+  return {
+    tables: [
+      corpusTable(tiers),
+      variantTable("stored size, mean payload B", rows, tiers, cells, (cell) =>
+        String(Math.round(cell.meanStoredBytes)),
+      ),
+      variantTable("ratio, JSON ÷ payload", rows, tiers, cells, (cell) => times(cell.ratio)),
+      variantTable("compress, µs per session", rows, tiers, cells, (cell) => cell.compressUs.toFixed(2)),
+      variantTable("decompress, µs per session", rows, tiers, cells, (cell) => cell.decompressUs.toFixed(2)),
+      thresholdTable(thresholds),
+      sweepTable(sweep, threshold),
+      limitsTable(limit, TARGET_RATIO),
+    ],
     figures,
-  });
+    targets: [targetCheck(rows, cells, limit)],
+  };
 };
 
 await runIfMain(run, import.meta.filename);

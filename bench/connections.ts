@@ -30,7 +30,7 @@ export const run: Suite = async ({ quick }) => {
     results.cap = await connectionCap(redis.url, quick);
     const all = Object.values(results);
     return {
-      markdown: ["## Connections", "", ...all.map((result) => `${result.markdown}\n`)].join("\n"),
+      tables: all.map((result) => result.table),
       figures: Object.fromEntries(Object.entries(results).map(([name, result]) => [name, result.figures])),
       targets: all.flatMap((result) => result.targets),
     };

@@ -8,9 +8,15 @@
  */
 import { createRedisClient } from "../src/store/redis-connection.js";
 import { type DictionaryFiles, trainDictionaryFiles } from "./memory/dictionaries.js";
-import { markdown } from "./memory/markdown.js";
 import { measureRow, type RowResult } from "./memory/measure-row.js";
-import { overheadVsJson, overheadVsStored, rowName } from "./memory/report.js";
+import {
+  breakdownTable,
+  codecsTable,
+  overheadVsJson,
+  overheadVsStored,
+  rowName,
+  rowsTable,
+} from "./memory/report.js";
 import { layoutLabel, type RowSpec, rowsFor } from "./memory/rows.js";
 import { benchRedis, progress } from "./support/harness.js";
 import { runIfMain, type Suite, type TargetCheck } from "./support/suite.js";
@@ -89,7 +95,15 @@ export const run: Suite = async ({ quick }) => {
   const hash = results.find((r) => r.row.target === "hash");
   const connect = results.find((r) => r.row.target === "connect-redis");
   return {
-    markdown: markdown(results, hash, connect, seconds, MAX_OVERHEAD),
+    tables: [
+      rowsTable(results),
+      ...[codecsTable(results)].filter((table) => table !== null),
+      breakdownTable(
+        results.filter(
+          (r) => r.breakdown !== null && r.row.size.bytes === 200 && r.row.limits?.raised === true,
+        ),
+      ),
+    ],
     figures: {
       seconds,
       rows: results.map((r) => ({

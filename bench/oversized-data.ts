@@ -17,7 +17,8 @@ import {
 } from "../gen/redisession/v1/session_service_pb.js";
 import { createSessionClient } from "../src/client/index.js";
 import { methodPath } from "../src/rpc/method-definitions.js";
-import { benchRedis, machineInfo, markdownTable, median, progress, startService } from "./support/harness.js";
+import { benchRedis, machineInfo, median, progress, startService } from "./support/harness.js";
+import { printTable } from "./support/table.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" } } });
 const seconds = Number(values.seconds);
@@ -119,23 +120,22 @@ try {
   console.log(`${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; ${machine.date}\n`);
   console.log(`status codes of the large saves: ${[...codes].join(", ")} (8 = RESOURCE_EXHAUSTED)\n`);
   const ms = (value: number) => value.toFixed(1);
-  console.log(
-    markdownTable(
-      ["figure", "value"],
+  printTable({
+    title: "oversized SaveSession against the default store",
+    header: ["figure", "value"],
+    rows: [
+      [`one ${(body.length / 1e6).toFixed(1)} MB save refused, median of 10 (ms)`, ms(median(refusals))],
       [
-        [`one ${(body.length / 1e6).toFixed(1)} MB save refused, median of 10 (ms)`, ms(median(refusals))],
-        [
-          "GetSession alone: calls, p50 / p99 (ms)",
-          `${alone.length}, ${ms(median(alone))} / ${ms(percentile(alone, 99))}`,
-        ],
-        [
-          "GetSession, two clients flooding: calls, p50 / p99 (ms)",
-          `${flooded.length}, ${ms(median(flooded))} / ${ms(percentile(flooded, 99))}`,
-        ],
-        ["large saves answered meanwhile", String(floods)],
+        "GetSession alone: calls, p50 / p99 (ms)",
+        `${alone.length}, ${ms(median(alone))} / ${ms(percentile(alone, 99))}`,
       ],
-    ),
-  );
+      [
+        "GetSession, two clients flooding: calls, p50 / p99 (ms)",
+        `${flooded.length}, ${ms(median(flooded))} / ${ms(percentile(flooded, 99))}`,
+      ],
+      ["large saves answered meanwhile", String(floods)],
+    ],
+  });
 } finally {
   client.close();
   for (const flooder of flooders) flooder.close();

@@ -22,7 +22,8 @@ import { SessionService } from "../gen/redisession/v1/session_service_pb.js";
 import { createSessionClient } from "../src/client/index.js";
 import { methodPath } from "../src/rpc/method-definitions.js";
 import { mib, residentBytes } from "./soak/process-memory.js";
-import { benchRedis, machineInfo, markdownTable, progress, startService } from "./support/harness.js";
+import { benchRedis, machineInfo, progress, startService } from "./support/harness.js";
+import { printTable } from "./support/table.js";
 
 const { values } = parseArgs({
   options: {
@@ -188,9 +189,11 @@ try {
   console.log(
     `${rounds} rounds of ${clients} clients for ${seconds} s: ${connections} connections ended by GOAWAY; ${normal} normal GetSession calls meanwhile\n`,
   );
-  console.log(
-    markdownTable(["moment", "RSS (MiB)", "V8 heap used / total (MiB)", "external (MiB)", "open fds"], rows),
-  );
+  printTable({
+    title: "service memory and open files",
+    header: ["moment", "RSS (MiB)", "V8 heap used / total (MiB)", "external (MiB)", "open fds"],
+    rows,
+  });
 } finally {
   client.close();
   await service.stop();

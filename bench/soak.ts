@@ -11,16 +11,10 @@ import { parseArgs } from "node:util";
 import { Code, createSessionClient } from "../src/client/index.js";
 import { CodeTally, EXPECTED_CODES, KeyPool, mixedCall } from "./soak/mixed-workload.js";
 import { mib, residentBytes } from "./soak/process-memory.js";
-import {
-  benchRedis,
-  machineInfo,
-  markdownTable,
-  progress,
-  startService,
-  writeResults,
-} from "./support/harness.js";
+import { benchRedis, machineInfo, progress, startService, writeResults } from "./support/harness.js";
 import { runOpenLoop } from "./support/open-loop.js";
 import { targetsTable } from "./support/suite.js";
+import { printTable } from "./support/table.js";
 
 const { values } = parseArgs({
   options: {
@@ -91,45 +85,45 @@ try {
   const machine = machineInfo();
   const codes = [...tally.byCode.entries()].sort((a, b) => b[1] - a[1]);
   const unexpected = codes.filter(([name]) => !EXPECTED_CODES.has(Code[name as keyof typeof Code]));
-  console.log(`## Soak: ${minutes} min at ${rps} calls/s\n`);
   console.log(
     `${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; ${machine.redis}; ${machine.date}\n`,
   );
-  console.log(
-    markdownTable(
+  printTable({
+    title: `soak: ${minutes} min at ${rps} calls/s`,
+    header: [
+      "calls",
+      "achieved/s",
+      "p50 ms",
+      "p99 ms",
+      "p99.9 ms",
+      "max ms",
+      "RSS idle",
+      "RSS after warm-up",
+      "RSS end",
+      "drift",
+    ],
+    rows: [
       [
-        "calls",
-        "achieved/s",
-        "p50 ms",
-        "p99 ms",
-        "p99.9 ms",
-        "max ms",
-        "RSS idle",
-        "RSS after warm-up",
-        "RSS end",
-        "drift",
+        result.calls,
+        Math.round(result.achievedRate),
+        result.p50.toFixed(2),
+        result.p99.toFixed(2),
+        result.p999.toFixed(2),
+        result.max.toFixed(1),
+        `${mib(idleRss)} MiB`,
+        `${mib(startRss)} MiB`,
+        `${mib(endRss)} MiB`,
+        `${(drift * 100).toFixed(1)}%`,
       ],
-      [
-        [
-          result.calls,
-          Math.round(result.achievedRate),
-          result.p50.toFixed(2),
-          result.p99.toFixed(2),
-          result.p999.toFixed(2),
-          result.max.toFixed(1),
-          `${mib(idleRss)} MiB`,
-          `${mib(startRss)} MiB`,
-          `${mib(endRss)} MiB`,
-          `${(drift * 100).toFixed(1)}%`,
-        ],
-      ],
-    ),
-  );
-  console.log(`\n${markdownTable(["status", "calls"], codes)}\n`);
+    ],
+  });
+  printTable({ title: "calls by status", header: ["status", "calls"], rows: codes });
   if (tally.firstUnexpected.size > 0) {
-    console.log(
-      `${markdownTable(["status", "first answer (operation: details)"], [...tally.firstUnexpected])}\n`,
-    );
+    printTable({
+      title: "first unexpected answers",
+      header: ["status", "first answer (operation: details)"],
+      rows: [...tally.firstUnexpected],
+    });
   }
   const targets = [
     {
@@ -145,7 +139,7 @@ try {
       met: drift < 0.1,
     },
   ];
-  console.log(targetsTable(targets));
+  printTable(targetsTable(targets));
   writeResults("soak", {
     minutes,
     rps,

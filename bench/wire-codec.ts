@@ -3,9 +3,9 @@
  * profile: GetSession responses (~200 B and ~1 KB of session JSON), a BatchGetSessions response of 100 ~200 B
  * sessions (the throughput bench's batch), SaveSession request decoding, and a test message with session data in a
  * oneof; then stored session JSON to Struct bytes, parsed and written against transcoded straight from the text.
- * Standalone, no server:
+ * No server:
  *
- *   node --import tsx bench/wire-codec.ts
+ *   npm run bench -- --only wire-codec [--quick]   (or node --import tsx bench/wire-codec.ts [--quick])
  *
  * Each figure is the median of several timed rounds after a warm-up, in µs per operation. protobuf-es encoding is
  * measured as the server used it before the codec: `toBinary(schema, create(schema, init))`.
@@ -32,8 +32,9 @@ import { compileCodec } from "../src/rpc/wire/message-codec.js";
 import { WireWriter } from "../src/rpc/wire/wire-writer.js";
 import { OneofsSchema } from "../test/rpc/support/test-schemas.js";
 import { session as corpusSession } from "./codecs/corpus.js";
-import { measure, printTable } from "./support/micro-timing.js";
+import { measure } from "./support/micro-timing.js";
 import { SAMPLE_SESSIONS } from "./support/sample-sessions.js";
+import { runIfMain, type Suite } from "./support/suite.js";
 
 /** Session `index` of the codec bench's corpus tier of about `bytes` bytes of JSON. */
 const session = (bytes: number, index: number) => corpusSession(bytes, index) as JsonObject;
@@ -101,74 +102,122 @@ const cases: Case[] = [
   },
 ];
 
-const rows: string[][] = [["message", "bytes", "op", "protobuf-es µs", "compiled µs", "speed-up"]];
-for (const { name, schema, init, encode } of cases) {
-  const codec = compileCodec(schema);
-  const bytes = toBinary(schema, create(schema, init));
-  if (!Buffer.from(bytes).equals(codec.encode(init))) throw new Error(`${name}: the codecs' bytes differ`);
-  const row = (op: string, theirs: number, ours: number) =>
-    rows.push([
-      name,
-      String(bytes.length),
-      op,
-      theirs.toFixed(2),
-      ours.toFixed(2),
-      `${(theirs / ours).toFixed(1)}×`,
-    ]);
-  if (encode) {
-    row(
-      "encode",
-      measure(() => toBinary(schema, create(schema, init))),
-      measure(() => codec.encode(init)),
+/** One message's encode or decode: protobuf-es against the compiled codec, µs per operation. */
+interface MessageFigure {
+  readonly message: string;
+  readonly bytes: number;
+  readonly op: "encode" | "decode";
+  readonly protobufEsUs: number;
+  readonly compiledUs: number;
+}
+
+/** One stored session's JSON to Struct bytes: parsed then written, against the transcoder, µs per session. */
+interface TranscodeFigure {
+  readonly session: string;
+  readonly bytes: number;
+  readonly jsonParseUs: number;
+  readonly parseAndWriteUs: number;
+  readonly transcoderUs: number;
+}
+
+function messageFigures(rounds: number): MessageFigure[] {
+  const figures: MessageFigure[] = [];
+  for (const { name, schema, init, encode } of cases) {
+    const codec = compileCodec(schema);
+    const bytes = toBinary(schema, create(schema, init));
+    if (!Buffer.from(bytes).equals(codec.encode(init))) throw new Error(`${name}: the codecs' bytes differ`);
+    const figure = (op: MessageFigure["op"], protobufEsUs: number, compiledUs: number) =>
+      figures.push({ message: name, bytes: bytes.length, op, protobufEsUs, compiledUs });
+    if (encode) {
+      figure(
+        "encode",
+        measure(() => toBinary(schema, create(schema, init)), rounds),
+        measure(() => codec.encode(init), rounds),
+      );
+    }
+    const buffer = Buffer.from(bytes);
+    figure(
+      "decode",
+      measure(() => fromBinary(schema, buffer), rounds),
+      measure(() => codec.decode(buffer), rounds),
     );
   }
-  const buffer = Buffer.from(bytes);
-  row(
-    "decode",
-    measure(() => fromBinary(schema, buffer)),
-    measure(() => codec.decode(buffer)),
-  );
+  return figures;
 }
 
-printTable(rows);
+/** Session.data in a GetSessionResponse. */
+const STRUCT_DEPTH = 3;
 
-// Stored session JSON to a Struct field's bytes, as GetSession and BatchGetSessions write it: parsed then written
-// (the object path) against the transcoder straight from the bytes. Both write into a writer of their own, the
-// Struct's fields only (no Session around them).
-const storedSessions: [string, Buffer][] = SAMPLE_SESSIONS.map(([name, data]) => [
-  name,
-  Buffer.from(JSON.stringify(data)),
-]);
-const STRUCT_DEPTH = 3; // Session.data in a GetSessionResponse
-const jsonRows: string[][] = [
-  ["session JSON → Struct", "bytes", "JSON.parse µs", "parse + structWire µs", "transcoder µs", "speed-up"],
-];
-for (const [name, json] of storedSessions) {
-  const writer = new WireWriter();
-  const parseAndWrite = () => {
-    writer.reset();
-    structWire.write(writer, JSON.parse(json.toString("utf8")), STRUCT_DEPTH);
-    return writer.pos;
-  };
-  const transcode = () => {
-    writer.reset();
-    writeJsonTextAsStruct(writer, json, STRUCT_DEPTH);
-    return writer.pos;
-  };
-  parseAndWrite();
-  const expected = writer.finish();
-  transcode();
-  if (!expected.equals(writer.finish())) throw new Error(`${name}: the transcoder's bytes differ`);
-  const objectPath = measure(parseAndWrite);
-  const transcoder = measure(transcode);
-  jsonRows.push([
-    name,
-    String(json.length),
-    measure(() => JSON.parse(json.toString("utf8"))).toFixed(2),
-    objectPath.toFixed(2),
-    transcoder.toFixed(2),
-    `${(objectPath / transcoder).toFixed(1)}×`,
-  ]);
+/**
+ * Stored session JSON to a Struct field's bytes, as GetSession and BatchGetSessions write it: parsed then written
+ * (the object path) against the transcoder straight from the bytes. Both write into a writer of their own, the
+ * Struct's fields only (no Session around them).
+ */
+function transcodeFigures(rounds: number): TranscodeFigure[] {
+  return SAMPLE_SESSIONS.map(([name, data]) => {
+    const json = Buffer.from(JSON.stringify(data));
+    const writer = new WireWriter();
+    const parseAndWrite = () => {
+      writer.reset();
+      structWire.write(writer, JSON.parse(json.toString("utf8")), STRUCT_DEPTH);
+      return writer.pos;
+    };
+    const transcode = () => {
+      writer.reset();
+      writeJsonTextAsStruct(writer, json, STRUCT_DEPTH);
+      return writer.pos;
+    };
+    parseAndWrite();
+    const expected = writer.finish();
+    transcode();
+    if (!expected.equals(writer.finish())) throw new Error(`${name}: the transcoder's bytes differ`);
+    return {
+      session: name,
+      bytes: json.length,
+      jsonParseUs: measure(() => JSON.parse(json.toString("utf8")), rounds),
+      parseAndWriteUs: measure(parseAndWrite, rounds),
+      transcoderUs: measure(transcode, rounds),
+    };
+  });
 }
-console.log();
-printTable(jsonRows);
+
+const us = (value: number) => value.toFixed(2);
+const speedUp = (theirs: number, ours: number) => `${(theirs / ours).toFixed(1)}×`;
+
+export const run: Suite = async ({ quick }) => {
+  const rounds = quick ? 3 : 7;
+  const messages = messageFigures(rounds);
+  const transcoding = transcodeFigures(rounds);
+  return {
+    tables: [
+      {
+        title: "messages, µs per operation",
+        header: ["message", "bytes", "op", "protobuf-es µs", "compiled µs", "speed-up"],
+        rows: messages.map((m) => [
+          m.message,
+          m.bytes,
+          m.op,
+          us(m.protobufEsUs),
+          us(m.compiledUs),
+          speedUp(m.protobufEsUs, m.compiledUs),
+        ]),
+      },
+      {
+        title: "session JSON → Struct bytes, µs per session",
+        header: ["session", "bytes", "JSON.parse µs", "parse + structWire µs", "transcoder µs", "speed-up"],
+        rows: transcoding.map((t) => [
+          t.session,
+          t.bytes,
+          us(t.jsonParseUs),
+          us(t.parseAndWriteUs),
+          us(t.transcoderUs),
+          speedUp(t.parseAndWriteUs, t.transcoderUs),
+        ]),
+      },
+    ],
+    figures: { rounds, messages, transcoding },
+    targets: [],
+  };
+};
+
+await runIfMain(run, import.meta.filename);

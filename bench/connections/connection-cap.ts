@@ -6,7 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { CONNECTIONS_REFUSED_MESSAGE } from "../../src/server/server.js";
-import { markdownTable } from "../support/harness.js";
+import type { Table } from "../support/table.js";
 import { type ObservedService, observedService } from "./observed-service.js";
 import {
   callsWhile,
@@ -85,34 +85,31 @@ export async function connectionCap(redisUrl: string, quick: boolean): Promise<S
       },
       newClientAfter: newAfter,
     };
-    const markdown = [
-      `### maxConnections ${MAX_CONNECTIONS} reached, ${NEWCOMERS_PER_SECOND} new connections a second for ${seconds(durationMs)} s`,
-      "",
-      markdownTable(
-        ["measure", "value"],
+    const table: Table = {
+      title: `maxConnections ${MAX_CONNECTIONS} reached, ${NEWCOMERS_PER_SECOND} new connections a second for ${seconds(durationMs)} s`,
+      header: ["measure", "value"],
+      rows: [
+        ["connections open at the cap (metric)", openAtCap],
         [
-          ["connections open at the cap (metric)", openAtCap],
-          [
-            "newcomers closed by the server",
-            `${lives.length} of ${newcomers.length} (metric: ${refusedTotal})`,
-          ],
-          [
-            "newcomer lifetime p50 / max (ms)",
-            `${percentile(lives, 50).toFixed(1)} / ${(lives.at(-1) ?? Number.NaN).toFixed(1)}`,
-          ],
-          ["refusal log lines (count of each)", JSON.stringify(refusalLines)],
-          ["held connections closed meanwhile", heldEndedEarly],
-          [
-            "connected client meanwhile: calls, failures, p50 / p99 (ms)",
-            `${calls.latenciesMs.length}, ${JSON.stringify(calls.failures)}, ${percentile(calls.latenciesMs, 50).toFixed(1)} / ${percentile(calls.latenciesMs, 99).toFixed(1)}`,
-          ],
-          ["new client once the held ones left", `${newAfter.result} in ${seconds(newAfter.ms)} s`],
+          "newcomers closed by the server",
+          `${lives.length} of ${newcomers.length} (metric: ${refusedTotal})`,
         ],
-      ),
-    ].join("\n");
+        [
+          "newcomer lifetime p50 / max (ms)",
+          `${percentile(lives, 50).toFixed(1)} / ${(lives.at(-1) ?? Number.NaN).toFixed(1)}`,
+        ],
+        ["refusal log lines (count of each)", JSON.stringify(refusalLines)],
+        ["held connections closed meanwhile", heldEndedEarly],
+        [
+          "connected client meanwhile: calls, failures, p50 / p99 (ms)",
+          `${calls.latenciesMs.length}, ${JSON.stringify(calls.failures)}, ${percentile(calls.latenciesMs, 50).toFixed(1)} / ${percentile(calls.latenciesMs, 99).toFixed(1)}`,
+        ],
+        ["new client once the held ones left", `${newAfter.result} in ${seconds(newAfter.ms)} s`],
+      ],
+    };
     const expectedLines = Math.floor(durationMs / 10_000) + 1;
     return {
-      markdown,
+      table,
       figures,
       targets: [
         {

@@ -4,7 +4,7 @@
  * (default 5 min) to measure in seconds. Measured: when each got its GOAWAY and was closed, when the half-open
  * ones were let go (the service's open files), and a client that calls, idles past the limit, and calls again.
  */
-import { markdownTable } from "../support/harness.js";
+import type { Table } from "../support/table.js";
 import { observedService } from "./observed-service.js";
 import {
   idleSessions,
@@ -64,29 +64,26 @@ export async function idleConnections(redisUrl: string): Promise<ScenarioResult>
     };
     const range = (sorted: readonly number[]) =>
       `${seconds(sorted[0] ?? Number.NaN)} / ${seconds(percentile(sorted, 50))} / ${seconds(sorted.at(-1) ?? Number.NaN)}`;
-    const markdown = [
-      `### Idle connections, maxConnectionIdleMs ${IDLE_MS} (default 300000)`,
-      "",
-      markdownTable(
-        ["measure", "value"],
+    const table: Table = {
+      title: `Idle connections, maxConnectionIdleMs ${IDLE_MS} (default 300000)`,
+      header: ["measure", "value"],
+      rows: [
+        ["idle connections closed by the server", `${idleLives.length} of ${IDLE}`],
+        ["GOAWAY received (codes)", `${goawayLives.length} (${goawayCodes.join(", ")})`],
+        ["GOAWAY after, min / p50 / max (s)", range(goawayLives)],
+        ["closed after, min / p50 / max (s)", range(idleLives)],
+        ["half-open connections let go by the server", `${halfOpenLives.length} of ${HALF_OPEN}`],
+        ["half-open let go after, min / p50 / max (s)", range(halfOpenLives)],
         [
-          ["idle connections closed by the server", `${idleLives.length} of ${IDLE}`],
-          ["GOAWAY received (codes)", `${goawayLives.length} (${goawayCodes.join(", ")})`],
-          ["GOAWAY after, min / p50 / max (s)", range(goawayLives)],
-          ["closed after, min / p50 / max (s)", range(idleLives)],
-          ["half-open connections let go by the server", `${halfOpenLives.length} of ${HALF_OPEN}`],
-          ["half-open let go after, min / p50 / max (s)", range(halfOpenLives)],
-          [
-            "service open files: before / with them / after",
-            `${filesBefore} / ${filesWithIdle} / ${filesAfter}`,
-          ],
-          ["client's next call after idling past the limit", `${again.result} in ${seconds(again.ms)} s`],
+          "service open files: before / with them / after",
+          `${filesBefore} / ${filesWithIdle} / ${filesAfter}`,
         ],
-      ),
-    ].join("\n");
+        ["client's next call after idling past the limit", `${again.result} in ${seconds(again.ms)} s`],
+      ],
+    };
     const maxIdle = idleLives.at(-1) ?? Number.NaN;
     return {
-      markdown,
+      table,
       figures,
       targets: [
         {

@@ -48,7 +48,7 @@ export async function observedService(
       },
     },
   );
-  // The metrics endpoint is announced just after the gRPC port.
+  // The metrics endpoint is announced around the gRPC port ("metrics listening" now comes first); wait if not yet.
   if (metricsPort === undefined) await new Promise<void>((resolve) => (onMetricsPort = resolve));
   const pid = service.child.pid as number;
   const clients: SessionClient[] = [];

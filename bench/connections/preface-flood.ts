@@ -12,7 +12,7 @@ import {
   HANDSHAKE_TIMEOUT_MESSAGE,
 } from "../../src/server/server.js";
 import { mib } from "../soak/process-memory.js";
-import { markdownTable } from "../support/harness.js";
+import type { Table } from "../support/table.js";
 import { observedService } from "./observed-service.js";
 import { callsWhile, lifetimes, percentile, type TcpPeer, tcpPeers } from "./raw-peers.js";
 import { outcome, type ScenarioResult, seconds, within } from "./scenario.js";
@@ -90,45 +90,42 @@ export async function prefaceFlood(redisUrl: string): Promise<ScenarioResult> {
       newClientDuringWithoutRetries: newWithoutRetries,
       newClientAfter: newAfter,
     };
-    const markdown = [
-      `### ${FLOOD} connections without the HTTP/2 preface, service under \`ulimit -n ${OPEN_FILES}\` (defaults)`,
-      "",
-      markdownTable(
-        ["measure", "value"],
+    const table: Table = {
+      title: `${FLOOD} connections without the HTTP/2 preface, service under ulimit -n ${OPEN_FILES} (defaults)`,
+      header: ["measure", "value"],
+      rows: [
+        ["flood opened in (s)", seconds(floodOpened)],
+        ["service open files: idle / during the flood", `${filesIdle} / ${filesDuring}`],
+        ["connections open during (metric)", openDuring],
+        ["service RSS during (MiB)", mib(rssDuring)],
         [
-          ["flood opened in (s)", seconds(floodOpened)],
-          ["service open files: idle / during the flood", `${filesIdle} / ${filesDuring}`],
-          ["connections open during (metric)", openDuring],
-          ["service RSS during (MiB)", mib(rssDuring)],
-          [
-            "closed early (maxConnections: metrics evicted / refused)",
-            `${atOnce.length} (${evictedTotal} / ${refusedTotal})`,
-          ],
-          ["closed by handshakeTimeoutMs", `${byTimeout.length} (metric: ${timeoutsTotal})`],
-          ["still open at the end", FLOOD - lives.length],
-          [
-            "lifetime of those closed by the timeout, min / p50 / max (s)",
-            `${seconds(byTimeout[0] ?? Number.NaN)} / ${seconds(percentile(byTimeout, 50))} / ${seconds(byTimeout.at(-1) ?? Number.NaN)}`,
-          ],
-          ["eviction log lines (count of each)", JSON.stringify(evictionLines)],
-          ["refusal log lines (count of each)", JSON.stringify(refusalLines)],
-          ["handshake-timeout log lines (count of each)", JSON.stringify(timeoutLines)],
-          [
-            "connected client meanwhile: calls, failures, p50 / p99 (ms)",
-            `${calls.latenciesMs.length}, ${JSON.stringify(calls.failures)}, ${percentile(calls.latenciesMs, 50).toFixed(1)} / ${percentile(calls.latenciesMs, 99).toFixed(1)}`,
-          ],
-          ["new client during, with retries", `${newWithRetries.result} in ${seconds(newWithRetries.ms)} s`],
-          [
-            "new client during, without retries",
-            `${newWithoutRetries.result} in ${seconds(newWithoutRetries.ms)} s`,
-          ],
-          ["new client after", `${newAfter.result} in ${seconds(newAfter.ms)} s`],
+          "closed early (maxConnections: metrics evicted / refused)",
+          `${atOnce.length} (${evictedTotal} / ${refusedTotal})`,
         ],
-      ),
-    ].join("\n");
+        ["closed by handshakeTimeoutMs", `${byTimeout.length} (metric: ${timeoutsTotal})`],
+        ["still open at the end", FLOOD - lives.length],
+        [
+          "lifetime of those closed by the timeout, min / p50 / max (s)",
+          `${seconds(byTimeout[0] ?? Number.NaN)} / ${seconds(percentile(byTimeout, 50))} / ${seconds(byTimeout.at(-1) ?? Number.NaN)}`,
+        ],
+        ["eviction log lines (count of each)", JSON.stringify(evictionLines)],
+        ["refusal log lines (count of each)", JSON.stringify(refusalLines)],
+        ["handshake-timeout log lines (count of each)", JSON.stringify(timeoutLines)],
+        [
+          "connected client meanwhile: calls, failures, p50 / p99 (ms)",
+          `${calls.latenciesMs.length}, ${JSON.stringify(calls.failures)}, ${percentile(calls.latenciesMs, 50).toFixed(1)} / ${percentile(calls.latenciesMs, 99).toFixed(1)}`,
+        ],
+        ["new client during, with retries", `${newWithRetries.result} in ${seconds(newWithRetries.ms)} s`],
+        [
+          "new client during, without retries",
+          `${newWithoutRetries.result} in ${seconds(newWithoutRetries.ms)} s`,
+        ],
+        ["new client after", `${newAfter.result} in ${seconds(newAfter.ms)} s`],
+      ],
+    };
     const failures = Object.values(calls.failures).reduce((a, b) => a + b, 0);
     return {
-      markdown,
+      table,
       figures,
       targets: [
         {

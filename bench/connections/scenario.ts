@@ -1,8 +1,9 @@
 import type { TargetCheck } from "../support/suite.js";
+import type { Table } from "../support/table.js";
 
-/** What one connection scenario produced: a markdown section, its figures and its targets. */
+/** What one connection scenario produced: a table, its figures and its targets. */
 export interface ScenarioResult {
-  readonly markdown: string;
+  readonly table: Table;
   readonly figures: Readonly<Record<string, unknown>>;
   readonly targets: readonly TargetCheck[];
 }

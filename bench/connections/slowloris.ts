@@ -9,7 +9,7 @@
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { methodPath } from "../../src/rpc/method-definitions.js";
 import { mib } from "../soak/process-memory.js";
-import { markdownTable } from "../support/harness.js";
+import type { Table } from "../support/table.js";
 import { observedService } from "./observed-service.js";
 import { callsWhile, lifetimes, percentile, slowStreams } from "./raw-peers.js";
 import { type ScenarioResult, seconds, within } from "./scenario.js";
@@ -69,30 +69,27 @@ export async function slowloris(redisUrl: string, quick: boolean): Promise<Scena
         p99Ms: percentile(calls.latenciesMs, 99),
       },
     };
-    const markdown = [
-      `### Slowloris: ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams, a byte every ${seconds(everyMs)} s, requestTimeoutMs ${requestTimeoutMs}`,
-      "",
-      markdownTable(
-        ["measure", "value"],
+    const table: Table = {
+      title: `Slowloris: ${CONNECTIONS} connections x ${STREAMS_PER_CONNECTION} streams, a byte every ${seconds(everyMs)} s, requestTimeoutMs ${requestTimeoutMs}`,
+      header: ["measure", "value"],
+      rows: [
+        ["streams open halfway through requestTimeoutMs", `${openHalfway} of ${total}`],
+        ["streams ended by the server", `${lives.length} of ${total}`],
+        ["ended with", JSON.stringify(byStatus)],
         [
-          ["streams open halfway through requestTimeoutMs", `${openHalfway} of ${total}`],
-          ["streams ended by the server", `${lives.length} of ${total}`],
-          ["ended with", JSON.stringify(byStatus)],
-          [
-            "lifetime from HEADERS, min / p50 / max (s)",
-            `${seconds(lives[0] ?? Number.NaN)} / ${seconds(percentile(lives, 50))} / ${seconds(maxMs)}`,
-          ],
-          ["service RSS idle / halfway (MiB)", `${mib(rssIdle)} / ${mib(rssHalfway)}`],
-          [
-            "normal client meanwhile: calls, failures, p50 / p99 (ms)",
-            `${calls.latenciesMs.length}, ${JSON.stringify(calls.failures)}, ${percentile(calls.latenciesMs, 50).toFixed(1)} / ${percentile(calls.latenciesMs, 99).toFixed(1)}`,
-          ],
+          "lifetime from HEADERS, min / p50 / max (s)",
+          `${seconds(lives[0] ?? Number.NaN)} / ${seconds(percentile(lives, 50))} / ${seconds(maxMs)}`,
         ],
-      ),
-    ].join("\n");
+        ["service RSS idle / halfway (MiB)", `${mib(rssIdle)} / ${mib(rssHalfway)}`],
+        [
+          "normal client meanwhile: calls, failures, p50 / p99 (ms)",
+          `${calls.latenciesMs.length}, ${JSON.stringify(calls.failures)}, ${percentile(calls.latenciesMs, 50).toFixed(1)} / ${percentile(calls.latenciesMs, 99).toFixed(1)}`,
+        ],
+      ],
+    };
     const failures = Object.values(calls.failures).reduce((a, b) => a + b, 0);
     return {
-      markdown,
+      table,
       figures,
       targets: [
         {

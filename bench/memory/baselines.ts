@@ -10,7 +10,7 @@ import { populationJson, randomBytesFrom, type SizeClass } from "./population.js
 import { inBatches, TTL_SECONDS, type WriteTotals } from "./writers.js";
 
 /** The seed's record header: 4-byte expiry and a flag byte. */
-export const SEED_HEADER_BYTES = 5;
+const SEED_HEADER_BYTES = 5;
 
 /**
  * connect-redis as an Express app uses it: its own `set(sid, session)`, default `sess:` prefix and JSON

@@ -56,19 +56,12 @@ export interface Breakdown {
   readonly modelMismatches: number;
   /** Allocated listpack bytes per session now. */
   readonly listpackAllocated: number;
-  /**
-   * Expected bytes saved per session if every record's header were `n` bytes, by `n`: the listpack bytes that
-   * would go, scaled by this sample's allocated/exact ratio. Re-rounding the sampled buckets instead would be
-   * chance (a 15 KB listpack's size classes are 2–4 KB apart: whether a bucket crosses one is a coin toss).
-   */
-  readonly headerSavings: Readonly<Record<number, number>>;
 }
 
 /** Samples up to `samples` random buckets (listpack Hashes) whose records start with `headerBytes` of header. */
 export async function listpackBreakdown(
   client: RedisClient,
   headerBytes: number,
-  projectedHeaders: readonly number[] = [],
   samples = 256,
 ): Promise<Breakdown | null> {
   const keys = new Map<string, Buffer>();
@@ -99,10 +92,10 @@ export async function listpackBreakdown(
   if (buckets.length === 0) return null;
 
   const sum = (items: readonly number[]) => items.reduce((a, b) => a + b, 0);
-  const listpackBytes = (bucket: SampledBucket, headerDelta = 0) =>
+  const listpackBytes = (bucket: SampledBucket) =>
     LISTPACK_FIXED +
     sum(bucket.fields.map((n) => n + listpackEntryOverhead(n))) +
-    sum(bucket.values.map((n) => n + headerDelta + listpackEntryOverhead(n + headerDelta)));
+    sum(bucket.values.map((n) => n + listpackEntryOverhead(n)));
   const allocated = (bucket: SampledBucket) =>
     bucket.usage - ROBJ - keyNameSize(bucket.keyLength) - DICT_ENTRY_COUNTED;
 
@@ -124,14 +117,5 @@ export async function listpackBreakdown(
     bucketKey: perSession(sum(buckets.map((b) => ROBJ + keyNameSize(b.keyLength) + DICT_ENTRY_COUNTED))),
     modelMismatches: buckets.filter((b) => allocated(b) !== jemallocSize(listpackBytes(b))).length,
     listpackAllocated: perSession(sum(buckets.map(allocated))),
-    headerSavings: Object.fromEntries(
-      projectedHeaders.map((bytes) => {
-        const removed = sum(buckets.map((b) => listpackBytes(b) - listpackBytes(b, bytes - headerBytes)));
-        return [
-          bytes,
-          perSession(removed) * (sum(buckets.map(allocated)) / sum(buckets.map((b) => listpackBytes(b)))),
-        ];
-      }),
-    ),
   };
 }

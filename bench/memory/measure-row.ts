@@ -2,9 +2,8 @@
  * One row: an empty Redis with the row's listpack limits, the population written, `used_memory` before and
  * after (each settled), then what the keys look like: sampled encodings, bucket fill and the byte breakdown.
  */
-import { FORMAT_1_BYTES } from "../../src/store/record.js";
 import type { RedisClient } from "../../src/store/redis-connection.js";
-import { SEED_HEADER_BYTES, writeConnectRedis, writeSeedLayout } from "./baselines.js";
+import { writeConnectRedis, writeSeedLayout } from "./baselines.js";
 import { type Breakdown, listpackBreakdown } from "./breakdown.js";
 import type { DictionaryFile } from "./dictionaries.js";
 import { populationJson, type SizeClass } from "./population.js";
@@ -18,9 +17,6 @@ import {
 } from "./redis-memory.js";
 import { type RowSpec, SEED_BUCKET_BITS } from "./rows.js";
 import { repositoryFor, type StoreShape, type WriteTotals, warmUp, writeOurs } from "./writers.js";
-
-/** Record headers the breakdown projects listpack sizes for: the seed's, and record format 1's (14 B). */
-export const PROJECTED_HEADERS = [SEED_HEADER_BYTES, FORMAT_1_BYTES];
 
 /**
  * `compressMinBytes` of the `zstd-dict` rows: a store that trains a dictionary does so to compress small sessions
@@ -136,8 +132,7 @@ export async function measureRow(
   }
   // The breakdown reads whole buckets and needs the JSON as stored, so only packed rows without compression.
   const header = (totals.headerBytes ?? 0) / totals.sessions;
-  const breakdown =
-    packed && row.codec === "none" ? await listpackBreakdown(client, header, PROJECTED_HEADERS) : null;
+  const breakdown = packed && row.codec === "none" ? await listpackBreakdown(client, header) : null;
   return {
     row,
     jsonBytes: totals.jsonBytes / totals.sessions,

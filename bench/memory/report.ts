@@ -1,11 +1,9 @@
-/** The suite's markdown: the per-row table, where the bytes of a packed session go, and what would shrink them. */
+/** The memory suite's tables: the per-row table, zstd-dict against the other codecs, and where a packed session's bytes go. */
 
-import { FORMAT_1_BYTES } from "../../src/store/record.js";
-import { markdownTable } from "../support/harness.js";
-import { SEED_HEADER_BYTES } from "./baselines.js";
+import type { Table } from "../support/table.js";
 import type { Breakdown } from "./breakdown.js";
 import type { RowResult } from "./measure-row.js";
-import { layoutLabel, type RowSpec, suitableBits } from "./rows.js";
+import { layoutLabel, type RowSpec } from "./rows.js";
 
 const b = (n: number) => n.toFixed(1);
 const count = (n: number) => n.toLocaleString("en-US");
@@ -50,9 +48,10 @@ export function rowName(row: RowSpec): string {
   return `${layoutLabel(row.layout)}, ${count(row.sessions)} × ${row.size.label}`;
 }
 
-export function rowsTable(results: readonly RowResult[]): string {
-  return markdownTable(
-    [
+export function rowsTable(results: readonly RowResult[]): Table {
+  return {
+    title: "memory per session (used_memory delta over the population)",
+    header: [
       "sessions",
       "size class",
       "layout",
@@ -62,17 +61,17 @@ export function rowsTable(results: readonly RowResult[]): string {
       "sampled encodings",
       "bucket fill mean/max",
     ],
-    results.map((r) => [
+    rows: results.map((r) => [
       count(r.row.sessions),
       r.row.size.label,
-      `${layoutLabel(r.row.layout)}${r.row.target ? " **(target)**" : ""}`,
+      `${layoutLabel(r.row.layout)}${r.row.target ? " (target)" : ""}`,
       limitsLabel(r.row),
       r.row.codec,
       ...sizeCells(r),
       encodingsLabel(r.encodings),
       r.fill === null ? "—" : `${r.fill.mean.toFixed(1)}/${r.fill.max}`,
     ]),
-  );
+  };
 }
 
 /** Rows of one population, size class, layout and listpack limits: the same store but for its codec. */
@@ -83,7 +82,7 @@ const groupOf = (row: RowSpec) =>
  * Every measured layout that has a `zstd-dict` row, with its rows of the other codecs: what the dictionary saves
  * per session against codec none on the same layout and population.
  */
-export function codecsTable(results: readonly RowResult[]): string | null {
+export function codecsTable(results: readonly RowResult[]): Table | null {
   const groups = new Set(results.filter((r) => r.row.codec === "zstd-dict").map((r) => groupOf(r.row)));
   if (groups.size === 0) return null;
   const rows = [...groups].flatMap((group) => {
@@ -100,10 +99,11 @@ export function codecsTable(results: readonly RowResult[]): string | null {
         : `${b(none.bytesPerSession - r.bytesPerSession)} (${((100 * (none.bytesPerSession - r.bytesPerSession)) / none.bytesPerSession).toFixed(0)}%)`,
     ]);
   });
-  return markdownTable(
-    ["sessions", "size class", "layout", "codec", ...SIZE_HEADERS, "B/session saved vs codec none"],
+  return {
+    title: "zstd-dict against the other codecs on the same layout and population",
+    header: ["sessions", "size class", "layout", "codec", ...SIZE_HEADERS, "B/session saved vs codec none"],
     rows,
-  );
+  };
 }
 
 /** The breakdown's components, in the order they are added up. */
@@ -117,24 +117,22 @@ const COMPONENTS: readonly [string, (d: Breakdown) => number][] = [
   ["bucket key: robj + name + dict entry (as MEMORY USAGE counts)", (d) => d.bucketKey],
 ];
 
-const fieldLabel = (saved: number) =>
-  saved === 0 ? "unchanged" : saved > 0 ? `−${saved} B` : `+${-saved} B`;
-
 const explained = (d: Breakdown) => COMPONENTS.reduce((sum, [, get]) => sum + get(d), 0);
 
 /** Packed rows (ours and the seed's) of ~200 B, codec none, raised limits: one column each. */
-export function breakdownTable(results: readonly RowResult[]): string {
+export function breakdownTable(results: readonly RowResult[]): Table {
   const columns = results.filter((r): r is RowResult & { breakdown: Breakdown } => r.breakdown !== null);
   const cell = (get: (r: RowResult & { breakdown: Breakdown }) => string) => columns.map(get);
-  return markdownTable(
-    ["B per session", ...columns.map((r) => rowName(r.row))],
-    [
+  return {
+    title: "where a packed ~200 B session's bytes go (256 sampled buckets per row)",
+    header: ["B per session", ...columns.map((r) => rowName(r.row))],
+    rows: [
       ...COMPONENTS.map(([name, get]) => [name, ...cell((r) => b(get(r.breakdown)))]),
       [
         "rest: dict table slots, dict entry rounding (by difference)",
         ...cell((r) => b(r.bytesPerSession - explained(r.breakdown))),
       ],
-      ["**= used_memory delta**", ...cell((r) => `**${b(r.bytesPerSession)}**`)],
+      ["= used_memory delta", ...cell((r) => b(r.bytesPerSession))],
       ["overhead (delta − JSON)", ...cell((r) => b(overheadVsJson(r)))],
       [
         "rounding as % of the listpack",
@@ -148,79 +146,5 @@ export function breakdownTable(results: readonly RowResult[]): string {
         ),
       ],
     ],
-  );
-}
-
-/** Expected overhead of the target row under each proposal, from its own sampled buckets. */
-export function proposalsTable(target: RowResult & { breakdown: Breakdown }): string {
-  const d = target.breakdown;
-  const now = overheadVsJson(target);
-  const header = (bytes: number) => d.headerSavings[bytes] ?? Number.NaN;
-  // What a bucket costs beyond its sessions' entries, per session: it scales with the number of buckets.
-  const perBucket = d.bucketKey + d.listpackFixed + (target.bytesPerSession - explained(d));
-  const bits = target.row.layout.kind === "hash" ? target.row.layout.bits : 16;
-  const fieldAt = (newBits: number) => Math.floor(newBits / 8) - Math.floor(bits / 8);
-  const rebucket = (newBits: number) => perBucket * (1 - 2 ** (newBits - bits)) + fieldAt(newBits);
-  const rows: (string | number)[][] = [
-    [
-      `record format 1's 14-byte header instead of today's ${b(d.header)} B (a negative saving: its cost)`,
-      b(header(FORMAT_1_BYTES)),
-      b(now - header(FORMAT_1_BYTES)),
-    ],
-    [
-      `header → ${SEED_HEADER_BYTES} B (the seed's: expiry + flag; no versions, so no compare-and-set): a floor, not a proposal`,
-      b(header(SEED_HEADER_BYTES)),
-      b(now - header(SEED_HEADER_BYTES)),
-    ],
-  ];
-  for (const newBits of [bits - 2, bits + 2]) {
-    rows.push([
-      `bucketBits ${newBits} instead of ${bits} (modelled: ${newBits > bits ? "4× the" : "¼ of the"} bucket costs, field ${fieldLabel(fieldAt(newBits))})`,
-      b(rebucket(newBits)),
-      b(now - rebucket(newBits)),
-    ]);
-  }
-  return markdownTable(["change (target row)", "saves B/session", "expected overhead"], rows);
-}
-
-/**
- * Which bucket bits suit each population, by the ~64-sessions-per-bucket rule of `suitableBits`, and the nearest
- * of the bits measured at that population.
- */
-export function bitsNote(results: readonly RowResult[]): string {
-  const populations = [...new Set(results.map((r) => r.row.sessions))];
-  return populations
-    .map((n) => {
-      const bits = suitableBits(n);
-      const measured = [
-        ...new Set(
-          results.flatMap((r) =>
-            r.row.sessions === n && r.row.layout.kind === "hash" ? [r.row.layout.bits] : [],
-          ),
-        ),
-      ];
-      const nearest = measured.sort((x, y) => Math.abs(x - bits) - Math.abs(y - bits) || x - y)[0];
-      const note = nearest === undefined || nearest === bits ? "" : `; of those measured, ${nearest}`;
-      return `${count(n)} sessions → ${bits} bits (${(n / 2 ** bits).toFixed(0)} per bucket${note})`;
-    })
-    .join("; ");
-}
-
-const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`;
-
-type Broken = RowResult & { breakdown: Breakdown };
-
-/** The seed's layout against the target row, component by component (seed minus ours). */
-export function seedComparison(ours: Broken, seed: Broken): string {
-  const buckets = (r: Broken) =>
-    r.breakdown.bucketKey + r.breakdown.listpackFixed + (r.bytesPerSession - explained(r.breakdown));
-  const o = ours.breakdown;
-  const s = seed.breakdown;
-  return (
-    `The seed's layout at the same population: ${b(overheadVsJson(seed))} B of overhead against our ` +
-    `${b(overheadVsJson(ours))} B. Seed minus ours: header ${signed(s.header - o.header)} B, field ` +
-    `${signed(s.field - o.field)} B, bucket and dictionary costs ${signed(buckets(seed) - buckets(ours))} B ` +
-    `(2^16 buckets), jemalloc rounding ${signed(s.rounding - o.rounding)} B, payload sample ` +
-    `${signed(s.payload - o.payload)} B.`
-  );
+  };
 }

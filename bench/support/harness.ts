@@ -1,6 +1,6 @@
 /**
- * What every benchmark suite shares: private Redis and service processes, machine details, medians, markdown
- * tables and the JSON results under bench/results/. Suites print tables; nothing here decides pass or fail.
+ * What every benchmark suite shares: private Redis and service processes, machine details, medians and the JSON
+ * results under bench/results/. Suites print tables; nothing here decides pass or fail.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -70,7 +70,7 @@ export interface ServiceProcessOptions {
    * Default: this process's.
    */
   readonly openFiles?: number;
-  /** Called with each log record the service writes after it listens. Default: its output is drained unread. */
+  /** Called with each log record the service writes. Default: its output is drained unread once it listens. */
   readonly onLog?: (record: Readonly<Record<string, unknown>>) => void;
 }
 
@@ -105,8 +105,9 @@ export async function startService(
   const port = await new Promise<number | undefined>((resolve) => {
     lines.on("line", (line) => {
       const record = JSON.parse(line) as Record<string, unknown>;
-      if (listening) options.onLog?.(record);
-      else if (record.msg === "redisession listening") {
+      // Every record, those before "redisession listening" too: "metrics listening" comes before it.
+      options.onLog?.(record);
+      if (!listening && record.msg === "redisession listening") {
         listening = true;
         resolve(record.port as number);
       }
@@ -141,15 +142,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-/** A markdown table. */
-export function markdownTable(
-  header: readonly string[],
-  rows: readonly (readonly (string | number)[])[],
-): string {
-  const line = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
 /** Saves a suite's figures with the machine's details as bench/results/<suite>.json. */

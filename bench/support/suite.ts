@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { markdownTable } from "./harness.js";
+import { printTable, type Table } from "./table.js";
 
 /** The shape every benchmark suite returns to `bench/run.ts`. */
 
@@ -17,8 +17,8 @@ export interface TargetCheck {
 
 /** What a suite produced. */
 export interface SuiteResult {
-  /** Markdown: the suite's tables, with a heading. */
-  readonly markdown: string;
+  /** The suite's tables for the console. */
+  readonly tables: readonly Table[];
   /** Every figure, for bench/results/<suite>.json. */
   readonly figures: unknown;
   readonly targets: readonly TargetCheck[];
@@ -33,22 +33,23 @@ export interface SuiteOptions {
 /** A benchmark suite. */
 export type Suite = (options: SuiteOptions) => Promise<SuiteResult>;
 
-/** The targets as a markdown table, with misses in bold. */
-export function targetsTable(targets: readonly TargetCheck[]): string {
-  return markdownTable(
-    ["measure", "target", "measured", "met"],
-    targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "**no**"]),
-  );
+/** The targets as a table; a miss reads "NO". */
+export function targetsTable(targets: readonly TargetCheck[]): Table {
+  return {
+    title: "Targets",
+    header: ["measure", "target", "measured", "met"],
+    rows: targets.map((t) => [t.name, t.target, t.measured, t.met ? "yes" : "NO"]),
+  };
 }
 
 /**
- * Runs `suite` and prints its markdown and targets when `moduleFile` (the suite's `import.meta.filename`) is the
+ * Runs `suite` and prints its tables and targets when `moduleFile` (the suite's `import.meta.filename`) is the
  * script node was started with, so each suite also runs on its own: `node --import tsx bench/<suite>.ts [--quick]`.
  */
 export async function runIfMain(suite: Suite, moduleFile: string): Promise<void> {
   if (process.argv[1] === undefined || resolve(process.argv[1]) !== moduleFile) return;
   const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
   const result = await suite({ quick: values.quick ?? false });
-  console.log(`${result.markdown}\n`);
-  console.log(targetsTable(result.targets));
+  for (const table of result.tables) printTable(table);
+  if (result.targets.length > 0) printTable(targetsTable(result.targets));
 }

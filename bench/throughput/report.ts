@@ -1,10 +1,9 @@
 /**
- * The suite's markdown, figures and targets from the rounds. Every figure is the median over rounds; every
+ * The suite's tables, figures and targets from the rounds. Every figure is the median over rounds; every
  * ratio is the median of per-round ratios, each of two measurements taken back to back in that round.
  */
-import { markdownTable } from "../support/harness.js";
 import type { SuiteResult, TargetCheck } from "../support/suite.js";
-import { methodNotes } from "./method-notes.js";
+import type { Table } from "../support/table.js";
 import type { LatencyMeasurement, Measurement, ThroughputRound } from "./phases.js";
 import { HEALTH_FLOOR, medianOf } from "./phases.js";
 import type { CommandStat, StoredSize } from "./server-probe.js";
@@ -41,7 +40,7 @@ function rowsOf<T>(figures: RunFigures, source: ReadonlyMap<string, readonly T[]
   return figures.variants.map((variant) => ({ variant, rounds: source.get(variant.name) ?? [] }));
 }
 
-function throughputTable(figures: RunFigures): string {
+function throughputTable(figures: RunFigures): Table {
   const rows = rowsOf(figures, figures.throughput).map(({ variant, rounds }) => {
     const rateOf = (pick: (round: ThroughputRound) => Measurement) =>
       medianOf(rounds, (r) => pick(r).reqPerSec);
@@ -60,8 +59,9 @@ function throughputTable(figures: RunFigures): string {
       )}%`,
     ];
   });
-  return markdownTable(
-    [
+  return {
+    title: "requests per second (h2load, 4 × 32 streams)",
+    header: [
       "store",
       "Health.Check req/s",
       "GetSession req/s",
@@ -73,10 +73,10 @@ function throughputTable(figures: RunFigures): string {
       "mix: Get share",
     ],
     rows,
-  );
+  };
 }
 
-function cpuTable(figures: RunFigures): string {
+function cpuTable(figures: RunFigures): Table {
   const rows: (string | number)[][] = [];
   for (const { variant, rounds } of rowsOf(figures, figures.throughput)) {
     const picks: [string, (round: ThroughputRound) => Measurement][] = [
@@ -101,13 +101,14 @@ function cpuTable(figures: RunFigures): string {
       ]);
     }
   }
-  return markdownTable(
-    ["store", "RPC", "service CPU µs/call", "Redis CPU µs/call", "service cores", "Redis cores"],
+  return {
+    title: "server CPU per call",
+    header: ["store", "RPC", "service CPU µs/call", "Redis CPU µs/call", "service cores", "Redis cores"],
     rows,
-  );
+  };
 }
 
-function latencyTable(figures: RunFigures): string {
+function latencyTable(figures: RunFigures): Table {
   const rows: (string | number)[][] = [];
   const sources = [
     { name: HEALTH_FLOOR, label: "Health.Check (floor)" },
@@ -131,8 +132,9 @@ function latencyTable(figures: RunFigures): string {
       ]);
     }
   }
-  return markdownTable(
-    [
+  return {
+    title: "latency at fixed rates (h2load paced, every call logged)",
+    header: [
       "RPC",
       "load",
       "calls/s",
@@ -144,10 +146,10 @@ function latencyTable(figures: RunFigures): string {
       "service cores",
     ],
     rows,
-  );
+  };
 }
 
-function batchTable(figures: RunFigures): string {
+function batchTable(figures: RunFigures): Table {
   const rows = rowsOf(figures, figures.batch).map(({ variant, rounds }) => [
     variant.name,
     int(medianOf(rounds, (r) => r.reqPerSec)),
@@ -161,13 +163,14 @@ function batchTable(figures: RunFigures): string {
       1,
     ),
   ]);
-  return markdownTable(
-    ["store", "calls/s", "sessions/s", "service CPU µs/session", "Redis CPU µs/session"],
+  return {
+    title: `BatchGetSessions, ${BATCH_KEYS} keys per call`,
+    header: ["store", "calls/s", "sessions/s", "service CPU µs/session", "Redis CPU µs/session"],
     rows,
-  );
+  };
 }
 
-function commandsTable(figures: RunFigures): string {
+function commandsTable(figures: RunFigures): Table {
   const rows: (string | number)[][] = [];
   for (const variant of figures.variants) {
     // CONFIG RESETSTAT and INFO are the suite's own.
@@ -178,10 +181,14 @@ function commandsTable(figures: RunFigures): string {
       rows.push([variant.name, stat.command, int(stat.calls), fixed(stat.usecPerCall)]);
     }
   }
-  return markdownTable(["store", "command", "calls", "µs/call (inside Redis)"], rows);
+  return {
+    title: "Redis commands during GetSession (last round)",
+    header: ["store", "command", "calls", "µs/call (inside Redis)"],
+    rows,
+  };
 }
 
-function storesTable(figures: RunFigures): string {
+function storesTable(figures: RunFigures): Table {
   const rows = figures.variants.map((variant) => {
     const size = figures.sizes.get(variant.name);
     return [
@@ -192,7 +199,11 @@ function storesTable(figures: RunFigures): string {
       size === undefined ? "n/a" : `${int(size.payloadBytes)} (${size.codecs.join(", ")})`,
     ];
   });
-  return markdownTable(["store", "strategy", "codec", "JSON bytes", "stored payload bytes (as)"], rows);
+  return {
+    title: "stores",
+    header: ["store", "strategy", "codec", "JSON bytes", "stored payload bytes (as)"],
+    rows,
+  };
 }
 
 function targetChecks(figures: RunFigures): TargetCheck[] {
@@ -233,38 +244,15 @@ function targetChecks(figures: RunFigures): TargetCheck[] {
 
 /** The suite's result. */
 export function buildReport(figures: RunFigures): SuiteResult {
-  const targets = targetChecks(figures);
-  const markdown = [
-    "## Throughput and latency",
-    "",
-    methodNotes(figures),
-    "",
-    "### Stores",
-    "",
-    storesTable(figures),
-    "",
-    "### Requests per second (h2load, 4 × 32 streams)",
-    "",
-    throughputTable(figures),
-    "",
-    "### Server CPU per call",
-    "",
-    cpuTable(figures),
-    "",
-    "### Latency at fixed rates (h2load paced, every call logged)",
-    "",
-    latencyTable(figures),
-    "",
-    `### BatchGetSessions, ${BATCH_KEYS} keys per call`,
-    "",
-    batchTable(figures),
-    "",
-    "### Redis commands during GetSession (last round)",
-    "",
-    commandsTable(figures),
-  ].join("\n");
   return {
-    markdown,
+    tables: [
+      storesTable(figures),
+      throughputTable(figures),
+      cpuTable(figures),
+      latencyTable(figures),
+      batchTable(figures),
+      commandsTable(figures),
+    ],
     figures: {
       plan: figures.plan,
       latencyRate: figures.latencyRate,
@@ -275,6 +263,6 @@ export function buildReport(figures: RunFigures): SuiteResult {
       getCommands: Object.fromEntries(figures.getCommands),
       commandLines: figures.commandLines,
     },
-    targets,
+    targets: targetChecks(figures),
   };
 }
