@@ -12,6 +12,12 @@ export const DEFAULT_MAX_PENDING_COMMANDS = 10_000;
 /** The connection used when the file configures none: a Redis server on this machine. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
+/**
+ * The store a request names when it names none (an empty `store` field), and the one store configured when the
+ * file has no `stores` key.
+ */
+export const DEFAULT_STORE = "default";
+
 /** How a store lays sessions out in Redis. See {@link StoreConfig.strategy}. */
 export const storeStrategies = ["string", "hash"] as const;
 
@@ -358,7 +364,7 @@ const configShape = {
         issue.code === "invalid_type" ? "must be a mapping of store names to stores" : undefined,
     })
     .refine((stores) => Object.keys(stores).length > 0, "must define at least one store")
-    .prefault({ default: {} })
+    .prefault({ [DEFAULT_STORE]: {} })
     .transform(resolveStores),
   /**
    * How the gRPC server listens, times out and shuts down. See {@link ServerConfig}.

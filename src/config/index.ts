@@ -11,6 +11,7 @@ export {
   type ConfigInput,
   configSchema,
   DEFAULT_REDIS_URL,
+  DEFAULT_STORE,
   type RedisConnectionConfig,
   redisConnectionSchema,
   type StoreConfig,
