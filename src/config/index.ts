@@ -12,6 +12,8 @@ export {
   configSchema,
   DEFAULT_REDIS_URL,
   DEFAULT_STORE,
+  type ParsedConfig,
+  type ParsedStoreConfig,
   type RedisConnectionConfig,
   redisConnectionSchema,
   type StoreConfig,
