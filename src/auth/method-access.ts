@@ -3,9 +3,9 @@ import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
+import { DEFAULT_STORE } from "../config/config-schema.js";
 import type { ServiceAccess } from "../config/server-schema.js";
 import { type InputOf, methodPath } from "../rpc/method-definitions.js";
-import { DEFAULT_STORE } from "../store/store-registry.js";
 import { ANY_STORE, EVERY_STORE, type Need } from "./scopes.js";
 
 /**

@@ -1,12 +1,12 @@
-import type { Config, RedisConnectionConfig, StoreConfig } from "../config/config-schema.js";
+import {
+  type Config,
+  DEFAULT_STORE,
+  type RedisConnectionConfig,
+  type StoreConfig,
+} from "../config/config-schema.js";
 import { SessionStoreError } from "../store/errors.js";
 import type { StoreLogger } from "../store/store-logger.js";
-import {
-  DEFAULT_STORE,
-  SessionStores,
-  type StoreRepository,
-  type StoreTarget,
-} from "../store/store-registry.js";
+import { SessionStores, type StoreRepository, type StoreTarget } from "../store/store-registry.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, withoutCredentials } from "./cli-error.js";
 
 /** How long the maintenance commands wait for Redis before giving up. */

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { codecNames } from "../codec/codec.js";
 import type { ZstdDictionary } from "../codec/zstd-dictionary.js";
-import { readZstdDictionaryFile } from "../codec/zstd-dictionary-file.js";
 import { durationSeconds, formatDuration, MAX_DURATION_SECONDS } from "./duration.js";
 import { filePath, integer, strictMapping } from "./schema-helpers.js";
 import { serverSchema } from "./server-schema.js";
@@ -11,6 +10,12 @@ export const DEFAULT_MAX_PENDING_COMMANDS = 10_000;
 
 /** The connection used when the file configures none: a Redis server on this machine. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * The store a request names when it names none (an empty `store` field), and the one store configured when the
+ * file has no `stores` key.
+ */
+export const DEFAULT_STORE = "default";
 
 /** How a store lays sessions out in Redis. See {@link StoreConfig.strategy}. */
 export const storeStrategies = ["string", "hash"] as const;
@@ -119,36 +124,12 @@ const dictionaryPath = z
   .string({ error: "must be the path of a zstd dictionary file" })
   .min(1, "must be the path of a zstd dictionary file");
 
-/** One entry of `zstdDictionaries`: a path, read and checked while the configuration is validated. */
-const dictionaryFile = z.string().transform((path, ctx): ZstdDictionary => {
-  const dictionary = readZstdDictionaryFile(path);
-  if (typeof dictionary !== "string") return dictionary;
-  ctx.issues.push({ code: "custom", message: dictionary, input: path });
-  return z.NEVER;
-});
-
 const dictionaryList = z
-  // The count is checked on the list as written, so that an overlong list is refused before any file is read.
   .array(dictionaryPath, { error: "must be a list of zstd dictionary files" })
   .refine((paths) => paths.length <= MAX_DICTIONARIES, {
     message: `must list at most ${MAX_DICTIONARIES} dictionary files`,
   })
-  .pipe(
-    z.array(dictionaryFile).superRefine((dictionaries, ctx) => {
-      // Records name their dictionary by id, so two entries with one id would make reads ambiguous.
-      dictionaries.forEach((dictionary, index) => {
-        const first = dictionaries.findIndex((other) => other.id === dictionary.id);
-        if (first < index) {
-          ctx.addIssue({
-            code: "custom",
-            path: [index],
-            message: `is the same dictionary as entry ${first} (id ${dictionary.hexId}); list each dictionary once`,
-          });
-        }
-      });
-    }),
-  )
-  .transform((dictionaries): readonly ZstdDictionary[] => Object.freeze(dictionaries));
+  .transform((paths): readonly string[] => Object.freeze(paths));
 
 const storeShape = {
   /**
@@ -294,8 +275,11 @@ export interface RedisConnectionConfig extends Readonly<z.output<typeof redisCon
   readonly name: string;
 }
 
-/** A session store as the rest of the code sees it: every default applied. */
-export interface StoreConfig extends Readonly<z.output<typeof storeSchema>> {
+/**
+ * A session store as {@link configSchema} validates it: every default applied, its dictionary files named by path
+ * and not yet read (parsing reads no files; see {@link StoreConfig}).
+ */
+export interface ParsedStoreConfig extends Readonly<z.output<typeof storeSchema>> {
   /** The store's key under `stores` in the file. */
   readonly name: string;
   /**
@@ -305,6 +289,15 @@ export interface StoreConfig extends Readonly<z.output<typeof storeSchema>> {
    * @defaultValue `${name}:`, e.g. `"default:"`
    */
   readonly prefix: string;
+}
+
+/** A session store as the rest of the code sees it: every default applied, its dictionary files read. */
+export interface StoreConfig extends Omit<ParsedStoreConfig, "zstdDictionaries"> {
+  /**
+   * The dictionaries of the files the store's `zstdDictionaries` lists, in its order, each read and checked at
+   * start-up, after validation (what the field means: {@link ParsedStoreConfig.zstdDictionaries}).
+   */
+  readonly zstdDictionaries: readonly ZstdDictionary[];
 }
 
 /** How a store lays sessions out in Redis: `"string"` or `"hash"`. */
@@ -322,8 +315,8 @@ function nameConnections(
 
 function resolveStores(
   stores: Record<string, z.output<typeof storeSchema>>,
-): Readonly<Record<string, StoreConfig>> {
-  const resolved: Record<string, StoreConfig> = {};
+): Readonly<Record<string, ParsedStoreConfig>> {
+  const resolved: Record<string, ParsedStoreConfig> = {};
   for (const [name, store] of Object.entries(stores)) {
     resolved[name] = Object.freeze({ name, ...store, prefix: store.prefix ?? `${name}:` });
   }
@@ -358,7 +351,7 @@ const configShape = {
         issue.code === "invalid_type" ? "must be a mapping of store names to stores" : undefined,
     })
     .refine((stores) => Object.keys(stores).length > 0, "must define at least one store")
-    .prefault({ default: {} })
+    .prefault({ [DEFAULT_STORE]: {} })
     .transform(resolveStores),
   /**
    * How the gRPC server listens, times out and shuts down. See {@link ServerConfig}.
@@ -377,7 +370,7 @@ export const configSchema = strictMapping(configShape)
   .superRefine(
     (config, ctx) => {
       const connectionNames = Object.keys(config.redis);
-      const storesByConnection = new Map<string, StoreConfig[]>();
+      const storesByConnection = new Map<string, ParsedStoreConfig[]>();
       for (const store of Object.values(config.stores)) {
         // `in` would also find inherited names such as "constructor".
         if (!Object.hasOwn(config.redis, store.redis)) {
@@ -420,8 +413,16 @@ export const configSchema = strictMapping(configShape)
   )
   .readonly();
 
-/** The validated configuration, every default applied: what `loadConfig` and `parseConfig` return. Deeply frozen. */
-export type Config = z.output<typeof configSchema>;
+/** The configuration as {@link configSchema} validates it: dictionary files named, not yet read. Deeply frozen. */
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/**
+ * The validated configuration, every default applied and every store's dictionary files read: what `loadConfig`
+ * and `parseConfig` return. Deeply frozen.
+ */
+export type Config = Readonly<
+  Omit<ParsedConfig, "stores"> & { readonly stores: Readonly<Record<string, StoreConfig>> }
+>;
 
 /** The configuration as written in a file or passed to `parseConfig`: every field optional except `url`. */
 export type ConfigInput = z.input<typeof configSchema>;

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { toConfigIssues } from "./config-issues.js";
 import { type Config, configSchema } from "./config-schema.js";
+import { readDictionaryFiles } from "./dictionary-files.js";
 import { resolveFilePaths } from "./file-paths.js";
 
 /** Environment variables as the loader reads them; `process.env` has this shape. */
@@ -65,8 +66,11 @@ export function parseConfig(raw: unknown, env: ConfigEnv = {}): Config {
 function validate(raw: unknown, env: ConfigEnv, source: string | undefined): Config {
   const { input, notes } = applyEnvOverrides(raw ?? {}, env);
   const result = configSchema.safeParse(input);
-  if (result.success) return result.data;
-  throw new ConfigError(toConfigIssues(result.error.issues, notes), { source });
+  if (!result.success) throw new ConfigError(toConfigIssues(result.error.issues, notes), { source });
+  // Files are read only once every field is valid: parsing itself reads nothing.
+  const read = readDictionaryFiles(result.data);
+  if (read.issues !== undefined) throw new ConfigError(read.issues, { source });
+  return read.config;
 }
 
 /**

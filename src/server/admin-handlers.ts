@@ -1,7 +1,7 @@
 import type { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
-import type { Config } from "../config/config-schema.js";
+import { type Config, DEFAULT_STORE } from "../config/config-schema.js";
 import { isSweepable, type SweepReport } from "../store/session-repository.js";
-import { DEFAULT_STORE, type SessionStores } from "../store/store-registry.js";
+import type { SessionStores } from "../store/store-registry.js";
 import { purgeResponse, statsResponse, storeInfo } from "./admin-messages.js";
 import type { ServiceImpl } from "./service-impl.js";
 

@@ -26,6 +26,7 @@ export interface SaveArgs {
 
 // Arrays built in place, not spread from one another: this runs on every save and touch.
 
+/** The arguments that begin both a save's and a touch's; the scripts read them with record-lua.ts's `expiry_args`. */
 function expiryArgv(args: TouchArgs): (string | Buffer)[] {
   return [
     String(args.now),

@@ -1,4 +1,4 @@
-import type { Config } from "../config/config-schema.js";
+import { type Config, DEFAULT_STORE } from "../config/config-schema.js";
 import {
   createSessionRepository,
   type HashSessionRepository,
@@ -21,9 +21,6 @@ export interface StoreTarget {
   readonly repository: StoreRepository;
   readonly client: RedisClient;
 }
-
-/** The store a request names when it names none. */
-export const DEFAULT_STORE = "default";
 
 /**
  * Every configured store, each on the Redis connection it names; one client per connection, shared by its

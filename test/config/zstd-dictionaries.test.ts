@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MAX_DICTIONARY_BYTES, ZstdDictionary } from "../../src/codec/index.js";
-import { loadConfig, parseConfig } from "../../src/config/index.js";
+import { configSchema, loadConfig, parseConfig } from "../../src/config/index.js";
 import { STREAM_A, STREAM_B, trainTestDictionary } from "../codec/support/dictionaries.js";
 import { readUnreadable } from "../support/unreadable-file.js";
 import { issueLines } from "./config-test-helpers.js";
@@ -122,6 +122,11 @@ describe("zstdDictionaries", () => {
     expect(issueLines(() => readUnreadable(locked, parse))).toEqual([
       `stores.web.zstdDictionaries[0]: cannot read ${locked}: permission denied (EACCES)`,
     ]);
+  });
+
+  it("is not read while the schema parses: the schema keeps the paths, the files are read after validation", () => {
+    const parsed = configSchema.parse(store({ codec: "zstd-dict", zstdDictionaries: [fileA, missing] }));
+    expect(parsed.stores.web?.zstdDictionaries).toEqual([fileA, missing]);
   });
 
   it("names the file from the configuration in a loadConfig error", () => {

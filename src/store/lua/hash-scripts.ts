@@ -82,18 +82,15 @@ return reply
 export const HASH_TOUCH = new LuaScript(
   "hash-touch",
   `${RECORD_LUA}
-local bucket, field = KEYS[1], ARGV[1]
-local now, lifetime = tonumber(ARGV[2]), tonumber(ARGV[6])
+local bucket, field, a = KEYS[1], ARGV[1], touch_args(2)
 local value = redis.call('HGET', bucket, field)
-local state, header = inspect(value, now, lifetime)
+local state, header = inspect(value, a.now, a.lifetime)
 if state == 'corrupt' then return {4} end
 if state == 'dead' then redis.call('HDEL', bucket, field) end
 if state ~= 'live' then return {2} end
-local rewritten, expires, seconds = touched(value, header, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), now, lifetime)
+local rewritten, expires, seconds = touched(value, header, a)
 redis.call('HSET', bucket, field, rewritten or (pack_expiry(expires) .. string.sub(value, 5)))
-local created = header.created or 0
-if ARGV[7] == '1' then return {0, header.version, created, expires, seconds, value} end
-return {0, header.version, created, expires, seconds}
+return touch_reply(header, expires, seconds, a, value)
 `,
 );
 

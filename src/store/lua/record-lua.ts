@@ -156,13 +156,25 @@ local function decide_save(state, header, condition, expected, now, lifetime)
   return header.version + 1, created
 end
 
+-- The expiry arguments that begin a save's and a touch's (record-storage.ts's expiryArgv), read from ARGV at
+-- position 'at' on into 'a', which already holds the arguments that follow them.
+local function expiry_args(at, a)
+  a.now, a.ttl, a.default_ttl = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+  a.max_ttl, a.lifetime = tonumber(ARGV[at + 3]), tonumber(ARGV[at + 4])
+  return a
+end
+
 -- The arguments of a save in ARGV from position 'at' on, in the order of record-storage.ts's saveArgv.
 local function save_args(at)
-  return {
-    now = tonumber(ARGV[at]), ttl = tonumber(ARGV[at + 1]), default_ttl = tonumber(ARGV[at + 2]),
-    max_ttl = tonumber(ARGV[at + 3]), lifetime = tonumber(ARGV[at + 4]), condition = ARGV[at + 5],
-    expected = tonumber(ARGV[at + 6]), codec = tonumber(ARGV[at + 7]), payload = ARGV[at + 8],
-  }
+  return expiry_args(at, {
+    condition = ARGV[at + 5], expected = tonumber(ARGV[at + 6]), codec = tonumber(ARGV[at + 7]),
+    payload = ARGV[at + 8],
+  })
+end
+
+-- The arguments of a touch in ARGV from position 'at' on, in the order of record-storage.ts's touchArgv.
+local function touch_args(at)
+  return expiry_args(at, { with_value = ARGV[at + 5] == '1' })
 end
 
 -- The record a save (arguments 'a') writes over a value in 'state' (with 'header'), and its ok reply
@@ -178,17 +190,25 @@ local function saved_record(state, header, a)
   return head .. a.payload, {0, version, created or 0, expires, seconds, #head}
 end
 
--- A live session's new header and expiry after a touch: the rewritten value, or nil when only the expiry bytes
--- change (same idle TTL), plus the reply's fields.
-local function touched(value, header, requested, default_ttl, max_ttl, now, lifetime)
-  local kept, seconds = idle_ttl(requested, header.ttl, default_ttl, max_ttl)
-  local expires = expiry_for(now, seconds, header.created, lifetime)
+-- A live session's new header and expiry after a touch (arguments 'a'): the rewritten value, or nil when only
+-- the expiry bytes change (same idle TTL), plus the reply's fields.
+local function touched(value, header, a)
+  local kept, seconds = idle_ttl(a.ttl, header.ttl, a.default_ttl, a.max_ttl)
+  local expires = expiry_for(a.now, seconds, header.created, a.lifetime)
   local rewritten = nil
   if kept ~= header.ttl then
     rewritten = pack_header(expires, header.codec, header.version, header.created, kept) ..
       string.sub(value, header.size + 1)
   end
   return rewritten, expires, seconds
+end
+
+-- A touch's ok reply: {0, version, created (0: not stored), expires, idle ttl}, and with 'a.with_value' the
+-- value read before the touch.
+local function touch_reply(header, expires, seconds, a, value)
+  local reply = {0, header.version, header.created or 0, expires, seconds}
+  if a.with_value then reply[6] = value end
+  return reply
 end
 `;
 

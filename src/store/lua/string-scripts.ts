@@ -43,25 +43,21 @@ return reply
 export const STRING_TOUCH = new LuaScript(
   "string-touch",
   `${RECORD_LUA}${READ_HEADER}
-local key = KEYS[1]
-local now, requested, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[5])
-local with_value = ARGV[6] == '1'
+local key, a = KEYS[1], touch_args(1)
 local value
 -- A requested TTL may change the header's length, and then the whole value is rewritten.
-if with_value or requested > 0 then value = redis.call('GET', key) else value = read_header(key) end
-local state, header = inspect(value, now, lifetime)
+if a.with_value or a.ttl > 0 then value = redis.call('GET', key) else value = read_header(key) end
+local state, header = inspect(value, a.now, a.lifetime)
 if state == 'corrupt' then return {4} end
 if state ~= 'live' then return {2} end
-local rewritten, expires, seconds = touched(value, header, requested, tonumber(ARGV[3]), tonumber(ARGV[4]), now, lifetime)
+local rewritten, expires, seconds = touched(value, header, a)
 if rewritten then
   redis.call('SET', key, rewritten, 'EXAT', expires)
 else
   redis.call('SETRANGE', key, 0, pack_expiry(expires))
   redis.call('EXPIREAT', key, expires)
 end
-local created = header.created or 0
-if with_value then return {0, header.version, created, expires, seconds, value} end
-return {0, header.version, created, expires, seconds}
+return touch_reply(header, expires, seconds, a, value)
 `,
 );
 
