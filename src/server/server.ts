@@ -193,10 +193,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   register(SessionService, sessionHandlers(stores));
   if (access.adminService !== "off") {
-    register(
-      SessionAdminService,
-      adminHandlers(stores, config, (store, report) => stores.observer.swept?.(store, report)),
-    );
+    register(SessionAdminService, adminHandlers(stores, config));
   }
   register(Health, healthHandlers(health));
   if (access.reflection !== "off") {
@@ -307,15 +304,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Hash stores are swept in the background; with several replicas, a Redis lease lets one sweep at a time.
   const sweeper =
     config.server.sweep.intervalMs > 0
-      ? startSweeper(stores.targets, config.server.sweep, {
-          observer: {
-            onSweep: (store, report) => {
-              stores.observer.swept?.(store, report);
-              if (report.fieldsRemoved > 0) logger.info({ store, ...report }, "swept expired sessions");
-            },
-            onError: (store, error) => logger.warn({ store, err: error }, "sweep failed; will retry"),
-          },
-        })
+      ? startSweeper(stores.targets, config.server.sweep, { observer: stores.observer, logger })
       : undefined;
 
   let stopping: Promise<void> | undefined;
