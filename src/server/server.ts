@@ -16,7 +16,6 @@ import { type MetricsServer, startMetricsServer } from "../metrics/metrics-serve
 import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
-import { startSweeper } from "../store/sweep-scheduler.js";
 import { sweepAbandonedConnections } from "./abandoned-connections.js";
 import { adminHandlers } from "./admin-handlers.js";
 import { createInjector } from "./connection-injector.js";
@@ -34,6 +33,7 @@ import { type BindOptions, bindService, type ServiceImpl } from "./service-impl.
 import { sessionHandlers } from "./session-handlers.js";
 import { STATUS_DETAIL_FILES } from "./status-details.js";
 import { guardStreams } from "./stream-guard.js";
+import { startSweeper } from "./sweep-scheduler.js";
 
 /** What reflection serves besides the services' own files: the error details and their reasons' catalog. */
 const ERROR_DETAIL_FILES = [...STATUS_DETAIL_FILES, file_redisession_v1_error_reason];

@@ -1,7 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
-import type { RedisClient } from "../../src/store/redis-connection.js";
-import { sweepKeys } from "../../src/store/sweep-lease.js";
 import {
   type ScheduledSweepReport,
   type SweepableStore,
@@ -10,7 +7,10 @@ import {
   type SweepSettings,
   type SweepTimers,
   startSweeper,
-} from "../../src/store/sweep-scheduler.js";
+} from "../../src/server/sweep-scheduler.js";
+import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
+import type { RedisClient } from "../../src/store/redis-connection.js";
+import { sweepKeys } from "../../src/store/sweep-lease.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw } from "../support/store-fixture.js";
 
