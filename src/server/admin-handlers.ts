@@ -1,6 +1,6 @@
 import type { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { type Config, DEFAULT_STORE } from "../config/config-schema.js";
-import { isSweepable, type SweepReport } from "../store/session-repository.js";
+import { isSweepable } from "../store/session-repository.js";
 import type { SessionStores } from "../store/store-registry.js";
 import { purgeResponse, statsResponse, storeInfo } from "./admin-messages.js";
 import type { ServiceImpl } from "./service-impl.js";
@@ -8,14 +8,10 @@ import type { ServiceImpl } from "./service-impl.js";
 /** Keys sampled for stats when the request names no sample size. */
 const DEFAULT_SAMPLE_SIZE = 32;
 
-/** What a sweep may report back to (metrics, logs). */
-export type SweepListener = (store: string, report: SweepReport) => void;
-
-/** The SessionAdminService handlers, over the configured stores. */
+/** The SessionAdminService handlers, over the configured stores; sweeps are reported to the stores' observer. */
 export function adminHandlers(
   stores: SessionStores,
   config: Config,
-  onSweep?: SweepListener,
 ): ServiceImpl<typeof SessionAdminService> {
   return {
     async purgeExpired(request, context) {
@@ -26,7 +22,7 @@ export function adminHandlers(
         maxBuckets: request.budget === 0 ? undefined : request.budget,
         signal: context.signal,
       });
-      onSweep?.(request.store || DEFAULT_STORE, report);
+      stores.observer.swept?.(request.store || DEFAULT_STORE, report);
       return purgeResponse(report);
     },
 

@@ -16,7 +16,6 @@ import { type MetricsServer, startMetricsServer } from "../metrics/metrics-serve
 import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
 import { SessionStores } from "../store/store-registry.js";
-import { startSweeper } from "../store/sweep-scheduler.js";
 import { sweepAbandonedConnections } from "./abandoned-connections.js";
 import { adminHandlers } from "./admin-handlers.js";
 import { createInjector } from "./connection-injector.js";
@@ -34,6 +33,7 @@ import { type BindOptions, bindService, type ServiceImpl } from "./service-impl.
 import { sessionHandlers } from "./session-handlers.js";
 import { STATUS_DETAIL_FILES } from "./status-details.js";
 import { guardStreams } from "./stream-guard.js";
+import { startSweeper } from "./sweep-scheduler.js";
 
 /** What reflection serves besides the services' own files: the error details and their reasons' catalog. */
 const ERROR_DETAIL_FILES = [...STATUS_DETAIL_FILES, file_redisession_v1_error_reason];
@@ -193,10 +193,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   register(SessionService, sessionHandlers(stores));
   if (access.adminService !== "off") {
-    register(
-      SessionAdminService,
-      adminHandlers(stores, config, (store, report) => stores.observer.swept?.(store, report)),
-    );
+    register(SessionAdminService, adminHandlers(stores, config));
   }
   register(Health, healthHandlers(health));
   if (access.reflection !== "off") {
@@ -307,15 +304,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Hash stores are swept in the background; with several replicas, a Redis lease lets one sweep at a time.
   const sweeper =
     config.server.sweep.intervalMs > 0
-      ? startSweeper(stores.targets, config.server.sweep, {
-          observer: {
-            onSweep: (store, report) => {
-              stores.observer.swept?.(store, report);
-              if (report.fieldsRemoved > 0) logger.info({ store, ...report }, "swept expired sessions");
-            },
-            onError: (store, error) => logger.warn({ store, err: error }, "sweep failed; will retry"),
-          },
-        })
+      ? startSweeper(stores.targets, config.server.sweep, { observer: stores.observer, logger })
       : undefined;
 
   let stopping: Promise<void> | undefined;

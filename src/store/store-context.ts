@@ -65,7 +65,7 @@ export interface StoreObserver extends ConnectionObserver {
   backendFull?(store: string): void;
   /**
    * A sweep of a hash store ended. Repositories do not report this themselves: whoever runs sweeps (the sweep
-   * scheduler, the cleanup command) calls it with the sweep's report.
+   * scheduler, the PurgeExpired handler) calls it with the sweep's report.
    */
   swept?(store: string, report: SweepReport): void;
 }

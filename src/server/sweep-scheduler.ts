@@ -1,10 +1,12 @@
 import type { ServerConfig } from "../config/server-schema.js";
-import type { BucketLayout } from "./bucket-layout.js";
-import { type CommandSender, RedisLink } from "./redis-link.js";
-import type { SweepableRepository, SweepReport } from "./session-repository.js";
-import type { StoreRepository } from "./store-registry.js";
-import { newLeaseOwner, SweepLease } from "./sweep-lease.js";
-import { within } from "./within.js";
+import type { BucketLayout } from "../store/bucket-layout.js";
+import { type CommandSender, RedisLink } from "../store/redis-link.js";
+import type { SweepableRepository, SweepReport } from "../store/session-repository.js";
+import type { StoreObserver } from "../store/store-context.js";
+import type { StoreLogger } from "../store/store-logger.js";
+import type { StoreRepository } from "../store/store-registry.js";
+import { newLeaseOwner, SweepLease } from "../store/sweep-lease.js";
+import { within } from "../store/within.js";
 
 /** The `server.sweep` settings: interval (0 = no timer), buckets per run, lease length. */
 export type SweepSettings = ServerConfig["sweep"];
@@ -42,12 +44,15 @@ export type SweepRun =
   | { readonly store: string; readonly outcome: "busy" }
   | { readonly store: string; readonly outcome: "failed"; readonly error: unknown };
 
-/** Where runs report to. Callbacks must not throw; if one does, it is ignored. */
-export interface SweepObserver {
-  /** A run swept (part of) a store. */
-  onSweep?(store: string, report: ScheduledSweepReport): void;
-  /** A run failed (Redis unavailable, ...). Later runs still happen. */
-  onError?(store: string, error: unknown): void;
+/**
+ * Where runs report a sweep: the stores' {@link StoreObserver} (metrics observe its `swept`), the one path every
+ * sweep is reported through. Typed with the scheduler's fuller report, which a `StoreObserver` accepts.
+ */
+export type SweepReporter = { swept?(store: string, report: ScheduledSweepReport): void };
+
+/** Where runs are logged: a run that removed sessions (info) and a failed run (warn). pino's logger fits. */
+export interface SweepLogger extends StoreLogger {
+  info(fields: Record<string, unknown>, message: string): void;
 }
 
 /** Timer functions, replaceable for tests; the defaults are Node's. */
@@ -58,7 +63,10 @@ export interface SweepTimers {
 
 /** Options of a {@link SweepScheduler}. */
 export interface SweepSchedulerOptions {
-  readonly observer?: SweepObserver;
+  /** Receives every run that swept (part of) a store. Its callback must not throw; if it does, it is ignored. */
+  readonly observer?: SweepReporter;
+  /** Logs runs that removed sessions, and failed runs (which later runs retry). Default: silent. */
+  readonly logger?: SweepLogger;
   /** The lease owner id. Default: random, unique to this scheduler. */
   readonly owner?: string;
   /**
@@ -91,7 +99,8 @@ export class SweepScheduler {
   /** The id this scheduler's leases carry. */
   readonly owner: string;
   private readonly targets: readonly Target[];
-  private readonly observer: SweepObserver;
+  private readonly observer: SweepReporter;
+  private readonly logger: SweepLogger | undefined;
   private readonly chunkBuckets: number;
   private readonly timers: SweepTimers;
   private timer: NodeJS.Timeout | undefined;
@@ -107,6 +116,7 @@ export class SweepScheduler {
   ) {
     this.owner = options.owner ?? newLeaseOwner();
     this.observer = options.observer ?? {};
+    this.logger = options.logger;
     this.chunkBuckets = Math.max(1, Math.floor(options.chunkBuckets ?? 256));
     this.timers = options.timers ?? nodeTimers;
     this.targets = targets.flatMap(({ name, repository, client }) =>
@@ -180,10 +190,13 @@ export class SweepScheduler {
     try {
       const report = await this.sweepUnderLease(target);
       if (report === null) return { store: target.name, outcome: "busy" };
-      this.notify(() => this.observer.onSweep?.(target.name, report));
+      this.notify(() => this.observer.swept?.(target.name, report));
+      if (report.fieldsRemoved > 0) {
+        this.notify(() => this.logger?.info({ store: target.name, ...report }, "swept expired sessions"));
+      }
       return { store: target.name, outcome: "swept", report };
     } catch (error) {
-      this.notify(() => this.observer.onError?.(target.name, error));
+      this.notify(() => this.logger?.warn({ store: target.name, err: error }, "sweep failed; will retry"));
       return { store: target.name, outcome: "failed", error };
     }
   }
@@ -233,7 +246,7 @@ export class SweepScheduler {
     try {
       call();
     } catch {
-      // An observer's bug must not stop sweeping.
+      // An observer's or a logger's bug must not stop sweeping.
     }
   }
 }

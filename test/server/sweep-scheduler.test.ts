@@ -1,7 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
-import type { RedisClient } from "../../src/store/redis-connection.js";
-import { sweepKeys } from "../../src/store/sweep-lease.js";
 import {
   type ScheduledSweepReport,
   type SweepableStore,
@@ -10,7 +7,10 @@ import {
   type SweepSettings,
   type SweepTimers,
   startSweeper,
-} from "../../src/store/sweep-scheduler.js";
+} from "../../src/server/sweep-scheduler.js";
+import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
+import type { RedisClient } from "../../src/store/redis-connection.js";
+import { sweepKeys } from "../../src/store/sweep-lease.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw } from "../support/store-fixture.js";
 
@@ -42,6 +42,14 @@ async function populated(live = 30, doomed = 60) {
   return { ...store, repository, liveKeys, doomedKeys, keys, replica };
 }
 
+/** Options collecting what a scheduler reports: its sweeps (as the stores' observer gets them) and logged errors. */
+function reporting(reports: ScheduledSweepReport[], errors: unknown[]): SweepSchedulerOptions {
+  return {
+    observer: { swept: (_, r) => reports.push(r) },
+    logger: { info() {}, warn: (fields) => errors.push(fields.err) },
+  };
+}
+
 /** A scheduler over one store, collecting what it reports. */
 function scheduler(
   repository: HashSessionRepository | SweepableStore,
@@ -51,12 +59,8 @@ function scheduler(
 ) {
   const reports: ScheduledSweepReport[] = [];
   const errors: unknown[] = [];
-  const observer = {
-    onSweep: (_: string, r: ScheduledSweepReport) => reports.push(r),
-    onError: (_: string, e: unknown) => errors.push(e),
-  };
   const instance = new SweepScheduler([{ name: "test", repository, client }], settings(sweep), {
-    observer,
+    ...reporting(reports, errors),
     ...options,
   });
   return { scheduler: instance, reports, errors };
@@ -286,6 +290,39 @@ describe("sweep scheduler", () => {
     expect((await b.scheduler.runOnce())[0]?.outcome).toBe("swept");
   });
 
+  it("reports each run's sweep to its observer once, and logs runs that removed sessions and failed runs", async () => {
+    const { repository, keys } = await populated();
+    const swept: [string, ScheduledSweepReport][] = [];
+    const logged: [string, string, Record<string, unknown>][] = [];
+    const sweeper = new SweepScheduler([{ name: "test", repository, client: redis.client }], settings(), {
+      observer: { swept: (store, report) => swept.push([store, report]) },
+      logger: {
+        info: (fields, message) => logged.push(["info", message, fields]),
+        warn: (fields, message) => logged.push(["warn", message, fields]),
+      },
+    });
+    const [run] = await sweeper.runOnce();
+    if (run?.outcome !== "swept") throw new Error(`sweep did not run: ${JSON.stringify(run)}`);
+    expect(swept).toEqual([["test", run.report]]);
+    expect(logged).toEqual([["info", "swept expired sessions", { store: "test", ...run.report }]]);
+    expect(run.report.fieldsRemoved).toBe(60);
+
+    // Nothing left to remove: reported, not logged.
+    await sweeper.runOnce();
+    expect(swept).toHaveLength(2);
+    expect(logged).toHaveLength(1);
+
+    // A cursor key of the wrong type fails the run: logged, not reported.
+    await redis.raw("DEL", keys.cursor);
+    await redis.raw("HSET", keys.cursor, "not", "a string");
+    const [failed] = await sweeper.runOnce();
+    if (failed?.outcome !== "failed") throw new Error(`run did not fail: ${JSON.stringify(failed)}`);
+    expect(swept).toHaveLength(2);
+    expect(logged.slice(1)).toEqual([
+      ["warn", "sweep failed; will retry", { store: "test", err: failed.error }],
+    ]);
+  });
+
   it("ignores string stores", async () => {
     const hash = await populated();
     const text = makeStore(redis, { strategy: "string", prefix: "s:" });
@@ -350,7 +387,7 @@ describe("sweep scheduler", () => {
     const sweeper = startSweeper(
       [{ name: "test", repository, client: redis.client }],
       settings({ intervalMs: 50, bucketsPerRun: 4 }),
-      { timers, observer: { onSweep: (_, r) => reports.push(r), onError: (_, e) => errors.push(e) } },
+      { timers, ...reporting(reports, errors) },
     );
     try {
       await expect.poll(() => errors.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
