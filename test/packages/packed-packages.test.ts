@@ -38,7 +38,6 @@ async function repoVersion(name: string): Promise<string> {
 
 let scratch = "";
 const tarballs = new Map<string, { file: string; files: string[] }>();
-const started = Date.now();
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "redisession-packages-"));
@@ -72,9 +71,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  console.log(
-    `packed-packages: ${((Date.now() - started) / 1000).toFixed(1)} s for pack, install, compile, run`,
-  );
   if (scratch !== "") await rm(scratch, { recursive: true, force: true });
 });
 

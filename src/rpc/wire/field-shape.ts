@@ -46,12 +46,6 @@ export function fieldName(field: DescField): string {
  */
 export function compileField<T>(field: DescField, wireOf: WireOf, compilers: ShapeCompilers<T>): T {
   switch (field.fieldKind) {
-    case "scalar":
-      return compilers.scalar(field, scalarCodec(field.scalar, field));
-    case "enum":
-      return compilers.scalar(field, enumCodec);
-    case "message":
-      return compilers.message(field, wireOf(field));
     case "list":
       switch (field.listKind) {
         case "scalar":
@@ -64,6 +58,9 @@ export function compileField<T>(field: DescField, wireOf: WireOf, compilers: Sha
       break;
     case "map":
       break;
+    default:
+      // The singular shapes are those a oneof member can have.
+      return compileMember(field, wireOf, compilers);
   }
   throw new Error(`no compiled codec for ${fieldName(field)}`);
 }

@@ -100,8 +100,10 @@ def test_clear_expired_purges_the_hash_store() -> None:
     target = settings.REDISESSION["TARGET"]
     with on_store("hash"), SessionClient(target, store="hash") as client, AdminClient(target) as admin:
         info = client.create_session({"short": True}, ttl=1)
-        # Wait for the expiry itself (second precision), never for a guessed while; nothing reads the session
-        # meanwhile, because a read would delete it lazily and leave the purge nothing to do.
+        # Wait for the expiry itself, never for a guessed while: the service reads the same system clock and holds
+        # the session until its whole-second expire_time, so once this clock is past it the session is dead, however
+        # slowly either process runs. Nothing reads the session meanwhile: a read would delete it lazily and leave
+        # the purge nothing to do.
         while datetime.now(UTC) <= info.expire_time:
             time.sleep(0.05)
         stats_before = admin.get_store_stats(store="hash")
