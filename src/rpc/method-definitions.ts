@@ -1,7 +1,7 @@
 import type { DescMessage, DescMethod, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { decodeRequest } from "./undecodable-request.js";
-import { compileCodec, requestDecoder } from "./wire/message-codec.js";
+import { messageCodec, requestDecoder } from "./wire/message-codec.js";
 
 /**
  * The bridge between protobuf-es descriptors and grpc-js: everything grpc-js needs to serve or call a method —
@@ -40,11 +40,11 @@ export function methodDefinition(
   method: DescMethod,
   options: DefinitionOptions = {},
 ): MethodDefinition<AnyMessage, AnyMessage> {
-  const input = compileCodec(method.input);
+  const input = messageCodec(method.input);
   const decodeInput = options.deferLargeStructs
     ? requestDecoder(method.input)
     : (bytes: Uint8Array) => input.decode(bytes);
-  const output = compileCodec(method.output);
+  const output = messageCodec(method.output);
   return {
     path: methodPath(method),
     originalName: method.localName,
