@@ -4,7 +4,7 @@
  */
 import { parseConfig } from "../../src/config/load-config.js";
 import { createSessionRepository } from "../../src/store/create-repository.js";
-import type { RedisClient } from "../../src/store/redis-connection.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
 import { populationJson, type SizeClass } from "./population.js";
 
 /** Sessions in flight at once: enough to pipeline, few enough to keep client buffers small. */

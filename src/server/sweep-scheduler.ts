@@ -1,11 +1,11 @@
 import type { ServerConfig } from "../config/server-schema.js";
-import type { BucketLayout } from "../store/bucket-layout.js";
-import { type CommandSender, RedisLink } from "../store/redis-link.js";
+import { type CommandSender, RedisLink } from "../store/redis/redis-link.js";
 import type { SweepableRepository, SweepReport } from "../store/session-repository.js";
 import type { StoreObserver } from "../store/store-context.js";
 import type { StoreLogger } from "../store/store-logger.js";
 import type { StoreRepository } from "../store/store-registry.js";
-import { newLeaseOwner, SweepLease } from "../store/sweep-lease.js";
+import type { BucketLayout } from "../store/strategies/bucket-layout.js";
+import { newLeaseOwner, SweepLease } from "../store/sweep/sweep-lease.js";
 import { within } from "../store/within.js";
 
 /** The `server.sweep` settings: interval (0 = no timer), buckets per run, lease length. */

@@ -1,18 +1,18 @@
 import type { StoreConfig } from "../config/config-schema.js";
-import { BucketLayout } from "./bucket-layout.js";
-import { FullRedisReporter } from "./full-redis-reporter.js";
-import { hashStoreStats } from "./hash-stats.js";
-import { HashStrategy } from "./hash-strategy.js";
-import { sweepBuckets } from "./hash-sweep.js";
-import { type CommandSender, RedisLink } from "./redis-link.js";
+import { SESSION_KEY_BYTES } from "./records/session-key.js";
+import { FullRedisReporter } from "./redis/full-redis-reporter.js";
+import { type CommandSender, RedisLink } from "./redis/redis-link.js";
 import { RedisSessionRepository } from "./redis-session-repository.js";
-import { SESSION_KEY_BYTES } from "./session-key.js";
 import type { SweepableRepository, SweepOptions, SweepReport } from "./session-repository.js";
+import { hashStoreStats } from "./stats/hash-stats.js";
+import type { StatsOptions, StatsProvider, StoreStats } from "./stats/store-stats.js";
+import { stringStoreStats } from "./stats/string-stats.js";
 import { type RepositoryDependencies, StoreContext } from "./store-context.js";
 import { silentLogger } from "./store-logger.js";
-import type { StatsOptions, StatsProvider, StoreStats } from "./store-stats.js";
-import { stringStoreStats } from "./string-stats.js";
-import { StringStrategy } from "./string-strategy.js";
+import { BucketLayout } from "./strategies/bucket-layout.js";
+import { HashStrategy } from "./strategies/hash-strategy.js";
+import { StringStrategy } from "./strategies/string-strategy.js";
+import { sweepBuckets } from "./sweep/hash-sweep.js";
 
 /** A repository of the string strategy: one Redis String per session. */
 export class StringSessionRepository extends RedisSessionRepository implements StatsProvider {

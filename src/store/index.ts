@@ -5,11 +5,11 @@ export {
   StringSessionRepository,
 } from "./create-repository.js";
 export * from "./errors.js";
-export { type ConnectionObserver, createRedisClient, type RedisClient } from "./redis-connection.js";
-export type { CommandSender } from "./redis-link.js";
+export { isSessionKey } from "./records/session-key.js";
+export { parseSessionJson, type SessionDataReader } from "./records/session-payload.js";
+export { type ConnectionObserver, createRedisClient, type RedisClient } from "./redis/redis-connection.js";
+export type { CommandSender } from "./redis/redis-link.js";
 export type { JsonObject, JsonValue, SaveCondition, Session, SessionStamp } from "./session.js";
-export { isSessionKey } from "./session-key.js";
-export { parseSessionJson, type SessionDataReader } from "./session-payload.js";
 export {
   type BatchGetResult,
   type CreateOptions,
@@ -24,6 +24,12 @@ export {
   type SweepReport,
   type TtlOptions,
 } from "./session-repository.js";
+export type {
+  BucketFill,
+  ListpackLimits,
+  StatsOptions,
+  StatsProvider,
+  StoreStats,
+} from "./stats/store-stats.js";
 export type { PayloadSizes, RepositoryDependencies, StoreObserver } from "./store-context.js";
 export type { StoreLogger } from "./store-logger.js";
-export type { BucketFill, ListpackLimits, StatsOptions, StatsProvider, StoreStats } from "./store-stats.js";

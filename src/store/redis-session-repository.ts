@@ -1,12 +1,10 @@
 import { BackendFullError, CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
-import { numberFrom, recordFrom, stampFrom } from "./lua/script-reply.js";
-import type { RecordStorage, SaveArgs } from "./record-storage.js";
-import { parseRequestId } from "./request-id.js";
-import { RequestMemory } from "./request-memory.js";
-import { RetrySafeWrites } from "./retry-safe-writes.js";
+import { formatSessionKey, newSessionKeyBytes } from "./records/session-key.js";
+import { type EncodedPayload, parseSessionJson, type SessionDataReader } from "./records/session-payload.js";
+import { parseRequestId } from "./requests/request-id.js";
+import { RequestMemory } from "./requests/request-memory.js";
+import { RetrySafeWrites } from "./requests/retry-safe-writes.js";
 import type { JsonObject, SaveCondition, Session, SessionDataInput, SessionStamp } from "./session.js";
-import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
-import { type EncodedPayload, parseSessionJson, type SessionDataReader } from "./session-payload.js";
 import type {
   BatchGetResult,
   CreateOptions,
@@ -17,6 +15,8 @@ import type {
   TtlOptions,
 } from "./session-repository.js";
 import type { StoreContext } from "./store-context.js";
+import { numberFrom, recordFrom, stampFrom } from "./strategies/lua/script-reply.js";
+import type { RecordStorage, SaveArgs } from "./strategies/record-storage.js";
 
 /** How often `create` draws another key when the drawn one is taken (a 128-bit collision). */
 const CREATE_ATTEMPTS = 3;

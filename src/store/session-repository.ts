@@ -1,5 +1,5 @@
+import type { SessionDataReader } from "./records/session-payload.js";
 import type { JsonObject, SaveCondition, Session, SessionDataInput, SessionStamp } from "./session.js";
-import type { SessionDataReader } from "./session-payload.js";
 
 /** Options of calls that set an expiry. */
 export interface TtlOptions {

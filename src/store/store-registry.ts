@@ -5,9 +5,9 @@ import {
   type StringSessionRepository,
 } from "./create-repository.js";
 import { UnknownStoreError } from "./errors.js";
-import { EvictionWarning } from "./eviction-warning.js";
-import { type CommandLimits, createRedisClient, type RedisClient } from "./redis-connection.js";
-import { RedisLink } from "./redis-link.js";
+import { type CommandLimits, createRedisClient, type RedisClient } from "./redis/redis-connection.js";
+import { RedisLink } from "./redis/redis-link.js";
+import { EvictionWarning } from "./stats/eviction-warning.js";
 import type { RepositoryDependencies, StoreObserver } from "./store-context.js";
 import { silentLogger } from "./store-logger.js";
 import { within } from "./within.js";

@@ -7,10 +7,10 @@ import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-p
 import { createClient, createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
 import { createSessionRepository } from "../../src/store/create-repository.js";
-import { HASH_ROTATE } from "../../src/store/lua/hash-scripts.js";
-import type { LuaScript } from "../../src/store/lua/lua-script.js";
-import { STRING_DELETE_IF_UNCHANGED } from "../../src/store/lua/string-scripts.js";
-import { createRedisClient, type RedisClient } from "../../src/store/redis-connection.js";
+import type { LuaScript } from "../../src/store/redis/lua-script.js";
+import { createRedisClient, type RedisClient } from "../../src/store/redis/redis-connection.js";
+import { HASH_ROTATE } from "../../src/store/strategies/lua/hash-scripts.js";
+import { STRING_DELETE_IF_UNCHANGED } from "../../src/store/strategies/lua/string-scripts.js";
 import { failureOf } from "../support/call-helpers.js";
 import { healthCheck, rawClient } from "../support/raw-grpc.js";
 import { type RedisInterposer, startInterposer } from "../support/redis-interposer.js";

@@ -9,8 +9,8 @@ import {
   startSweeper,
 } from "../../src/server/sweep-scheduler.js";
 import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
-import type { RedisClient } from "../../src/store/redis-connection.js";
-import { sweepKeys } from "../../src/store/sweep-lease.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
+import { sweepKeys } from "../../src/store/sweep/sweep-lease.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw } from "../support/store-fixture.js";
 

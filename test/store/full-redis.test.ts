@@ -3,7 +3,7 @@ import { SweepScheduler } from "../../src/server/sweep-scheduler.js";
 import type { HashSessionRepository } from "../../src/store/create-repository.js";
 import { createSessionRepository } from "../../src/store/create-repository.js";
 import { BackendFullError } from "../../src/store/errors.js";
-import { FULL_REDIS_MESSAGE } from "../../src/store/full-redis-reporter.js";
+import { FULL_REDIS_MESSAGE } from "../../src/store/redis/full-redis-reporter.js";
 import type { StoreObserver } from "../../src/store/store-context.js";
 import { usePrivateRedis } from "../support/extra-redis.js";
 import { rawLocation, readRaw, storeConfig, strategies, TestClock } from "../support/store-fixture.js";

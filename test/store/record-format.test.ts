@@ -7,7 +7,7 @@ import {
   type HeaderFields,
   readHeader,
   VERSION_MAX,
-} from "../../src/store/record.js";
+} from "../../src/store/records/record.js";
 import { isSweepable } from "../../src/store/session-repository.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw, strategies, writeRaw } from "../support/store-fixture.js";

@@ -6,7 +6,7 @@ import {
   createRedisClient,
   MAX_RECONNECT_DELAY_MS,
   reconnectDelayMs,
-} from "../../src/store/redis-connection.js";
+} from "../../src/store/redis/redis-connection.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { freeze, redisPid } from "../support/redis-process.js";
 import { makeStore, storeConfig, strategies } from "../support/store-fixture.js";

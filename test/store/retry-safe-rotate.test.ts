@@ -8,8 +8,8 @@ import {
   RequestIdReusedError,
   SessionNotFoundError,
 } from "../../src/store/errors.js";
-import { rotateDigest } from "../../src/store/request-id.js";
-import { parseSessionJson, type SessionDataReader } from "../../src/store/session-payload.js";
+import { parseSessionJson, type SessionDataReader } from "../../src/store/records/session-payload.js";
+import { rotateDigest } from "../../src/store/requests/request-id.js";
 import { useRedis } from "../support/redis-fixture.js";
 import {
   newRequestId,

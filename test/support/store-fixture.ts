@@ -2,7 +2,7 @@ import type { CodecName } from "../../src/codec/codec.js";
 import type { StoreConfig } from "../../src/config/config-schema.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import { createSessionRepository } from "../../src/store/create-repository.js";
-import { encodeHeader, payloadOf, type RecordHeader, readHeader } from "../../src/store/record.js";
+import { encodeHeader, payloadOf, type RecordHeader, readHeader } from "../../src/store/records/record.js";
 import type { StoreLogger } from "../../src/store/store-logger.js";
 import type { RedisFixture } from "./redis-fixture.js";
 

@@ -25,7 +25,7 @@
  * build and read the same header; `record-lua.ts` derives their code from the constants here.
  */
 
-import { MAX_CODEC_ID } from "../codec/codec.js";
+import { MAX_CODEC_ID } from "../../codec/codec.js";
 
 /** Byte 4 of a format-1 record. */
 export const FORMAT_1 = 1;

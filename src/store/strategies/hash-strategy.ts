@@ -1,5 +1,8 @@
+import { BackendError, ConcurrentModificationError, SessionNotFoundError } from "../errors.js";
+import { isDead, readHeader } from "../records/record.js";
+import { newSessionKeyBytes } from "../records/session-key.js";
+import type { RedisLink, RedisReply } from "../redis/redis-link.js";
 import type { BucketLayout } from "./bucket-layout.js";
-import { BackendError, ConcurrentModificationError, SessionNotFoundError } from "./errors.js";
 import {
   HASH_DELETE,
   HASH_GET,
@@ -10,10 +13,7 @@ import {
 } from "./lua/hash-scripts.js";
 import { ScriptStatus } from "./lua/record-lua.js";
 import { okReply } from "./lua/script-reply.js";
-import { isDead, readHeader } from "./record.js";
 import { type RecordStorage, type SaveArgs, saveArgv, type TouchArgs, touchArgv } from "./record-storage.js";
-import type { RedisLink, RedisReply } from "./redis-link.js";
-import { newSessionKeyBytes } from "./session-key.js";
 import { asRecord, asRecords } from "./string-strategy.js";
 
 /** Most keys one HASH_GET_MANY reads: its bucket indexes are uint16. */

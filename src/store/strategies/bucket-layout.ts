@@ -1,4 +1,4 @@
-import { SESSION_KEY_BYTES } from "./session-key.js";
+import { SESSION_KEY_BYTES } from "../records/session-key.js";
 
 /**
  * How the hash strategy spreads sessions over `2^bits` buckets. A bucket is named by the key's leading `bits`

@@ -3,17 +3,17 @@ import {
   ConcurrentModificationError,
   CorruptRecordError,
   SessionNotFoundError,
-} from "./errors.js";
+} from "../errors.js";
+import { isDead, readHeader } from "../records/record.js";
+import { newSessionKeyBytes } from "../records/session-key.js";
+import type { RedisLink, RedisReply } from "../redis/redis-link.js";
 import {
   STRING_DELETE_IF_UNCHANGED,
   STRING_PLACE_COPY,
   STRING_SAVE,
   STRING_TOUCH,
 } from "./lua/string-scripts.js";
-import { isDead, readHeader } from "./record.js";
 import { type RecordStorage, type SaveArgs, saveArgv, type TouchArgs, touchArgv } from "./record-storage.js";
-import type { RedisLink, RedisReply } from "./redis-link.js";
-import { newSessionKeyBytes } from "./session-key.js";
 
 /** How often a rotation restarts when writers keep changing the session under it. */
 const ROTATE_ATTEMPTS = 3;

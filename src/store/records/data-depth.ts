@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from "./session.js";
+import type { JsonObject, JsonValue } from "../session.js";
 
 /**
  * Whether `data` nests objects and lists deeper than `limit` levels, the data object itself being level 1

@@ -1,5 +1,5 @@
-import { BackendError } from "./errors.js";
-import type { RedisLink, RedisReply } from "./redis-link.js";
+import { BackendError } from "../errors.js";
+import type { RedisLink, RedisReply } from "../redis/redis-link.js";
 import type { ListpackLimits, MemoryEstimate } from "./store-stats.js";
 
 /** Shared by both strategies' stats: batched commands, samples and their summaries. Only sizes are read. */

@@ -1,4 +1,4 @@
-import type { RedisReply } from "./redis-link.js";
+import type { RedisReply } from "../redis/redis-link.js";
 
 /** What every write of an expiry needs: the clock, the TTL asked for, and the store's TTL settings. */
 export interface TouchArgs {

@@ -1,5 +1,5 @@
-import { MAX_HEADER_BYTES } from "../record.js";
-import { LuaScript } from "./lua-script.js";
+import { MAX_HEADER_BYTES } from "../../records/record.js";
+import { LuaScript } from "../../redis/lua-script.js";
 import { RECORD_LUA } from "./record-lua.js";
 
 /**

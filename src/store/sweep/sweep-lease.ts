@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { LuaScript } from "./lua/lua-script.js";
-import type { RedisLink } from "./redis-link.js";
+import { LuaScript } from "../redis/lua-script.js";
+import type { RedisLink } from "../redis/redis-link.js";
 
 /**
  * The sweeper's lease and shared cursor: two small keys per hash store, so that of several replicas sharing a

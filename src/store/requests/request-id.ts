@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { InvalidArgumentError } from "./errors.js";
-import { type JsonObject, JsonText, type JsonValue, type SessionDataInput } from "./session.js";
+import { InvalidArgumentError } from "../errors.js";
+import { type JsonObject, JsonText, type JsonValue, type SessionDataInput } from "../session.js";
 
 /**
  * Request ids (Google's AIP-155): what a CreateSession or RotateSessionKey carries so that a retry of it answers

@@ -4,9 +4,9 @@ import {
   SessionExistsError,
   SessionNotFoundError,
   VersionConflictError,
-} from "../errors.js";
-import type { RedisReply } from "../redis-link.js";
-import { type SessionStamp, stampOf } from "../session.js";
+} from "../../errors.js";
+import type { RedisReply } from "../../redis/redis-link.js";
+import { type SessionStamp, stampOf } from "../../session.js";
 import { ScriptStatus } from "./record-lua.js";
 
 /**

@@ -1,5 +1,5 @@
+import type { RedisLink } from "../redis/redis-link.js";
 import { evictionAdvisory, readMaxmemoryPolicy } from "./eviction-policy.js";
-import type { RedisLink } from "./redis-link.js";
 import {
   buffersOf,
   countEncodings,

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createClient } from "redis";
-import { ConfigError, formatConfigPath } from "../config/config-error.js";
-import { DEFAULT_MAX_PENDING_COMMANDS, type RedisConnectionConfig } from "../config/config-schema.js";
-import { type StoreLogger, silentLogger } from "./store-logger.js";
+import { ConfigError, formatConfigPath } from "../../config/config-error.js";
+import { DEFAULT_MAX_PENDING_COMMANDS, type RedisConnectionConfig } from "../../config/config-schema.js";
+import { type StoreLogger, silentLogger } from "../store-logger.js";
 
 /** A node-redis client as made by {@link createRedisClient}. */
 export type RedisClient = ReturnType<typeof createRedisClient>;

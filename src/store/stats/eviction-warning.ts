@@ -1,7 +1,7 @@
-import type { StoreConfig } from "../config/config-schema.js";
+import type { StoreConfig } from "../../config/config-schema.js";
+import type { RedisLink } from "../redis/redis-link.js";
+import type { StoreLogger } from "../store-logger.js";
 import { evictionRisk, NO_EVICTION, readMaxmemoryPolicy } from "./eviction-policy.js";
-import type { RedisLink } from "./redis-link.js";
-import type { StoreLogger } from "./store-logger.js";
 
 /** The log message of the warning, stable for log searches. */
 export const EVICTION_WARNING_MESSAGE = `Redis may evict sessions: its maxmemory-policy is not ${NO_EVICTION}`;

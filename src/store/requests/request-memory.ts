@@ -1,6 +1,6 @@
-import { BackendFullError, BackendUnavailableError } from "./errors.js";
-import { LuaScript } from "./lua/lua-script.js";
-import type { RedisLink } from "./redis-link.js";
+import { BackendFullError, BackendUnavailableError } from "../errors.js";
+import { LuaScript } from "../redis/lua-script.js";
+import type { RedisLink } from "../redis/redis-link.js";
 import {
   decodeRequestRecord,
   encodeRequestRecord,

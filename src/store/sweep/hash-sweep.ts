@@ -1,7 +1,7 @@
-import type { BucketLayout } from "./bucket-layout.js";
-import { HASH_SWEEP_BUCKET } from "./lua/hash-scripts.js";
-import type { RedisLink } from "./redis-link.js";
-import type { SweepOptions, SweepReport } from "./session-repository.js";
+import type { RedisLink } from "../redis/redis-link.js";
+import type { SweepOptions, SweepReport } from "../session-repository.js";
+import type { BucketLayout } from "../strategies/bucket-layout.js";
+import { HASH_SWEEP_BUCKET } from "../strategies/lua/hash-scripts.js";
 
 /** Buckets swept concurrently (node-redis pipelines them on one connection). */
 const SWEEP_BATCH = 64;

@@ -7,7 +7,7 @@ import {
   TTL_UNIT_SECONDS,
   UINT32_MAX,
   VERSION_MAX,
-} from "../record.js";
+} from "../../records/record.js";
 
 /**
  * Lua shared by every script that reads or writes records. It mirrors `record.ts` (from whose constants it is

@@ -1,6 +1,6 @@
-import { BackendError, BackendUnavailableError } from "./errors.js";
-import { replyErrorCode } from "./redis-errors.js";
-import type { RedisLink } from "./redis-link.js";
+import { BackendError, BackendUnavailableError } from "../errors.js";
+import { replyErrorCode } from "../redis/redis-errors.js";
+import type { RedisLink } from "../redis/redis-link.js";
 
 /**
  * What Redis' `maxmemory-policy` means for sessions. Under `noeviction` a full Redis refuses writes (a

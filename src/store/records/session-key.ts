@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { InvalidKeyError } from "./errors.js";
+import { InvalidKeyError } from "../errors.js";
 
 /** Bytes in a session key: 128 bits from the CSPRNG. */
 export const SESSION_KEY_BYTES = 16;

@@ -10,7 +10,7 @@ import {
   SocketTimeoutError,
   TimeoutError,
 } from "redis";
-import { BackendError, BackendFullError, BackendUnavailableError, SessionStoreError } from "./errors.js";
+import { BackendError, BackendFullError, BackendUnavailableError, SessionStoreError } from "../errors.js";
 
 /** node-redis failures that mean "Redis is not reachable right now", whatever the command was. */
 const UNREACHABLE = [

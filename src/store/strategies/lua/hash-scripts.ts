@@ -1,4 +1,4 @@
-import { LuaScript } from "./lua-script.js";
+import { LuaScript } from "../../redis/lua-script.js";
 import { RECORD_LUA } from "./record-lua.js";
 
 /**

@@ -1,14 +1,14 @@
-import type { Codec } from "../codec/codec.js";
-import { CodecError } from "../codec/codec.js";
-import type { StoreCodecs } from "../codec/codec-set.js";
-import { nestsDeeperThan } from "./data-depth.js";
+import type { Codec } from "../../codec/codec.js";
+import { CodecError } from "../../codec/codec.js";
+import type { StoreCodecs } from "../../codec/codec-set.js";
 import {
   CorruptRecordError,
   InvalidArgumentError,
   SessionTooDeepError,
   SessionTooLargeError,
-} from "./errors.js";
-import { type JsonObject, JsonText, type SessionDataInput } from "./session.js";
+} from "../errors.js";
+import { type JsonObject, JsonText, type SessionDataInput } from "../session.js";
+import { nestsDeeperThan } from "./data-depth.js";
 
 /** How a store turns session data into a record payload. */
 export interface PayloadSettings {

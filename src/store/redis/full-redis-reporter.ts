@@ -1,6 +1,6 @@
-import type { BackendFullError } from "./errors.js";
-import type { StoreObserver } from "./store-context.js";
-import type { StoreLogger } from "./store-logger.js";
+import type { BackendFullError } from "../errors.js";
+import type { StoreObserver } from "../store-context.js";
+import type { StoreLogger } from "../store-logger.js";
 
 /** Least time between two "Redis is full" log lines of one store, in milliseconds. */
 export const FULL_REDIS_LOG_INTERVAL_MS = 10_000;

@@ -3,15 +3,15 @@ import {
   RequestIdReusedError,
   SessionExistsError,
   SessionNotFoundError,
-} from "./errors.js";
-import type { RecordStorage } from "./record-storage.js";
+} from "../errors.js";
+import { formatSessionKey, newSessionKeyBytes } from "../records/session-key.js";
+import type { SessionDataReader } from "../records/session-payload.js";
+import { type Session, type SessionDataInput, type SessionStamp, stampOf } from "../session.js";
+import type { StoreContext } from "../store-context.js";
+import type { RecordStorage } from "../strategies/record-storage.js";
 import { createDigest, RequestKind, rotateDigest } from "./request-id.js";
 import type { BegunRequest, RequestMemory } from "./request-memory.js";
 import type { RequestRecord } from "./request-record.js";
-import { type Session, type SessionDataInput, type SessionStamp, stampOf } from "./session.js";
-import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
-import type { SessionDataReader } from "./session-payload.js";
-import type { StoreContext } from "./store-context.js";
 
 /** How often a create goes round when the session it made keeps vanishing before it can be answered. */
 const CREATE_ROUNDS = 3;

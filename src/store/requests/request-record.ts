@@ -1,7 +1,7 @@
-import { BackendError } from "./errors.js";
+import { BackendError } from "../errors.js";
+import { SESSION_KEY_BYTES } from "../records/session-key.js";
+import type { StampFields } from "../session.js";
 import { REQUEST_DIGEST_BYTES, REQUEST_ID_BYTES, RequestKind } from "./request-id.js";
-import type { StampFields } from "./session.js";
-import { SESSION_KEY_BYTES } from "./session-key.js";
 
 /**
  * A remembered request (AIP-155 `request_id`): one Redis String per request id, under the store's prefix, that

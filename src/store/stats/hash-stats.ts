@@ -1,6 +1,6 @@
-import type { BucketLayout } from "./bucket-layout.js";
+import type { RedisLink } from "../redis/redis-link.js";
+import type { BucketLayout } from "../strategies/bucket-layout.js";
 import { evictionAdvisory, readMaxmemoryPolicy } from "./eviction-policy.js";
-import type { RedisLink } from "./redis-link.js";
 import {
   buffersOf,
   countEncodings,

@@ -1,6 +1,6 @@
 import { RESP_TYPES, type RedisArgument } from "redis";
-import { BackendFullError, type SessionStoreError } from "./errors.js";
-import type { LuaScript } from "./lua/lua-script.js";
+import { BackendFullError, type SessionStoreError } from "../errors.js";
+import type { LuaScript } from "./lua-script.js";
 import { replyErrorCode, toStoreError } from "./redis-errors.js";
 
 /** A reply as this module asks for it: bulk strings as Buffers, integers as numbers. */
