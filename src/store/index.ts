@@ -1,28 +1,24 @@
 /** The session repository on Redis: strategies, record format, errors. Knows nothing of gRPC. */
-export {
-  createSessionRepository,
-  HashSessionRepository,
-  StringSessionRepository,
-} from "./create-repository.js";
+export { createSessionRepository } from "./create-session-repository.js";
 export * from "./errors.js";
 export { isSessionKey } from "./records/session-key.js";
 export { parseSessionJson, type SessionDataReader } from "./records/session-payload.js";
 export { type ConnectionObserver, createRedisClient, type RedisClient } from "./redis/redis-connection.js";
 export type { CommandSender } from "./redis/redis-link.js";
+export { RedisSessionRepository } from "./redis-session-repository.js";
 export type { JsonObject, JsonValue, SaveCondition, Session, SessionStamp } from "./session.js";
-export {
-  type BatchGetResult,
-  type CreateOptions,
-  type GetOptions,
-  isSweepable,
-  type RequestOptions,
-  type RotateOptions,
-  type SaveOptions,
-  type SessionRepository,
-  type SweepableRepository,
-  type SweepOptions,
-  type SweepReport,
-  type TtlOptions,
+export type {
+  BatchGetResult,
+  CreateOptions,
+  GetOptions,
+  RequestOptions,
+  RotateOptions,
+  SaveOptions,
+  SessionRepository,
+  Sweeper,
+  SweepOptions,
+  SweepReport,
+  TtlOptions,
 } from "./session-repository.js";
 export type {
   BucketFill,

@@ -24,7 +24,7 @@ import {
 import type { SweepReport } from "./session-repository.js";
 import { type StoreLogger, silentLogger } from "./store-logger.js";
 import { CONDITION_ARG } from "./strategies/lua/record-lua.js";
-import type { TouchArgs } from "./strategies/record-storage.js";
+import type { TouchArgs } from "./strategies/store-strategy.js";
 
 /** The sizes of one stored session's payload. */
 export interface PayloadSizes {

@@ -9,7 +9,7 @@ import { createClient, createSessionClient, type SessionClient } from "../../src
 import { parseConfig } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/server/logger.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { InvalidKeyError } from "../../src/store/errors.js";
 import { describeMalformedKey } from "../../src/store/records/session-key.js";
 import { createRedisClient } from "../../src/store/redis/redis-connection.js";

@@ -6,7 +6,7 @@ import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
 import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
 import { createClient, createSessionClient, type SessionClient } from "../../src/client/index.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import type { LuaScript } from "../../src/store/redis/lua-script.js";
 import { createRedisClient, type RedisClient } from "../../src/store/redis/redis-connection.js";
 import { HASH_ROTATE } from "../../src/store/strategies/lua/hash-scripts.js";

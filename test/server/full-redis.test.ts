@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { SaveCondition, SessionServiceError } from "../../src/client/index.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { FULL_REDIS_MESSAGE } from "../../src/store/redis/full-redis-reporter.js";
 import { createRedisClient } from "../../src/store/redis/redis-connection.js";
 import { scrape } from "../metrics/prometheus-text.js";

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RedisServer } from "../../src/cli/redis-server-process.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { createRedisClient, type RedisClient } from "../../src/store/redis/redis-connection.js";
 import { RedisLink } from "../../src/store/redis/redis-link.js";
 import { evictionRisk, readMaxmemoryPolicy } from "../../src/store/stats/eviction-policy.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { startRedisServer } from "../../src/cli/redis-server-process.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { BackendUnavailableError } from "../../src/store/errors.js";
 import {
   createRedisClient,

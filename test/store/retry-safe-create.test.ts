@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { InvalidArgumentError, RequestIdReusedError } from "../../src/store/errors.js";
 import { parseSessionJson } from "../../src/store/records/session-payload.js";
 import { createDigest } from "../../src/store/requests/request-id.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { StoreConfig } from "../../src/config/config-schema.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import {
   InvalidArgumentError,
   InvalidKeyError,

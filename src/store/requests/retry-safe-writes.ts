@@ -8,7 +8,7 @@ import { formatSessionKey, newSessionKeyBytes } from "../records/session-key.js"
 import type { SessionDataReader } from "../records/session-payload.js";
 import { type Session, type SessionDataInput, type SessionStamp, stampOf } from "../session.js";
 import type { StoreContext } from "../store-context.js";
-import type { RecordStorage } from "../strategies/record-storage.js";
+import type { StoreStrategy } from "../strategies/store-strategy.js";
 import { createDigest, RequestKind, rotateDigest } from "./request-id.js";
 import type { BegunRequest, RequestMemory } from "./request-memory.js";
 import type { RequestRecord } from "./request-record.js";
@@ -28,14 +28,14 @@ const CREATE_ROUNDS = 3;
  * 3. mark the record done (best effort).
  * A later attempt with the same id and a different digest is refused (`RequestIdReusedError`). One that finds the
  * record done answers from it; one that finds it pending does step 2 itself, which is safe to repeat and to race:
- * a must-create save at a key succeeds once, and a move to a key succeeds once (`RecordStorage.moveTo`), the
+ * a must-create save at a key succeeds once, and a move to a key succeeds once (`StoreStrategy.moveTo`), the
  * others finding the work done. So identical requests, however many and however they interleave, create one
  * session or do one rotation, and all answer the same key.
  */
 export class RetrySafeWrites {
   constructor(
     private readonly context: StoreContext,
-    private readonly storage: RecordStorage,
+    private readonly strategy: StoreStrategy,
     private readonly memory: RequestMemory,
   ) {}
 
@@ -66,7 +66,7 @@ export class RetrySafeWrites {
       }
       // Another attempt of this request created it first. (Or a 128-bit collision with another session: as likely
       // as guessing a key, which every session's safety already rests on.)
-      const stored = await this.storage.read(record.key, this.context.now(), this.context.lifetime);
+      const stored = await this.strategy.read(record.key, this.context.now(), this.context.lifetime);
       const stamp = stored === null ? null : this.context.stampIn(key, stored);
       if (stamp !== null) return this.finished(id, begun, stamp);
       // Gone again before it could be read (expired or deleted). The next round reads the record again: done, it
@@ -86,7 +86,7 @@ export class RetrySafeWrites {
       kind: RequestKind.rotate,
       done: false,
       digest: rotateDigest(keyBytes),
-      key: this.storage.drawKeyFor(keyBytes),
+      key: this.strategy.drawKeyFor(keyBytes),
     };
     const begun = await this.memory.begin(id, pending, this.context.now());
     const { record } = begun;
@@ -97,7 +97,7 @@ export class RetrySafeWrites {
     if (!record.done) {
       let session: Session<D> | undefined;
       // Read as in RedisSessionRepository.rotate: before the record moves, with the caller's reader.
-      const moved = await this.storage.moveTo(keyBytes, fresh, this.context.now(), lifetime, (bytes) => {
+      const moved = await this.strategy.moveTo(keyBytes, fresh, this.context.now(), lifetime, (bytes) => {
         session = this.context.decodeLive(freshKey, bytes, read);
       });
       if (moved) {
@@ -108,7 +108,7 @@ export class RetrySafeWrites {
     }
     // Moved already, by an earlier attempt or one racing this: the session as it is now. (A done rotation never
     // looks at the old key again: a session saved there since is another session.)
-    const stored = await this.storage.read(fresh, this.context.now(), lifetime);
+    const stored = await this.strategy.read(fresh, this.context.now(), lifetime);
     const session = stored === null ? null : this.context.decode(freshKey, stored, read);
     if (session === null) throw new SessionNotFoundError("no live session under this key");
     return record.done ? session : this.finished(id, begun, session);

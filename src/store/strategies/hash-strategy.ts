@@ -2,6 +2,9 @@ import { BackendError, ConcurrentModificationError, SessionNotFoundError } from 
 import { isDead, readHeader } from "../records/record.js";
 import { newSessionKeyBytes } from "../records/session-key.js";
 import type { RedisLink, RedisReply } from "../redis/redis-link.js";
+import { hashStoreStats } from "../stats/hash-stats.js";
+import type { StatsOptions, StoreStats } from "../stats/store-stats.js";
+import { BucketSweeper } from "../sweep/bucket-sweeper.js";
 import type { BucketLayout } from "./bucket-layout.js";
 import {
   HASH_DELETE,
@@ -13,7 +16,7 @@ import {
 } from "./lua/hash-scripts.js";
 import { ScriptStatus } from "./lua/record-lua.js";
 import { okReply } from "./lua/script-reply.js";
-import { type RecordStorage, type SaveArgs, saveArgv, type TouchArgs, touchArgv } from "./record-storage.js";
+import { type SaveArgs, type StoreStrategy, saveArgv, type TouchArgs, touchArgv } from "./store-strategy.js";
 import { asRecord, asRecords } from "./string-strategy.js";
 
 /** Most keys one HASH_GET_MANY reads: its bucket indexes are uint16. */
@@ -27,7 +30,7 @@ const ROTATE_ATTEMPTS = 3;
  * fewer bytes per session than a String each. Redis 7.0 cannot expire a field, so expiry lives in the record
  * header: every script ignores and deletes an expired field it meets, and the sweep removes the rest.
  */
-export class HashStrategy implements RecordStorage {
+export class HashStrategy implements StoreStrategy {
   constructor(
     private readonly link: RedisLink,
     readonly layout: BucketLayout,
@@ -130,6 +133,16 @@ export class HashStrategy implements RecordStorage {
     }
     if (fieldTaken) throw new BackendError("could not draw a free key in the bucket");
     throw new ConcurrentModificationError();
+  }
+
+  /** Bucket fill and sizes, counted (or sampled, past 65,536 buckets) without reading a value. */
+  stats(options?: StatsOptions): Promise<StoreStats> {
+    return hashStoreStats(this.link, this.layout, options);
+  }
+
+  /** Sweeps the buckets in order: expired fields stay in them until read or swept. */
+  sweeper(now: () => number): BucketSweeper {
+    return new BucketSweeper(this.link, this.layout, now);
   }
 
   /** A fresh key for a rotation of `key`: random, but in the same bucket, so that one script can move it. */

@@ -5,15 +5,17 @@ import {
   SessionNotFoundError,
 } from "../errors.js";
 import { isDead, readHeader } from "../records/record.js";
-import { newSessionKeyBytes } from "../records/session-key.js";
+import { newSessionKeyBytes, SESSION_KEY_BYTES } from "../records/session-key.js";
 import type { RedisLink, RedisReply } from "../redis/redis-link.js";
+import type { StatsOptions, StoreStats } from "../stats/store-stats.js";
+import { stringStoreStats } from "../stats/string-stats.js";
 import {
   STRING_DELETE_IF_UNCHANGED,
   STRING_PLACE_COPY,
   STRING_SAVE,
   STRING_TOUCH,
 } from "./lua/string-scripts.js";
-import { type RecordStorage, type SaveArgs, saveArgv, type TouchArgs, touchArgv } from "./record-storage.js";
+import { type SaveArgs, type StoreStrategy, saveArgv, type TouchArgs, touchArgv } from "./store-strategy.js";
 
 /** How often a rotation restarts when writers keep changing the session under it. */
 const ROTATE_ATTEMPTS = 3;
@@ -22,7 +24,7 @@ const ROTATE_ATTEMPTS = 3;
  * One Redis String per session under `prefix + 16 key bytes`, its Redis TTL set in the same command as the
  * write, so Redis itself removes expired sessions and there is nothing to sweep.
  */
-export class StringStrategy implements RecordStorage {
+export class StringStrategy implements StoreStrategy {
   constructor(
     private readonly link: RedisLink,
     readonly prefix: Buffer,
@@ -95,6 +97,16 @@ export class StringStrategy implements RecordStorage {
       await this.link.command(["DEL", freshKey]);
     }
     throw new ConcurrentModificationError();
+  }
+
+  /** An exact count by SCAN of the keys of a session's shape, and a sample of them. */
+  stats(options?: StatsOptions): Promise<StoreStats> {
+    return stringStoreStats(this.link, this.prefix, SESSION_KEY_BYTES, options);
+  }
+
+  /** None: Redis removes each session's String when its TTL runs out. */
+  sweeper(): null {
+    return null;
   }
 
   /** A fresh key for a rotation of any key: 16 random bytes. */

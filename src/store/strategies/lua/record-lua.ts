@@ -156,7 +156,7 @@ local function decide_save(state, header, condition, expected, now, lifetime)
   return header.version + 1, created
 end
 
--- The expiry arguments that begin a save's and a touch's (record-storage.ts's expiryArgv), read from ARGV at
+-- The expiry arguments that begin a save's and a touch's (store-strategy.ts's expiryArgv), read from ARGV at
 -- position 'at' on into 'a', which already holds the arguments that follow them.
 local function expiry_args(at, a)
   a.now, a.ttl, a.default_ttl = tonumber(ARGV[at]), tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
@@ -164,7 +164,7 @@ local function expiry_args(at, a)
   return a
 end
 
--- The arguments of a save in ARGV from position 'at' on, in the order of record-storage.ts's saveArgv.
+-- The arguments of a save in ARGV from position 'at' on, in the order of store-strategy.ts's saveArgv.
 local function save_args(at)
   return expiry_args(at, {
     condition = ARGV[at + 5], expected = tonumber(ARGV[at + 6]), codec = tonumber(ARGV[at + 7]),
@@ -172,7 +172,7 @@ local function save_args(at)
   })
 end
 
--- The arguments of a touch in ARGV from position 'at' on, in the order of record-storage.ts's touchArgv.
+-- The arguments of a touch in ARGV from position 'at' on, in the order of store-strategy.ts's touchArgv.
 local function touch_args(at)
   return expiry_args(at, { with_value = ARGV[at + 5] == '1' })
 end

@@ -1,4 +1,6 @@
 import type { RedisReply } from "../redis/redis-link.js";
+import type { Sweeper } from "../session-repository.js";
+import type { StatsOptions, StoreStats } from "../stats/store-stats.js";
 
 /** What every write of an expiry needs: the clock, the TTL asked for, and the store's TTL settings. */
 export interface TouchArgs {
@@ -52,16 +54,16 @@ export function saveArgv(args: SaveArgs): (string | Buffer)[] {
 }
 
 /**
- * Where a strategy keeps records: one Redis String per session, or fields of Redis Hash buckets. A strategy only
+ * Where a store keeps its records: one Redis String per session, or fields of Redis Hash buckets. A strategy only
  * moves bytes; validation, encoding and decoding happen once, above it, for both.
  *
  * Script replies follow `record-lua.ts`: `{0, version, created, expires, idle ttl, ...}` or a refusal status.
  */
-export interface RecordStorage {
+export interface StoreStrategy {
   /** The stored record under `key`, or `null`. May remove an expired one. Corrupt records are returned as is. */
   read(key: Buffer, now: number, lifetime: number): Promise<Buffer | null>;
   /**
-   * The stored records under `keys`, in order, each as {@link RecordStorage.read} would return it, in one Redis
+   * The stored records under `keys`, in order, each as {@link StoreStrategy.read} would return it, in one Redis
    * command for the whole batch (the round trip and the per-command cost are paid once, not per session).
    */
   readMany(keys: readonly Buffer[], now: number, lifetime: number): Promise<(Buffer | null)[]>;
@@ -79,10 +81,10 @@ export interface RecordStorage {
    * @throws {SessionNotFoundError | CorruptRecordError | VersionConflictError}
    */
   rotate(key: Buffer, now: number, lifetime: number, check: (record: Buffer) => void): Promise<Buffer>;
-  /** A fresh key that {@link RecordStorage.moveTo} can move `key`'s record to (the hash strategy: same bucket). */
+  /** A fresh key that {@link StoreStrategy.moveTo} can move `key`'s record to (the hash strategy: same bucket). */
   drawKeyFor(key: Buffer): Buffer;
   /**
-   * As {@link RecordStorage.rotate}, to `fresh` (from {@link RecordStorage.drawKeyFor}), which attempts of one
+   * As {@link StoreStrategy.rotate}, to `fresh` (from {@link StoreStrategy.drawKeyFor}), which attempts of one
    * remembered request share: several may run at once or one after another, each finding what the others did,
    * and together they move the record once. Answers true when this call moved it, false when there is no live
    * record under `key` (never was, deleted, or moved by another attempt: the caller then reads `fresh`).
@@ -96,4 +98,11 @@ export interface RecordStorage {
     lifetime: number,
     check: (record: Buffer) => void,
   ): Promise<boolean>;
+  /** What the store looks like in Redis: its sessions, their sizes, and advice on its layout. */
+  stats(options?: StatsOptions): Promise<StoreStats>;
+  /**
+   * What deletes expired records that Redis keeps (hash fields cannot expire), judging them by `now` (Unix
+   * seconds); null when Redis expires them itself.
+   */
+  sweeper(now: () => number): Sweeper | null;
 }
