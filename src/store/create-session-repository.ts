@@ -1,3 +1,8 @@
+/**
+ * Assembles one configured store's repository: the Redis link with its full-Redis reporter, the store context, and
+ * the strategy the configuration names. The one place that chooses a strategy.
+ */
+
 import type { StoreConfig } from "../config/config-schema.js";
 import { FullRedisReporter } from "./redis/full-redis-reporter.js";
 import { type CommandSender, RedisLink } from "./redis/redis-link.js";

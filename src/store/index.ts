@@ -1,4 +1,10 @@
-/** The session repository on Redis: strategies, record format, errors. Knows nothing of gRPC. */
+/**
+ * What the store offers in one import: the repository (built by {@link createSessionRepository}), its errors and
+ * session types, the Redis client it runs on, and the stats and observer types. The store knows nothing of gRPC.
+ *
+ * @module
+ */
+
 export { createSessionRepository } from "./create-session-repository.js";
 export * from "./errors.js";
 export { isSessionKey } from "./records/session-key.js";

@@ -1,3 +1,9 @@
+/**
+ * The one implementation of the repository contract. It validates every call before Redis sees it and encodes and
+ * decodes through the store context; where a record lives is left to the store's strategy (`strategies/`), and so
+ * are its stats and its sweeper.
+ */
+
 import { BackendFullError, CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
 import { formatSessionKey, newSessionKeyBytes } from "./records/session-key.js";
 import { type EncodedPayload, parseSessionJson, type SessionDataReader } from "./records/session-payload.js";

@@ -1,3 +1,9 @@
+/**
+ * The store's contract with its callers: the {@link SessionRepository} interface with its options and results, and
+ * the {@link Sweeper} of a store whose expired sessions wait in Redis to be swept. The server and the CLI code
+ * against these; `redis-session-repository.ts` implements them.
+ */
+
 import type { SessionDataReader } from "./records/session-payload.js";
 import type { JsonObject, SaveCondition, Session, SessionDataInput, SessionStamp } from "./session.js";
 import type { BucketLayout } from "./strategies/bucket-layout.js";

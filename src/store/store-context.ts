@@ -1,3 +1,9 @@
+/**
+ * What a repository holds besides its strategy: the store's settings, codecs, clock and observer, and the checks
+ * and conversions both strategies need (keys, TTLs, conditions, payloads, record headers). Also the observer and
+ * dependency types its callers pass in.
+ */
+
 import type { CodecName } from "../codec/codec.js";
 import { type StoreCodecs, storeCodecs } from "../codec/codec-set.js";
 import type { StoreConfig } from "../config/config-schema.js";

@@ -1,3 +1,8 @@
+/**
+ * The configured stores by name: one repository per store, one Redis client per connection, opened, pinged and
+ * closed together. What the server and the CLI hold to find a store's repository.
+ */
+
 import { type Config, DEFAULT_STORE } from "../config/config-schema.js";
 import { createSessionRepository } from "./create-session-repository.js";
 import { UnknownStoreError } from "./errors.js";

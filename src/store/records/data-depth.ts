@@ -1,3 +1,8 @@
+/**
+ * The nesting-depth check of session data (`maxDataDepth`), which every save and every parsed read runs: a file of
+ * its own so that its cost can be measured alone (`bench/data-depth.ts`).
+ */
+
 import type { JsonObject, JsonValue } from "../session.js";
 
 /**

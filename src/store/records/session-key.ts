@@ -1,3 +1,8 @@
+/**
+ * Session keys: 128 random bits, shown to clients as 32 lowercase hex characters and kept in Redis as the 16 raw
+ * bytes. The one place that makes, parses and formats them, so that a key has exactly one spelling.
+ */
+
 import { createHash, randomBytes } from "node:crypto";
 import { InvalidKeyError } from "../errors.js";
 

@@ -1,3 +1,8 @@
+/**
+ * A session's data as stored: its JSON, checked for shape, size and depth, compressed by the store's codec when
+ * that pays; and back from a stored payload to JSON bytes and data. Both strategies store what this makes.
+ */
+
 import type { Codec } from "../../codec/codec.js";
 import { CodecError } from "../../codec/codec.js";
 import type { StoreCodecs } from "../../codec/codec-set.js";

@@ -1,3 +1,8 @@
+/**
+ * What a store does when Redis is out of memory and refuses its writes: count every refusal, and log it at most
+ * once an interval.
+ */
+
 import type { BackendFullError } from "../errors.js";
 import type { StoreObserver } from "../store-context.js";
 import type { StoreLogger } from "../store-logger.js";

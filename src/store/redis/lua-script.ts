@@ -1,3 +1,5 @@
+/** Lua scripts as the Redis link runs them: the source with its SHA1, so that EVALSHA needs no SCRIPT LOAD. */
+
 import { createHash } from "node:crypto";
 
 /**

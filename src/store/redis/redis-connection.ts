@@ -1,3 +1,8 @@
+/**
+ * The node-redis client of one configured connection: the options a session service needs (no offline queue, capped
+ * reconnection, TLS files), its log lines and the connection events it reports.
+ */
+
 import { readFileSync } from "node:fs";
 import { createClient } from "redis";
 import { ConfigError, formatConfigPath } from "../../config/config-error.js";

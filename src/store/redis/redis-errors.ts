@@ -1,3 +1,8 @@
+/**
+ * The one place where node-redis failures and Redis error replies become store errors (unavailable, full, refused),
+ * so that nothing above the link looks at a client's errors.
+ */
+
 import {
   AbortError,
   ClientClosedError,

@@ -1,3 +1,7 @@
+/**
+ * The store's only way to Redis: commands and cached Lua scripts with binary replies, every failure a store error.
+ */
+
 import { RESP_TYPES, type RedisArgument } from "redis";
 import { BackendFullError, type SessionStoreError } from "../errors.js";
 import type { LuaScript } from "./lua-script.js";
@@ -14,10 +18,7 @@ export interface CommandSender {
 /** Bulk strings stay binary: keys, fields and records are raw bytes, never text. */
 const BINARY_REPLIES = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };
 
-/**
- * The store's only way to Redis: raw commands and cached Lua scripts with binary replies, every failure turned
- * into a store error by `toStoreError`.
- */
+/** A store's connection as the store uses it: every failure turned into a store error by `toStoreError`. */
 export class RedisLink {
   constructor(
     private readonly client: CommandSender,

@@ -1,12 +1,12 @@
-import { createHash } from "node:crypto";
-import { InvalidArgumentError } from "../errors.js";
-import { type JsonObject, JsonText, type JsonValue, type SessionDataInput } from "../session.js";
-
 /**
  * Request ids (Google's AIP-155): what a CreateSession or RotateSessionKey carries so that a retry of it answers
  * what the first attempt did. An id is parsed to its 16 bytes, and the request it comes with is reduced to a
  * digest that a repeat must match.
  */
+
+import { createHash } from "node:crypto";
+import { InvalidArgumentError } from "../errors.js";
+import { type JsonObject, JsonText, type JsonValue, type SessionDataInput } from "../session.js";
 
 /** Bytes of a request id: a UUID's 128 bits. */
 export const REQUEST_ID_BYTES = 16;

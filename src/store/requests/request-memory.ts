@@ -1,3 +1,8 @@
+/**
+ * Where a store remembers its requests: one script that begins a request, or finds it remembered, and one that
+ * marks it done, over the records `request-record.ts` lays out.
+ */
+
 import { BackendFullError, BackendUnavailableError } from "../errors.js";
 import { LuaScript } from "../redis/lua-script.js";
 import type { RedisLink } from "../redis/redis-link.js";

@@ -1,8 +1,3 @@
-import { BackendError } from "../errors.js";
-import { SESSION_KEY_BYTES } from "../records/session-key.js";
-import type { StampFields } from "../session.js";
-import { REQUEST_DIGEST_BYTES, REQUEST_ID_BYTES, RequestKind } from "./request-id.js";
-
 /**
  * A remembered request (AIP-155 `request_id`): one Redis String per request id, under the store's prefix, that
  * says what the request was, which session key it chose, and whether it completed.
@@ -29,6 +24,11 @@ import { REQUEST_DIGEST_BYTES, REQUEST_ID_BYTES, RequestKind } from "./request-i
  *
  * The Redis key expires at the same time (EXAT), so Redis removes forgotten requests by itself.
  */
+
+import { BackendError } from "../errors.js";
+import { SESSION_KEY_BYTES } from "../records/session-key.js";
+import type { StampFields } from "../session.js";
+import { REQUEST_DIGEST_BYTES, REQUEST_ID_BYTES, RequestKind } from "./request-id.js";
 
 /** The bytes of a pending record (and of a done rotation's). */
 export const PENDING_RECORD_BYTES = 38;

@@ -1,3 +1,8 @@
+/**
+ * Creates and rotations that carry a request id (Google's AIP-155), done in steps that a retry, a racing twin or a
+ * crash cannot turn into a second session or a lost one. The repository hands every such call to it.
+ */
+
 import {
   ConcurrentModificationError,
   RequestIdReusedError,

@@ -1,12 +1,12 @@
-import { BackendError, BackendUnavailableError } from "../errors.js";
-import { replyErrorCode } from "../redis/redis-errors.js";
-import type { RedisLink } from "../redis/redis-link.js";
-
 /**
  * What Redis' `maxmemory-policy` means for sessions. Under `noeviction` a full Redis refuses writes (a
  * `BackendFullError`) and never removes a live session; every other policy lets Redis delete keys to make room,
  * and a session deleted that way is gone without a trace: its user is logged out, nothing is logged or counted.
  */
+
+import { BackendError, BackendUnavailableError } from "../errors.js";
+import { replyErrorCode } from "../redis/redis-errors.js";
+import type { RedisLink } from "../redis/redis-link.js";
 
 /** The one policy under which Redis never deletes a session before it expires. */
 export const NO_EVICTION = "noeviction";

@@ -1,3 +1,8 @@
+/**
+ * The warning an operator gets, once per connection and policy, when the Redis behind a connection may evict live
+ * sessions.
+ */
+
 import type { StoreConfig } from "../../config/config-schema.js";
 import type { RedisLink } from "../redis/redis-link.js";
 import type { StoreLogger } from "../store-logger.js";

@@ -1,3 +1,8 @@
+/**
+ * Stats of a hash-strategy store: bucket fill and sampled record sizes, and the advisories that say when packing
+ * stops paying.
+ */
+
 import type { RedisLink } from "../redis/redis-link.js";
 import type { BucketLayout } from "../strategies/bucket-layout.js";
 import { evictionAdvisory, readMaxmemoryPolicy } from "./eviction-policy.js";

@@ -1,8 +1,11 @@
+/**
+ * Shared by both strategies' stats and by the CLI's session sampler: batched commands, samples and their
+ * summaries. Only sizes are read.
+ */
+
 import { BackendError } from "../errors.js";
 import type { RedisLink, RedisReply } from "../redis/redis-link.js";
 import type { ListpackLimits, MemoryEstimate } from "./store-stats.js";
-
-/** Shared by both strategies' stats: batched commands, samples and their summaries. Only sizes are read. */
 
 /** Commands in flight at once while counting. */
 const BATCH = 512;

@@ -1,3 +1,5 @@
+/** What a store's stats say, as both strategies' stats make them and the admin RPC and the CLI show them. */
+
 /** Fill of the hash strategy's buckets. */
 export interface BucketFill {
   /** Buckets the store has (2^bucketBits). */

@@ -1,3 +1,7 @@
+/**
+ * Stats of a string-strategy store: an exact count by SCAN of the keys shaped like sessions, and a sample of them.
+ */
+
 import type { RedisLink } from "../redis/redis-link.js";
 import { evictionAdvisory, readMaxmemoryPolicy } from "./eviction-policy.js";
 import {

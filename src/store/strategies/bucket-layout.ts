@@ -1,3 +1,8 @@
+/**
+ * The hash strategy's buckets: which bucket and field a session key maps to, shared by the strategy, its stats and
+ * its sweeper.
+ */
+
 import { SESSION_KEY_BYTES } from "../records/session-key.js";
 
 /**

@@ -1,3 +1,8 @@
+/**
+ * The hash strategy: sessions packed as fields of Redis Hash buckets, far fewer bytes a session while buckets stay
+ * listpacks. Redis 7.0 cannot expire a field, so each record carries its expiry and the store has a sweeper.
+ */
+
 import { BackendError, ConcurrentModificationError, SessionNotFoundError } from "../errors.js";
 import { isDead, readHeader } from "../records/record.js";
 import { newSessionKeyBytes } from "../records/session-key.js";

@@ -1,3 +1,8 @@
+/**
+ * The seam between the repository and Redis: the {@link StoreStrategy} interface both strategies implement, and the
+ * script arguments of saves and touches, built once for both.
+ */
+
 import type { RedisReply } from "../redis/redis-link.js";
 import type { Sweeper } from "../session-repository.js";
 import type { StatsOptions, StoreStats } from "../stats/store-stats.js";

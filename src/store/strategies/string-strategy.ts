@@ -1,3 +1,5 @@
+/** The string strategy: one Redis String per session, which Redis expires by itself. */
+
 import {
   BackendError,
   ConcurrentModificationError,

@@ -1,3 +1,8 @@
+/**
+ * The sweep of a hash store: expired fields removed bucket by bucket inside Redis, in bucket order so that a
+ * budgeted sweep can resume where it stopped.
+ */
+
 import type { RedisLink } from "../redis/redis-link.js";
 import type { Sweeper, SweepOptions, SweepReport } from "../session-repository.js";
 import type { BucketLayout } from "../strategies/bucket-layout.js";

@@ -1,7 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { LuaScript } from "../redis/lua-script.js";
-import type { RedisLink } from "../redis/redis-link.js";
-
 /**
  * The sweeper's lease and shared cursor: two small keys per hash store, so that of several replicas sharing a
  * store only one sweeps it at a time, and whichever sweeps next continues where the previous run stopped.
@@ -16,6 +12,10 @@ import type { RedisLink } from "../redis/redis-link.js";
  * and the cursor can be written in the same script that checks the lease. (A prefix whose first `{` is directly
  * followed by `}` would defeat the tag; Redis then answers CROSSSLOT, reported as a failed run.)
  */
+
+import { randomBytes } from "node:crypto";
+import { LuaScript } from "../redis/lua-script.js";
+import type { RedisLink } from "../redis/redis-link.js";
 
 /** The two Redis keys of a store's sweeper, derived from the store's key prefix. */
 export interface SweepKeys {

@@ -1,11 +1,11 @@
-import { LuaScript } from "../../redis/lua-script.js";
-import { RECORD_LUA } from "./record-lua.js";
-
 /**
  * Scripts of the hash strategy: KEYS[1] is the bucket, a Redis Hash whose fields are sessions. Redis 7.0 cannot
  * expire a field, so every script judges the expiry in the record header, and one that meets an expired field
  * deletes it (lazily, atomically with its own check, so a session re-saved meanwhile is never deleted).
  */
+
+import { LuaScript } from "../../redis/lua-script.js";
+import { RECORD_LUA } from "./record-lua.js";
 
 /**
  * What a read runs once a plain HGET has found the field dead (a live read never needs a script): deletes it if

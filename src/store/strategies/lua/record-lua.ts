@@ -1,3 +1,8 @@
+/**
+ * The Lua every record script starts with, built from `records/record.ts`'s constants, so that the scripts and Node
+ * read and write one header format.
+ */
+
 import {
   CODEC_MASK,
   CREATED_FLAG,

@@ -1,3 +1,8 @@
+/**
+ * The replies of the record scripts, read in one place: a refusal status becomes the store error it stands for, an
+ * ok reply gives its stamp, numbers or record.
+ */
+
 import {
   BackendError,
   CorruptRecordError,

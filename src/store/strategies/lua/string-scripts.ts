@@ -1,12 +1,12 @@
-import { MAX_HEADER_BYTES } from "../../records/record.js";
-import { LuaScript } from "../../redis/lua-script.js";
-import { RECORD_LUA } from "./record-lua.js";
-
 /**
  * Scripts of the string strategy: KEYS[1] is the session's own String. Only the header is read where the payload
  * is not needed (GETRANGE of the longest header), and a touch that keeps the idle TTL rewrites just the first four
  * bytes (SETRANGE) plus the key's TTL.
  */
+
+import { MAX_HEADER_BYTES } from "../../records/record.js";
+import { LuaScript } from "../../redis/lua-script.js";
+import { RECORD_LUA } from "./record-lua.js";
 
 /** Reads the first header-sized bytes of KEYS[1], or false when the key does not exist. */
 const READ_HEADER = `
