@@ -11,8 +11,8 @@
 import { codecByName } from "../src/codec/codec-registry.js";
 import { writeJsonTextAsStruct } from "../src/rpc/wire/json-text-struct.js";
 import { WireWriter } from "../src/rpc/wire/wire-writer.js";
-import { nestsDeeperThan } from "../src/store/data-depth.js";
-import { encodePayload, type PayloadSettings } from "../src/store/session-payload.js";
+import { nestsDeeperThan } from "../src/store/records/data-depth.js";
+import { encodePayload, type PayloadSettings } from "../src/store/records/session-payload.js";
 import { measure } from "./support/micro-timing.js";
 import { SAMPLE_SESSIONS } from "./support/sample-sessions.js";
 import { runIfMain, type Suite } from "./support/suite.js";

@@ -6,7 +6,7 @@
  *
  * Standalone: node --import tsx bench/memory.ts [--quick]
  */
-import { createRedisClient } from "../src/store/redis-connection.js";
+import { createRedisClient } from "../src/store/redis/redis-connection.js";
 import { type DictionaryFiles, trainDictionaryFiles } from "./memory/dictionaries.js";
 import { measureRow, type RowResult } from "./memory/measure-row.js";
 import {

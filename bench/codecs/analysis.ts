@@ -5,9 +5,9 @@
  */
 import { codecByName } from "../../src/codec/codec-registry.js";
 import { MAX_DATA_DEPTH } from "../../src/config/config-schema.js";
-import { encodeHeader } from "../../src/store/record.js";
+import { encodeHeader } from "../../src/store/records/record.js";
+import { encodePayload } from "../../src/store/records/session-payload.js";
 import type { JsonObject } from "../../src/store/session.js";
-import { encodePayload } from "../../src/store/session-payload.js";
 import { sessions } from "./corpus.js";
 import type { Cell, Tier } from "./measure.js";
 import { MAX_SESSION_BYTES } from "./variants.js";

@@ -4,7 +4,7 @@
  */
 import { RedisStore } from "connect-redis";
 import session, { type SessionData } from "express-session";
-import type { RedisClient } from "../../src/store/redis-connection.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
 import { seededRandom } from "../support/random.js";
 import { populationJson, randomBytesFrom, type SizeClass } from "./population.js";
 import { inBatches, TTL_SECONDS, type WriteTotals } from "./writers.js";

@@ -4,7 +4,7 @@
  * difference is jemalloc's size-class rounding. What the model does not explain (main-dict table slots, the
  * dict entry's real 32-byte allocation, allocator details) is left as a residual against `used_memory`.
  */
-import type { RedisClient } from "../../src/store/redis-connection.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
 import { BINARY } from "./redis-memory.js";
 
 /** jemalloc's size class for an `n`-byte request (x86-64: 16-byte quantum, four classes per doubling). */

@@ -2,7 +2,7 @@
  * One row: an empty Redis with the row's listpack limits, the population written, `used_memory` before and
  * after (each settled), then what the keys look like: sampled encodings, bucket fill and the byte breakdown.
  */
-import type { RedisClient } from "../../src/store/redis-connection.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
 import { writeConnectRedis, writeSeedLayout } from "./baselines.js";
 import { type Breakdown, listpackBreakdown } from "./breakdown.js";
 import type { DictionaryFile } from "./dictionaries.js";

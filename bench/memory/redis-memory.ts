@@ -1,6 +1,6 @@
 /** Reading Redis' memory accounting on the private server: settled `used_memory`, limits, sampled encodings. */
 import { RESP_TYPES } from "redis";
-import type { RedisClient } from "../../src/store/redis-connection.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
 
 /** Keys come back as Buffers: bucket names are binary, and a UTF-8 round trip would mangle them. */
 export const BINARY = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } };

@@ -2,7 +2,7 @@
  * Which rows the suite measures. The full matrix runs at 100k sessions; 1M-session rows (20–60 s each) are
  * limited to those the targets compare, all at ~200 B and codec none, and the target's layout with `zstd-dict`.
  */
-import { FORMAT_1_BYTES } from "../../src/store/record.js";
+import { FORMAT_1_BYTES } from "../../src/store/records/record.js";
 import { maxJsonBytes, SIZE_CLASSES, type SizeClass } from "./population.js";
 import { DEFAULT_LIMITS, type ListpackLimits } from "./redis-memory.js";
 

@@ -3,8 +3,8 @@
  * Writers return what they wrote, so overhead is measured against the exact JSON bytes.
  */
 import { parseConfig } from "../../src/config/load-config.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
-import type { RedisClient } from "../../src/store/redis-connection.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
 import { populationJson, type SizeClass } from "./population.js";
 
 /** Sessions in flight at once: enough to pipeline, few enough to keep client buffers small. */

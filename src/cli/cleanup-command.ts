@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
 import { type ConfigEnv, loadConfig } from "../config/load-config.js";
-import { HashSessionRepository } from "../store/create-repository.js";
-import type { SweepReport } from "../store/session-repository.js";
+import type { Sweeper, SweepReport } from "../store/session-repository.js";
 import { CliError, EXIT_USAGE } from "./cli-error.js";
 import { OpenStores, requireStore, storeFailure } from "./open-stores.js";
 import { createSweepProgress, type ProgressStream } from "./sweep-progress.js";
@@ -45,12 +44,12 @@ export async function cleanupCommand(
   const stores = swept.length > 0 ? await OpenStores.open(config, swept) : undefined;
   try {
     for (const name of names) {
-      const repository = stores !== undefined && swept.includes(name) ? stores.get(name) : undefined;
-      if (!(repository instanceof HashSessionRepository)) {
+      const sweeper = stores !== undefined && swept.includes(name) ? stores.get(name).sweeper : null;
+      if (sweeper === null) {
         io.stdout.write(`${name}: nothing to sweep (string strategy)\n`);
         continue;
       }
-      const report = await sweepStore(name, repository, io.stderr);
+      const report = await sweepStore(name, sweeper, io.stderr);
       io.stdout.write(`${sweepSummary(name, report)}\n`);
     }
   } finally {
@@ -59,14 +58,10 @@ export async function cleanupCommand(
 }
 
 /** One full pass over the store's buckets, from bucket 0, showing progress on `stderr`. */
-async function sweepStore(
-  name: string,
-  repository: HashSessionRepository,
-  stderr: ProgressStream,
-): Promise<SweepReport> {
-  const progress = createSweepProgress(name, repository.layout.count, stderr);
+async function sweepStore(name: string, sweeper: Sweeper, stderr: ProgressStream): Promise<SweepReport> {
+  const progress = createSweepProgress(name, sweeper.layout.count, stderr);
   try {
-    return await repository.sweep({
+    return await sweeper.sweep({
       fromBucket: 0,
       onProgress: (done, total) => progress.update(done, total),
     });

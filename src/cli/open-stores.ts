@@ -5,8 +5,9 @@ import {
   type StoreConfig,
 } from "../config/config-schema.js";
 import { SessionStoreError } from "../store/errors.js";
+import type { RedisSessionRepository } from "../store/redis-session-repository.js";
 import type { StoreLogger } from "../store/store-logger.js";
-import { SessionStores, type StoreRepository, type StoreTarget } from "../store/store-registry.js";
+import { StoreRegistry, type StoreTarget } from "../store/store-registry.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE, withoutCredentials } from "./cli-error.js";
 
 /** How long the maintenance commands wait for Redis before giving up. */
@@ -39,14 +40,14 @@ export function describeConnection(connection: RedisConnectionConfig): string {
 
 interface ConnectionGroup {
   readonly connection: RedisConnectionConfig;
-  readonly stores: SessionStores;
+  readonly stores: StoreRegistry;
   /** The first connection error the client reported, if any. */
   readonly error: () => string | undefined;
 }
 
 /**
  * Connected repositories of some stores, for the maintenance commands. Only the connections those stores use are
- * opened, each in its own {@link SessionStores}, so that an unreachable one can be named.
+ * opened, each in its own {@link StoreRegistry}, so that an unreachable one can be named.
  */
 export class OpenStores {
   private constructor(private readonly groups: readonly ConnectionGroup[]) {}
@@ -75,7 +76,7 @@ export class OpenStores {
       };
       return {
         connection,
-        stores: SessionStores.fromConfig({ ...config, stores }, { logger }),
+        stores: StoreRegistry.fromConfig({ ...config, stores }, { logger }),
         error: () => error,
       };
     });
@@ -98,7 +99,7 @@ export class OpenStores {
   }
 
   /** The repository of store `name`, one of those opened. */
-  get(name: string): StoreRepository {
+  get(name: string): RedisSessionRepository {
     for (const group of this.groups) {
       if (group.stores.names().includes(name)) return group.stores.get(name);
     }

@@ -1,8 +1,8 @@
 import type { StoreConfig } from "../config/config-schema.js";
-import type { RedisLink } from "../store/redis-link.js";
-import { formatSessionKey, SESSION_KEY_BYTES } from "../store/session-key.js";
+import { formatSessionKey, SESSION_KEY_BYTES } from "../store/records/session-key.js";
+import type { RedisLink } from "../store/redis/redis-link.js";
 import type { SessionRepository } from "../store/session-repository.js";
-import { buffersOf, globEscape, inBatches } from "../store/stats-sampling.js";
+import { buffersOf, globEscape, inBatches } from "../store/stats/stats-sampling.js";
 
 /** Fields taken from one bucket: spreads a sample over many buckets rather than draining the first ones. */
 const FIELDS_PER_BUCKET = 8;

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { type ConfigEnv, loadConfig } from "../config/load-config.js";
-import type { StoreStats } from "../store/store-stats.js";
+import type { StoreStats } from "../store/stats/store-stats.js";
 import { OpenStores, requireStore, storeFailure } from "./open-stores.js";
 import { formatStoreStats } from "./stats-table.js";
 

@@ -1,5 +1,5 @@
-import { mayEvict } from "../store/eviction-policy.js";
-import type { StoreStats } from "../store/store-stats.js";
+import { mayEvict } from "../store/stats/eviction-policy.js";
+import type { StoreStats } from "../store/stats/store-stats.js";
 
 /** Rows of label and value, the labels padded to one column: `  label   value`. */
 export function formatTable(rows: readonly (readonly [string, string])[], indent = "  "): string {

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { InvalidDictionaryError, MAX_DICTIONARY_BYTES, ZstdDictionary } from "../codec/zstd-dictionary.js";
 import { type ConfigEnv, loadConfig } from "../config/load-config.js";
-import { RedisLink } from "../store/redis-link.js";
+import { RedisLink } from "../store/redis/redis-link.js";
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from "./cli-error.js";
 import { type DictionaryEvaluation, evaluateDictionary, splitSamples } from "./dictionary-evaluation.js";
 import {

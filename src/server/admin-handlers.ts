@@ -1,7 +1,6 @@
 import type { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { type Config, DEFAULT_STORE } from "../config/config-schema.js";
-import { isSweepable } from "../store/session-repository.js";
-import type { SessionStores } from "../store/store-registry.js";
+import type { StoreRegistry } from "../store/store-registry.js";
 import { purgeResponse, statsResponse, storeInfo } from "./admin-messages.js";
 import type { ServiceImpl } from "./service-impl.js";
 
@@ -10,14 +9,14 @@ const DEFAULT_SAMPLE_SIZE = 32;
 
 /** The SessionAdminService handlers, over the configured stores; sweeps are reported to the stores' observer. */
 export function adminHandlers(
-  stores: SessionStores,
+  stores: StoreRegistry,
   config: Config,
 ): ServiceImpl<typeof SessionAdminService> {
   return {
     async purgeExpired(request, context) {
-      const repository = stores.get(request.store);
-      if (!isSweepable(repository)) return { applicable: false };
-      const report = await repository.sweep({
+      const { sweeper } = stores.get(request.store);
+      if (sweeper === null) return { applicable: false };
+      const report = await sweeper.sweep({
         fromBucket: request.fromBucket,
         maxBuckets: request.budget === 0 ? undefined : request.budget,
         signal: context.signal,

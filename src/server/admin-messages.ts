@@ -8,7 +8,7 @@ import {
 } from "../../gen/redisession/v1/admin_service_pb.js";
 import type { RedisConnectionConfig, StoreConfig } from "../config/config-schema.js";
 import type { SweepReport } from "../store/session-repository.js";
-import type { StoreStats } from "../store/store-stats.js";
+import type { StoreStats } from "../store/stats/store-stats.js";
 
 /** Conversions from the store's reports and the configuration to SessionAdminService messages. */
 

@@ -15,7 +15,7 @@ import { serviceAccess } from "../config/server-schema.js";
 import { type MetricsServer, startMetricsServer } from "../metrics/metrics-server.js";
 import { ServiceMetrics } from "../metrics/service-metrics.js";
 import { serviceDefinition } from "../rpc/method-definitions.js";
-import { SessionStores } from "../store/store-registry.js";
+import { StoreRegistry } from "../store/store-registry.js";
 import { sweepAbandonedConnections } from "./abandoned-connections.js";
 import { adminHandlers } from "./admin-handlers.js";
 import { createInjector } from "./connection-injector.js";
@@ -81,7 +81,7 @@ export interface RunningServer {
   /** The service's metrics (its own prom-client registry), when `server.metrics.enabled`. */
   readonly metrics?: ServiceMetrics;
   readonly health: HealthMonitor;
-  readonly stores: SessionStores;
+  readonly stores: StoreRegistry;
   /**
    * Graceful shutdown: NOT_SERVING at once, new calls refused, calls in flight given `graceMs` (default: the
    * configured `shutdownGraceMs`) to finish, then every connection closed; then Redis. Idempotent.
@@ -151,7 +151,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : loadTokenGrants(auth, options.env ?? process.env, Object.keys(config.stores));
   const metrics = config.server.metrics.enabled ? new ServiceMetrics(config) : undefined;
   // No per-command timer on the service's connections: each call's deadline already bounds it (CommandLimits).
-  const stores = SessionStores.fromConfig(
+  const stores = StoreRegistry.fromConfig(
     config,
     { logger, observer: metrics?.observer, clock: options.clock },
     { commandTimeoutMs: 0 },

@@ -3,7 +3,7 @@ import { JsonTextDepthError, JsonTextError, writeJsonTextAsStruct } from "../rpc
 import { structBytes } from "../rpc/wire/struct-writer.js";
 import { acquireWriter, type WireWriter } from "../rpc/wire/wire-writer.js";
 import { CorruptRecordError } from "../store/errors.js";
-import { parseSessionJson, type SessionDataReader } from "../store/session-payload.js";
+import { parseSessionJson, type SessionDataReader } from "../store/records/session-payload.js";
 
 /**
  * The message depth of `Session.data` in every response that carries sessions: response 1, Session 2, Struct 3.

@@ -1,6 +1,6 @@
 import type { SessionService } from "../../gen/redisession/v1/session_service_pb.js";
 import { SessionNotFoundError } from "../store/errors.js";
-import type { SessionStores } from "../store/store-registry.js";
+import type { StoreRegistry } from "../store/store-registry.js";
 import { InvalidRequestError, TooManyKeysError } from "./call-errors.js";
 import { REQUEST_FIELD } from "./request-fields.js";
 import type { ServiceImpl } from "./service-impl.js";
@@ -21,7 +21,7 @@ export const MAX_BATCH_KEYS = 1000;
  * The SessionService handlers: each finds the request's store and calls its repository, nothing else. Failures
  * are thrown as they come; the service bridge maps them to status codes in one place.
  */
-export function sessionHandlers(stores: SessionStores): ServiceImpl<typeof SessionService> {
+export function sessionHandlers(stores: StoreRegistry): ServiceImpl<typeof SessionService> {
   return {
     async createSession(request) {
       const repository = stores.get(request.store);

@@ -9,6 +9,7 @@ import {
 import { undecodableBecause } from "../rpc/undecodable-request.js";
 import { DeferredStruct } from "../rpc/wire/deferred-struct.js";
 import type { EncodedStruct } from "../rpc/wire/encoded-struct.js";
+import type { SessionDataReader } from "../store/records/session-payload.js";
 import {
   type JsonObject,
   JsonText,
@@ -17,7 +18,6 @@ import {
   type SessionDataInput,
   type SessionStamp,
 } from "../store/session.js";
-import type { SessionDataReader } from "../store/session-payload.js";
 import { DataTooLargeError, InvalidRequestError } from "./call-errors.js";
 import { REQUEST_FIELD } from "./request-fields.js";
 import { encodedSessionData, jsonTextSessionData } from "./session-data.js";

@@ -1,26 +1,26 @@
 import type { ServerConfig } from "../config/server-schema.js";
-import type { BucketLayout } from "../store/bucket-layout.js";
-import { type CommandSender, RedisLink } from "../store/redis-link.js";
-import type { SweepableRepository, SweepReport } from "../store/session-repository.js";
+import { type CommandSender, RedisLink } from "../store/redis/redis-link.js";
+import type { Sweeper, SweepReport } from "../store/session-repository.js";
 import type { StoreObserver } from "../store/store-context.js";
 import type { StoreLogger } from "../store/store-logger.js";
-import type { StoreRepository } from "../store/store-registry.js";
-import { newLeaseOwner, SweepLease } from "../store/sweep-lease.js";
+import type { BucketLayout } from "../store/strategies/bucket-layout.js";
+import { newLeaseOwner, SweepLease } from "../store/sweep/sweep-lease.js";
 import { within } from "../store/within.js";
 
 /** The `server.sweep` settings: interval (0 = no timer), buckets per run, lease length. */
 export type SweepSettings = ServerConfig["sweep"];
 
-/** What the scheduler needs of a hash store: its bucket count and key prefix, and its sweep. */
-export interface SweepableStore extends SweepableRepository {
+/** What the scheduler needs of a hash store's sweeper: its bucket count and key prefix, and its sweep. */
+export interface SweepableStore extends Pick<Sweeper, "sweep"> {
   readonly layout: Pick<BucketLayout, "count" | "prefix">;
 }
 
-/** One store to sweep. String stores may be listed too: they are skipped, having nothing to sweep. */
+/** One store to sweep. String stores may be listed too: they are skipped, having no sweeper. */
 export interface SweepTarget {
   /** The store's name, for reports and logs. */
   readonly name: string;
-  readonly repository: StoreRepository | SweepableStore;
+  /** The store's repository (a `RedisSessionRepository`), of which only the sweeper is used. */
+  readonly repository: { readonly sweeper: SweepableStore | null };
   /** The client the repository uses; the lease lives on the same Redis as the store's keys. */
   readonly client: CommandSender;
 }
@@ -119,10 +119,8 @@ export class SweepScheduler {
     this.logger = options.logger;
     this.chunkBuckets = Math.max(1, Math.floor(options.chunkBuckets ?? 256));
     this.timers = options.timers ?? nodeTimers;
-    this.targets = targets.flatMap(({ name, repository, client }) =>
-      "layout" in repository
-        ? [{ name, store: repository, lease: this.leaseOn(client, repository.layout.prefix) }]
-        : [],
+    this.targets = targets.flatMap(({ name, repository: { sweeper }, client }) =>
+      sweeper === null ? [] : [{ name, store: sweeper, lease: this.leaseOn(client, sweeper.layout.prefix) }],
     );
   }
 

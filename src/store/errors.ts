@@ -1,7 +1,11 @@
 /**
- * Typed failures of a {@link SessionRepository}. Callers branch on the class (`instanceof`), never on message
- * text; the gRPC layer maps each class to one status code in one place. Messages are safe to show a caller: they
- * never contain a raw session key or stored data. The underlying failure, when there is one, is the `cause`.
+ * The store's typed failures, one class per way a repository call can fail. Callers branch on the class
+ * (`instanceof`), never on message text; the gRPC layer maps each class to one status code in one place.
+ */
+
+/**
+ * A failure of a {@link SessionRepository} call. Its message is safe to show a caller: it never contains a raw
+ * session key or stored data. The underlying failure, when there is one, is the `cause`.
  *
  * A missing or expired session is not an error: reads answer `null` for it.
  */

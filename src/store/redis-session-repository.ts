@@ -1,12 +1,16 @@
+/**
+ * The one implementation of the repository contract. It validates every call before Redis sees it and encodes and
+ * decodes through the store context; where a record lives is left to the store's strategy (`strategies/`), and so
+ * are its stats and its sweeper.
+ */
+
 import { BackendFullError, CorruptRecordError, SessionExistsError, SessionNotFoundError } from "./errors.js";
-import { numberFrom, recordFrom, stampFrom } from "./lua/script-reply.js";
-import type { RecordStorage, SaveArgs } from "./record-storage.js";
-import { parseRequestId } from "./request-id.js";
-import { RequestMemory } from "./request-memory.js";
-import { RetrySafeWrites } from "./retry-safe-writes.js";
+import { formatSessionKey, newSessionKeyBytes } from "./records/session-key.js";
+import { type EncodedPayload, parseSessionJson, type SessionDataReader } from "./records/session-payload.js";
+import { parseRequestId } from "./requests/request-id.js";
+import { RequestMemory } from "./requests/request-memory.js";
+import { RetrySafeWrites } from "./requests/retry-safe-writes.js";
 import type { JsonObject, SaveCondition, Session, SessionDataInput, SessionStamp } from "./session.js";
-import { formatSessionKey, newSessionKeyBytes } from "./session-key.js";
-import { type EncodedPayload, parseSessionJson, type SessionDataReader } from "./session-payload.js";
 import type {
   BatchGetResult,
   CreateOptions,
@@ -14,9 +18,13 @@ import type {
   RotateOptions,
   SaveOptions,
   SessionRepository,
+  Sweeper,
   TtlOptions,
 } from "./session-repository.js";
+import type { StatsOptions, StatsProvider, StoreStats } from "./stats/store-stats.js";
 import type { StoreContext } from "./store-context.js";
+import { numberFrom, recordFrom, stampFrom } from "./strategies/lua/script-reply.js";
+import type { SaveArgs, StoreStrategy } from "./strategies/store-strategy.js";
 
 /** How often `create` draws another key when the drawn one is taken (a 128-bit collision). */
 const CREATE_ATTEMPTS = 3;
@@ -30,21 +38,30 @@ interface ValidatedSave {
 
 /**
  * A {@link SessionRepository} over either strategy. Everything from outside is validated here, before any Redis
- * call; the strategy only moves bytes.
+ * call; the strategy only moves bytes. What differs between strategies beyond that (stats, a sweeper) is the
+ * strategy's too.
  */
-export class RedisSessionRepository implements SessionRepository {
+export class RedisSessionRepository implements SessionRepository, StatsProvider {
+  /** What deletes the store's expired sessions, for a strategy that leaves them in Redis (hash); else null. */
+  readonly sweeper: Sweeper | null;
   private readonly retrySafe: RetrySafeWrites;
 
   constructor(
-    protected readonly context: StoreContext,
-    protected readonly storage: RecordStorage,
+    private readonly context: StoreContext,
+    private readonly strategy: StoreStrategy,
   ) {
     const memory = new RequestMemory(
       context.link,
       Buffer.from(context.config.prefix, "utf8"),
       context.config.requestIdTtl,
     );
-    this.retrySafe = new RetrySafeWrites(context, storage, memory);
+    this.retrySafe = new RetrySafeWrites(context, strategy, memory);
+    this.sweeper = strategy.sweeper(() => context.now());
+  }
+
+  /** What the store looks like in Redis: sessions, sizes, encodings, and advice on its layout. */
+  stats(options?: StatsOptions): Promise<StoreStats> {
+    return this.strategy.stats(options);
   }
 
   /** The store's `maxSessionBytes`: the most bytes of JSON a session's data may make. */
@@ -85,7 +102,7 @@ export class RedisSessionRepository implements SessionRepository {
     if (options.touch) {
       const args = this.context.expiryArgs(options.ttl);
       try {
-        const reply = await this.storage.touch(keyBytes, args, true);
+        const reply = await this.strategy.touch(keyBytes, args, true);
         // The record carries the expiry from before the touch; the reply carries the new one.
         return { ...this.context.decodeLive(key, recordFrom(reply, 5), read), ...stampFrom(key, reply) };
       } catch (error) {
@@ -95,7 +112,7 @@ export class RedisSessionRepository implements SessionRepository {
         if (!(error instanceof BackendFullError)) throw error;
       }
     }
-    const record = await this.storage.read(keyBytes, this.context.now(), this.context.lifetime);
+    const record = await this.strategy.read(keyBytes, this.context.now(), this.context.lifetime);
     return record === null ? null : this.context.decode(key, record, read);
   }
 
@@ -113,7 +130,7 @@ export class RedisSessionRepository implements SessionRepository {
     const unique = [...distinct.keys()];
     const keyBytes = [...distinct.values()];
     const now = this.context.now();
-    const records = await this.storage.readMany(keyBytes, now, this.context.lifetime);
+    const records = await this.strategy.readMany(keyBytes, now, this.context.lifetime);
     const result: BatchGetResult<unknown> = { found: [], missing: [], corrupt: [] };
     unique.forEach((key, index) => {
       const record = records[index] ?? null;
@@ -183,7 +200,7 @@ export class RedisSessionRepository implements SessionRepository {
   /** Runs a validated save at `key`, and reports how it ended. */
   private async commit(key: string, keyBytes: Buffer, save: ValidatedSave): Promise<SessionStamp> {
     try {
-      const reply = await this.storage.save(keyBytes, save.args);
+      const reply = await this.strategy.save(keyBytes, save.args);
       const stamp = stampFrom(key, reply);
       this.context.reportSaved(save.kind, save.encoded, stamp.version, numberFrom(reply, 5));
       return stamp;
@@ -195,11 +212,11 @@ export class RedisSessionRepository implements SessionRepository {
 
   async touch(key: string, options: TtlOptions = {}): Promise<SessionStamp> {
     const keyBytes = this.context.keyBytes(key);
-    return stampFrom(key, await this.storage.touch(keyBytes, this.context.expiryArgs(options.ttl), false));
+    return stampFrom(key, await this.strategy.touch(keyBytes, this.context.expiryArgs(options.ttl), false));
   }
 
   async delete(key: string): Promise<boolean> {
-    const existed = await this.storage.delete(
+    const existed = await this.strategy.delete(
       this.context.keyBytes(key),
       this.context.now(),
       this.context.lifetime,
@@ -220,7 +237,7 @@ export class RedisSessionRepository implements SessionRepository {
       return this.retrySafe.rotate(parseRequestId(options.requestId), keyBytes, read);
     }
     let session: Session<unknown> | undefined;
-    const moved = await this.storage.rotate(
+    const moved = await this.strategy.rotate(
       this.context.keyBytes(key),
       this.context.now(),
       this.context.lifetime,

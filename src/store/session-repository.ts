@@ -1,5 +1,12 @@
+/**
+ * The store's contract with its callers: the {@link SessionRepository} interface with its options and results, and
+ * the {@link Sweeper} of a store whose expired sessions wait in Redis to be swept. The server and the CLI code
+ * against these; `redis-session-repository.ts` implements them.
+ */
+
+import type { SessionDataReader } from "./records/session-payload.js";
 import type { JsonObject, SaveCondition, Session, SessionDataInput, SessionStamp } from "./session.js";
-import type { SessionDataReader } from "./session-payload.js";
+import type { BucketLayout } from "./strategies/bucket-layout.js";
 
 /** Options of calls that set an expiry. */
 export interface TtlOptions {
@@ -138,7 +145,7 @@ export interface SweepReport {
   readonly elapsedMs: number;
 }
 
-/** Options of {@link SweepableRepository.sweep}. */
+/** Options of {@link Sweeper.sweep}. */
 export interface SweepOptions {
   /** First bucket to examine. Default: 0. */
   readonly fromBucket?: number;
@@ -150,18 +157,16 @@ export interface SweepOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A store whose expired sessions stay in Redis until swept (the hash strategy; Redis 7.0 cannot expire fields). */
-export interface SweepableRepository {
+/**
+ * What deletes the expired sessions of a store that keeps them in Redis until swept (the hash strategy; Redis 7.0
+ * cannot expire fields). A repository of the string strategy has none: Redis expires its keys itself.
+ */
+export interface Sweeper {
+  /** The store's buckets, which a sweep walks in order. */
+  readonly layout: BucketLayout;
   /**
    * Deletes expired sessions bucket by bucket, in bucket order. Values never travel to this process: each bucket
    * is swept by one Lua script comparing the 4-byte expiry prefix inside Redis.
    */
   sweep(options?: SweepOptions): Promise<SweepReport>;
-}
-
-/** Whether a repository can be swept. */
-export function isSweepable(
-  repository: SessionRepository,
-): repository is SessionRepository & SweepableRepository {
-  return typeof (repository as Partial<SweepableRepository>).sweep === "function";
 }

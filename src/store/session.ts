@@ -1,3 +1,8 @@
+/**
+ * What a session is to the store's callers: its JSON data, its version and times, and the conditions a save may
+ * carry. Plain types, free of Redis, shared by the repository, the server and the tests.
+ */
+
 /** A JSON value, as a session's data holds it. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 

@@ -1,12 +1,24 @@
+/**
+ * What a repository holds besides its strategy: the store's settings, codecs, clock and observer, and the checks
+ * and conversions both strategies need (keys, TTLs, conditions, payloads, record headers). Also the observer and
+ * dependency types its callers pass in.
+ */
+
 import type { CodecName } from "../codec/codec.js";
 import { type StoreCodecs, storeCodecs } from "../codec/codec-set.js";
 import type { StoreConfig } from "../config/config-schema.js";
 import { CorruptRecordError, InvalidArgumentError, SessionStoreError, TtlOutOfRangeError } from "./errors.js";
-import { CONDITION_ARG } from "./lua/record-lua.js";
-import { isDead, payloadOf, type RecordHeader, readHeader, VERSION_MAX } from "./record.js";
-import type { TouchArgs } from "./record-storage.js";
-import type { ConnectionObserver } from "./redis-connection.js";
-import type { RedisLink } from "./redis-link.js";
+import { isDead, payloadOf, type RecordHeader, readHeader, VERSION_MAX } from "./records/record.js";
+import { describeMalformedKey, parseSessionKey } from "./records/session-key.js";
+import {
+  decompressPayload,
+  type EncodedPayload,
+  encodePayload,
+  type PayloadSettings,
+  type SessionDataReader,
+} from "./records/session-payload.js";
+import type { ConnectionObserver } from "./redis/redis-connection.js";
+import type { RedisLink } from "./redis/redis-link.js";
 import {
   type SaveCondition,
   type Session,
@@ -15,16 +27,10 @@ import {
   sessionOf,
   stampOf,
 } from "./session.js";
-import { describeMalformedKey, parseSessionKey } from "./session-key.js";
-import {
-  decompressPayload,
-  type EncodedPayload,
-  encodePayload,
-  type PayloadSettings,
-  type SessionDataReader,
-} from "./session-payload.js";
 import type { SweepReport } from "./session-repository.js";
 import { type StoreLogger, silentLogger } from "./store-logger.js";
+import { CONDITION_ARG } from "./strategies/lua/record-lua.js";
+import type { TouchArgs } from "./strategies/store-strategy.js";
 
 /** The sizes of one stored session's payload. */
 export interface PayloadSizes {

@@ -1,34 +1,33 @@
+/**
+ * The configured stores by name: one repository per store, one Redis client per connection, opened, pinged and
+ * closed together. What the server and the CLI hold to find a store's repository.
+ */
+
 import { type Config, DEFAULT_STORE } from "../config/config-schema.js";
-import {
-  createSessionRepository,
-  type HashSessionRepository,
-  type StringSessionRepository,
-} from "./create-repository.js";
+import { createSessionRepository } from "./create-session-repository.js";
 import { UnknownStoreError } from "./errors.js";
-import { EvictionWarning } from "./eviction-warning.js";
-import { type CommandLimits, createRedisClient, type RedisClient } from "./redis-connection.js";
-import { RedisLink } from "./redis-link.js";
+import { type CommandLimits, createRedisClient, type RedisClient } from "./redis/redis-connection.js";
+import { RedisLink } from "./redis/redis-link.js";
+import type { RedisSessionRepository } from "./redis-session-repository.js";
+import { EvictionWarning } from "./stats/eviction-warning.js";
 import type { RepositoryDependencies, StoreObserver } from "./store-context.js";
 import { silentLogger } from "./store-logger.js";
 import { within } from "./within.js";
 
-/** A configured store's repository. */
-export type StoreRepository = StringSessionRepository | HashSessionRepository;
-
 /** A store, its repository and the client that repository uses. */
 export interface StoreTarget {
   readonly name: string;
-  readonly repository: StoreRepository;
+  readonly repository: RedisSessionRepository;
   readonly client: RedisClient;
 }
 
 /**
  * Every configured store, each on the Redis connection it names; one client per connection, shared by its
- * stores. Owns the clients: {@link SessionStores.open} starts them, {@link SessionStores.close} ends them.
+ * stores. Owns the clients: {@link StoreRegistry.open} starts them, {@link StoreRegistry.close} ends them.
  */
-export class SessionStores {
+export class StoreRegistry {
   private constructor(
-    private readonly repositories: ReadonlyMap<string, StoreRepository>,
+    private readonly repositories: ReadonlyMap<string, RedisSessionRepository>,
     private readonly clients: ReadonlyMap<string, RedisClient>,
     /** Every store with the client it uses (a sweep's lease lives on the same Redis as the store's keys). */
     readonly targets: readonly StoreTarget[],
@@ -42,17 +41,17 @@ export class SessionStores {
   ) {}
 
   /**
-   * Builds the stores of `config`; nothing connects until {@link SessionStores.open}. `limits` applies to every
+   * Builds the stores of `config`; nothing connects until {@link StoreRegistry.open}. `limits` applies to every
    * connection (the server turns the per-command timeout off, see {@link CommandLimits}).
    */
   static fromConfig(
     config: Config,
     dependencies: RepositoryDependencies = {},
     limits: CommandLimits = {},
-  ): SessionStores {
+  ): StoreRegistry {
     const logger = dependencies.logger ?? silentLogger;
     const clients = new Map<string, RedisClient>();
-    const repositories = new Map<string, StoreRepository>();
+    const repositories = new Map<string, RedisSessionRepository>();
     const targets: StoreTarget[] = [];
     for (const store of Object.values(config.stores)) {
       let client = clients.get(store.redis);
@@ -73,7 +72,7 @@ export class SessionStores {
       client.on("ready", () => void warning.check());
       return warning;
     });
-    return new SessionStores(repositories, clients, targets, dependencies.observer ?? {}, evictionWarnings);
+    return new StoreRegistry(repositories, clients, targets, dependencies.observer ?? {}, evictionWarnings);
   }
 
   /**
@@ -106,7 +105,7 @@ export class SessionStores {
   }
 
   /** The repository of store `name` (empty: the default store). */
-  get(name: string): StoreRepository {
+  get(name: string): RedisSessionRepository {
     const resolved = name === "" ? DEFAULT_STORE : name;
     const repository = this.repositories.get(resolved);
     if (repository === undefined) throw new UnknownStoreError(resolved);

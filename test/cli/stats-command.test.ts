@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { StoreStats } from "../../src/store/store-stats.js";
+import type { StoreStats } from "../../src/store/stats/store-stats.js";
 import { runCliHere, writeConfigFile } from "../support/cli-runner.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, rawLocation, readRaw } from "../support/store-fixture.js";

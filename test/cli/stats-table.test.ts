@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatBytes, formatStoreStats, formatTable } from "../../src/cli/stats-table.js";
-import type { StoreStats } from "../../src/store/store-stats.js";
+import type { StoreStats } from "../../src/store/stats/store-stats.js";
 
 const sampledHashStats = {
   strategy: "hash",

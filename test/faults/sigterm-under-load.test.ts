@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
 import { startRedisServer } from "../../src/cli/redis-server-process.js";
 import { createSessionClient } from "../../src/client/index.js";
-import { createRedisClient } from "../../src/store/redis-connection.js";
+import { createRedisClient } from "../../src/store/redis/redis-connection.js";
 import { codesOutside, countCodes, outcomeOf } from "../support/call-outcomes.js";
 import { healthWatch, rawClient } from "../support/raw-grpc.js";
 import { blockedClients, pauseRedisWrites, unpauseRedis } from "../support/redis-process.js";

@@ -9,11 +9,11 @@ import { createClient, createSessionClient, type SessionClient } from "../../src
 import { parseConfig } from "../../src/config/load-config.js";
 import { createLogger } from "../../src/server/logger.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { InvalidKeyError } from "../../src/store/errors.js";
-import { createRedisClient } from "../../src/store/redis-connection.js";
-import { RedisLink } from "../../src/store/redis-link.js";
-import { describeMalformedKey } from "../../src/store/session-key.js";
+import { describeMalformedKey } from "../../src/store/records/session-key.js";
+import { createRedisClient } from "../../src/store/redis/redis-connection.js";
+import { RedisLink } from "../../src/store/redis/redis-link.js";
 import { outcomeOf } from "../support/call-outcomes.js";
 import { rawLocation, storeConfig } from "../support/store-fixture.js";
 

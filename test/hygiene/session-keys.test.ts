@@ -5,7 +5,7 @@ import {
   newSessionKeyBytes,
   parseSessionKey,
   SESSION_KEY_BYTES,
-} from "../../src/store/session-key.js";
+} from "../../src/store/records/session-key.js";
 
 /**
  * Keys drawn. A million (this test's former size) spent most of its time in `crypto.randomBytes` and `Set`

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import { SaveCondition } from "../../gen/redisession/v1/session_service_pb.js";
 import { createClient } from "../../src/client/index.js";
-import { isSweepable } from "../../src/store/session-repository.js";
 import { failureOf } from "../support/call-helpers.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { TEST_STORES, useServer } from "../support/server-fixture.js";
@@ -211,9 +210,9 @@ describe("metrics", () => {
     expect(delta(before, purged, "redisession_rpc_calls_total", purge)).toBe(2);
 
     // A sweep run elsewhere (a scheduler) reports through the stores' observer.
-    const repository = served.server.stores.get("default");
-    if (!isSweepable(repository)) throw new Error("the default store should be a hash store");
-    const report = { ...(await repository.sweep()), fieldsRemoved: 5, elapsedMs: 250 };
+    const { sweeper } = served.server.stores.get("default");
+    if (sweeper === null) throw new Error("the default store should be a hash store");
+    const report = { ...(await sweeper.sweep()), fieldsRemoved: 5, elapsedMs: 250 };
     served.server.stores.observer.swept?.("default", report);
     const after = await metrics();
     expect(delta(purged, after, "redisession_sessions_swept_total", store)).toBe(5);

@@ -6,7 +6,7 @@ import { createSessionClient, type SessionClient } from "../../src/client/index.
 import { ConfigError } from "../../src/config/config-error.js";
 import { parseConfig } from "../../src/config/load-config.js";
 import { type RunningServer, startServer } from "../../src/server/server.js";
-import { createRedisClient } from "../../src/store/redis-connection.js";
+import { createRedisClient } from "../../src/store/redis/redis-connection.js";
 import { issueLines } from "../config/config-test-helpers.js";
 import { failureOf } from "../support/call-helpers.js";
 import { makeCertificates, type TestCertificates } from "../support/certificates.js";

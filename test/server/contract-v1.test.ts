@@ -8,7 +8,7 @@ import {
   SaveSessionResponseSchema,
   TouchSessionResponseSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
-import { encodeHeader, VERSION_MAX } from "../../src/store/record.js";
+import { encodeHeader, VERSION_MAX } from "../../src/store/records/record.js";
 import { failureOf } from "../support/call-helpers.js";
 import { deepJsonText } from "../support/deep-data.js";
 import { useRedis } from "../support/redis-fixture.js";

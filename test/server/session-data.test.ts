@@ -10,8 +10,8 @@ import { messageCodec } from "../../src/rpc/wire/message-codec.js";
 import { encodedSessionData } from "../../src/server/session-data.js";
 import { sessionMessage } from "../../src/server/session-messages.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
+import { parseSessionJson } from "../../src/store/records/session-payload.js";
 import { type JsonObject, type Session, sessionOf } from "../../src/store/session.js";
-import { parseSessionJson } from "../../src/store/session-payload.js";
 import { deepJsonText, SHAPES } from "../support/deep-data.js";
 
 /**

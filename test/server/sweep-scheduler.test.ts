@@ -5,14 +5,16 @@ import {
   SweepScheduler,
   type SweepSchedulerOptions,
   type SweepSettings,
+  type SweepTarget,
   type SweepTimers,
   startSweeper,
 } from "../../src/server/sweep-scheduler.js";
-import { createSessionRepository, type HashSessionRepository } from "../../src/store/create-repository.js";
-import type { RedisClient } from "../../src/store/redis-connection.js";
-import { sweepKeys } from "../../src/store/sweep-lease.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
+import type { RedisClient } from "../../src/store/redis/redis-connection.js";
+import type { RedisSessionRepository } from "../../src/store/redis-session-repository.js";
+import { sweepKeys } from "../../src/store/sweep/sweep-lease.js";
 import { useRedis } from "../support/redis-fixture.js";
-import { makeStore, readRaw } from "../support/store-fixture.js";
+import { makeStore, readRaw, sweeperOf } from "../support/store-fixture.js";
 
 const redis = useRedis();
 
@@ -29,16 +31,16 @@ function settings(overrides: Partial<SweepSettings> = {}): SweepSettings {
 /** A 16-bucket hash store with sessions that outlive the sweeps and sessions already expired (clock moved). */
 async function populated(live = 30, doomed = 60) {
   const store = makeStore(redis, { strategy: "hash", bucketBits: 4, codec: "none" });
-  const repository = store.repository as HashSessionRepository;
+  const { repository } = store;
   const liveKeys: string[] = [];
   const doomedKeys: string[] = [];
   for (let i = 0; i < live; i++) liveKeys.push((await repository.create({ i }, { ttl: 3600 })).key);
   for (let i = 0; i < doomed; i++) doomedKeys.push((await repository.create({ i }, { ttl: 10 })).key);
   store.clock.advanceSeconds(60);
-  const keys = sweepKeys(repository.layout.prefix);
+  const keys = sweepKeys(sweeperOf(repository).layout.prefix);
   /** The same store as another replica sees it: its own client, the same clock. */
   const replica = (client: RedisClient) =>
-    createSessionRepository(store.config, client, { clock: store.clock.now }) as HashSessionRepository;
+    createSessionRepository(store.config, client, { clock: store.clock.now });
   return { ...store, repository, liveKeys, doomedKeys, keys, replica };
 }
 
@@ -52,7 +54,7 @@ function reporting(reports: ScheduledSweepReport[], errors: unknown[]): SweepSch
 
 /** A scheduler over one store, collecting what it reports. */
 function scheduler(
-  repository: HashSessionRepository | SweepableStore,
+  repository: SweepTarget["repository"],
   client: RedisClient,
   sweep: Partial<SweepSettings> = {},
   options: SweepSchedulerOptions = {},
@@ -75,12 +77,13 @@ interface HeldChunk {
  * The store with every sweep call (one chunk of a run) held until the test releases it: a run lasts exactly as
  * many steps as the test wants, whatever the machine's speed, without making Redis slow for everyone.
  */
-function stepped(repository: HashSessionRepository) {
+function stepped(repository: RedisSessionRepository) {
+  const sweeper = sweeperOf(repository);
   const held: HeldChunk[] = [];
   const waiters: ((chunk: HeldChunk) => void)[] = [];
   let holding = true;
-  const store: SweepableStore = {
-    layout: repository.layout,
+  const heldSweeper: SweepableStore = {
+    layout: sweeper.layout,
     sweep: async (options) => {
       if (holding) {
         await new Promise<void>((release) => {
@@ -90,11 +93,12 @@ function stepped(repository: HashSessionRepository) {
           else waiter(chunk);
         });
       }
-      return repository.sweep(options);
+      return sweeper.sweep(options);
     },
   };
   return {
-    store,
+    /** The store as a scheduler target, its sweeper held. */
+    store: { sweeper: heldSweeper },
     /** The next chunk the run asks to sweep, once it asks. */
     next(): Promise<HeldChunk> {
       const chunk = held.shift();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BucketLayout } from "../../src/store/bucket-layout.js";
+import { BucketLayout } from "../../src/store/strategies/bucket-layout.js";
 
 const prefix = Buffer.from("p:");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { VersionConflictError } from "../../src/store/errors.js";
 import type { SessionRepository } from "../../src/store/session-repository.js";
 import { useRedis } from "../support/redis-fixture.js";

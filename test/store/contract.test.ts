@@ -10,7 +10,7 @@ import {
   SessionTooLargeError,
   VersionConflictError,
 } from "../../src/store/errors.js";
-import { payloadOf, type RecordHeader, readHeader } from "../../src/store/record.js";
+import { payloadOf, type RecordHeader, readHeader } from "../../src/store/records/record.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, rawLocation, readRaw, strategyCodecMatrix, writeRaw } from "../support/store-fixture.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { codecByName } from "../../src/codec/codec-registry.js";
-import { nestsDeeperThan } from "../../src/store/data-depth.js";
 import { CorruptRecordError, SessionTooDeepError } from "../../src/store/errors.js";
+import { nestsDeeperThan } from "../../src/store/records/data-depth.js";
+import { encodePayload, parseSessionJson } from "../../src/store/records/session-payload.js";
 import type { JsonObject } from "../../src/store/session.js";
-import { encodePayload, parseSessionJson } from "../../src/store/session-payload.js";
 import { deepJson, deepJsonText, SHAPES } from "../support/deep-data.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { redisSnapshot } from "../support/redis-snapshot.js";

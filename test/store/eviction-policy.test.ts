@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RedisServer } from "../../src/cli/redis-server-process.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
-import { evictionRisk, readMaxmemoryPolicy } from "../../src/store/eviction-policy.js";
-import { EVICTION_WARNING_MESSAGE, EvictionWarning } from "../../src/store/eviction-warning.js";
-import { createRedisClient, type RedisClient } from "../../src/store/redis-connection.js";
-import { RedisLink } from "../../src/store/redis-link.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
+import { createRedisClient, type RedisClient } from "../../src/store/redis/redis-connection.js";
+import { RedisLink } from "../../src/store/redis/redis-link.js";
+import { evictionRisk, readMaxmemoryPolicy } from "../../src/store/stats/eviction-policy.js";
+import { EVICTION_WARNING_MESSAGE, EvictionWarning } from "../../src/store/stats/eviction-warning.js";
 import { startRedisWithPassword, usePrivateRedis } from "../support/extra-redis.js";
 import { storeConfig } from "../support/store-fixture.js";
 

@@ -5,8 +5,8 @@ import {
   FULL_REDIS_LOG_INTERVAL_MS,
   FULL_REDIS_MESSAGE,
   FullRedisReporter,
-} from "../../src/store/full-redis-reporter.js";
-import { toStoreError } from "../../src/store/redis-errors.js";
+} from "../../src/store/redis/full-redis-reporter.js";
+import { toStoreError } from "../../src/store/redis/redis-errors.js";
 import { TestClock } from "../support/store-fixture.js";
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";

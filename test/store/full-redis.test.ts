@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SweepScheduler } from "../../src/server/sweep-scheduler.js";
-import type { HashSessionRepository } from "../../src/store/create-repository.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { BackendFullError } from "../../src/store/errors.js";
-import { FULL_REDIS_MESSAGE } from "../../src/store/full-redis-reporter.js";
+import { FULL_REDIS_MESSAGE } from "../../src/store/redis/full-redis-reporter.js";
 import type { StoreObserver } from "../../src/store/store-context.js";
 import { usePrivateRedis } from "../support/extra-redis.js";
 import { rawLocation, readRaw, storeConfig, strategies, TestClock } from "../support/store-fixture.js";
@@ -135,10 +134,11 @@ describe("hash strategy in a full Redis", () => {
     await repository.create({ live: true }, { ttl: 3600 });
     clock.advanceSeconds(61);
     await fill();
-    const scheduler = new SweepScheduler(
-      [{ name: "test", repository: repository as HashSessionRepository, client: redis.client }],
-      { intervalMs: 0, bucketsPerRun: 8, leaseMs: 30_000 },
-    );
+    const scheduler = new SweepScheduler([{ name: "test", repository, client: redis.client }], {
+      intervalMs: 0,
+      bucketsPerRun: 8,
+      leaseMs: 30_000,
+    });
     try {
       const [run] = await scheduler.runOnce();
       if (run?.outcome !== "swept") throw new Error(`sweep did not run: ${JSON.stringify(run)}`);

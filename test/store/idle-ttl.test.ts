@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { readHeader } from "../../src/store/record.js";
+import { readHeader } from "../../src/store/records/record.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw, strategies } from "../support/store-fixture.js";
 

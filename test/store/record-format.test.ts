@@ -7,8 +7,7 @@ import {
   type HeaderFields,
   readHeader,
   VERSION_MAX,
-} from "../../src/store/record.js";
-import { isSweepable } from "../../src/store/session-repository.js";
+} from "../../src/store/records/record.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { makeStore, readRaw, strategies, writeRaw } from "../support/store-fixture.js";
 
@@ -200,8 +199,8 @@ describe.each(strategies)("%s strategy", (strategy) => {
       const rotated = await repository.rotate(live);
       expect(rotated).toMatchObject({ data: { user: 7 }, version: 2 });
       expect(await readRaw(redis, config, rotated.key)).toEqual(format1Record(now + 50, 2, now - 10));
-      if (isSweepable(repository)) {
-        const report = await repository.sweep();
+      if (repository.sweeper !== null) {
+        const report = await repository.sweeper.sweep();
         expect(report).toMatchObject({ fieldsRemoved: 1, corruptFields: 0 });
         expect(await readRaw(redis, config, expired)).toBeNull();
       }
@@ -250,7 +249,7 @@ describe.each(strategies)("%s strategy", (strategy) => {
           CorruptRecordError,
         );
         expect((await repository.getMany([sessionKey])).corrupt).toEqual([sessionKey]);
-        if (isSweepable(repository)) expect((await repository.sweep()).corruptFields).toBe(1);
+        if (repository.sweeper !== null) expect((await repository.sweeper.sweep()).corruptFields).toBe(1);
         expect(await readRaw(redis, config, sessionKey)).toEqual(record);
       },
     );

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { startRedisServer } from "../../src/cli/redis-server-process.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { BackendUnavailableError } from "../../src/store/errors.js";
 import {
   createRedisClient,
   MAX_RECONNECT_DELAY_MS,
   reconnectDelayMs,
-} from "../../src/store/redis-connection.js";
+} from "../../src/store/redis/redis-connection.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { freeze, redisPid } from "../support/redis-process.js";
 import { makeStore, storeConfig, strategies } from "../support/store-fixture.js";

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RequestKind } from "../../src/store/request-id.js";
-import { RequestMemory } from "../../src/store/request-memory.js";
-import { requestRecordKey } from "../../src/store/request-record.js";
-import { parseSessionJson } from "../../src/store/session-payload.js";
+import { parseSessionJson } from "../../src/store/records/session-payload.js";
+import { RequestKind } from "../../src/store/requests/request-id.js";
+import { RequestMemory } from "../../src/store/requests/request-memory.js";
+import { requestRecordKey } from "../../src/store/requests/request-record.js";
 import { usePrivateRedis } from "../support/extra-redis.js";
 import { newRequestId, readRequestRecord, requestRecordKeyOf } from "../support/request-records.js";
 import { makeStore, storeConfig } from "../support/store-fixture.js";

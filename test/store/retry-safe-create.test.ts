@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import { InvalidArgumentError, RequestIdReusedError } from "../../src/store/errors.js";
-import { createDigest } from "../../src/store/request-id.js";
+import { parseSessionJson } from "../../src/store/records/session-payload.js";
+import { createDigest } from "../../src/store/requests/request-id.js";
 import { JsonText } from "../../src/store/session.js";
-import { parseSessionJson } from "../../src/store/session-payload.js";
 import { useRedis } from "../support/redis-fixture.js";
 import {
   newRequestId,

@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { StoreConfig } from "../../src/config/config-schema.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
 import {
   InvalidArgumentError,
   InvalidKeyError,
   RequestIdReusedError,
   SessionNotFoundError,
 } from "../../src/store/errors.js";
-import { rotateDigest } from "../../src/store/request-id.js";
-import { parseSessionJson, type SessionDataReader } from "../../src/store/session-payload.js";
+import { parseSessionJson, type SessionDataReader } from "../../src/store/records/session-payload.js";
+import { rotateDigest } from "../../src/store/requests/request-id.js";
 import { useRedis } from "../support/redis-fixture.js";
 import {
   newRequestId,

@@ -5,7 +5,7 @@ import {
   formatSessionKey,
   newSessionKeyBytes,
   parseSessionKey,
-} from "../../src/store/session-key.js";
+} from "../../src/store/records/session-key.js";
 
 describe("session keys", () => {
   it("are 16 random bytes shown as 32 lowercase hex characters", () => {

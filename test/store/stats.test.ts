@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { HashSessionRepository, StringSessionRepository } from "../../src/store/create-repository.js";
 import type { JsonObject } from "../../src/store/session.js";
 import { useRedis } from "../support/redis-fixture.js";
-import { makeStore } from "../support/store-fixture.js";
+import { makeStore, sweeperOf } from "../support/store-fixture.js";
 
 const redis = useRedis();
 
@@ -31,7 +30,7 @@ afterEach(async () => {
 
 async function hashStore(bucketBits: number, sessions: number, data: JsonObject = { u: 1 }) {
   const store = makeStore(redis, { strategy: "hash", bucketBits, codec: "none" });
-  const repository = store.repository as HashSessionRepository;
+  const { repository } = store;
   for (let i = 0; i < sessions; i++) await repository.create(data);
   return repository;
 }
@@ -40,7 +39,8 @@ describe("store stats", () => {
   it("counts sessions and bucket fill exactly, with sampled encodings and record sizes", async () => {
     const repository = await hashStore(4, 100);
     const lengths: number[] = [];
-    for (let i = 0; i < 16; i++) lengths.push(Number(await redis.raw("HLEN", repository.layout.bucketAt(i))));
+    for (let i = 0; i < 16; i++)
+      lengths.push(Number(await redis.raw("HLEN", sweeperOf(repository).layout.bucketAt(i))));
     const stats = await repository.stats();
     expect(stats.strategy).toBe("hash");
     expect(stats.sessions).toBe(100);
@@ -73,7 +73,7 @@ describe("store stats", () => {
     // Keys are random: count the buckets that actually received sessions.
     let occupied = 0;
     for (let i = 0; i < 4; i++)
-      occupied += Number(await redis.raw("HLEN", repository.layout.bucketAt(i))) > 0 ? 1 : 0;
+      occupied += Number(await redis.raw("HLEN", sweeperOf(repository).layout.bucketAt(i))) > 0 ? 1 : 0;
     const stats = await repository.stats();
     expect(stats.encodings).toEqual({ hashtable: occupied });
     expect(stats.advisories.join("\n")).toMatch(`exceed hash-max-listpack-value (${serverLimits.value})`);
@@ -99,7 +99,7 @@ describe("store stats", () => {
 
   it("counts string-strategy sessions by their exact key shape, ignoring other keys", async () => {
     const store = makeStore(redis, { strategy: "string", codec: "none" });
-    const repository = store.repository as StringSessionRepository;
+    const { repository } = store;
     for (let i = 0; i < 25; i++) await repository.create({ i });
     await redis.raw("SET", "t:not-a-session", "x");
     await redis.raw("SET", "other:0123456789abcdef", "x");

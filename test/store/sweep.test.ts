@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { HashSessionRepository } from "../../src/store/create-repository.js";
-import { isSweepable } from "../../src/store/session-repository.js";
 import { useRedis } from "../support/redis-fixture.js";
-import { makeStore, rawLocation, readRaw } from "../support/store-fixture.js";
+import { makeStore, rawLocation, readRaw, sweeperOf } from "../support/store-fixture.js";
 
 const redis = useRedis();
 
@@ -13,13 +11,13 @@ const bulky = () => ({ blob: randomBytes(1024).toString("hex") });
 /** A 16-bucket hash store with `live` sessions that outlive the sweep and `doomed` ones that expire before it. */
 async function populated(live: number, doomed: number, bucketBits = 4) {
   const store = makeStore(redis, { strategy: "hash", bucketBits, codec: "none" });
-  const repository = store.repository as HashSessionRepository;
+  const { repository } = store;
   const liveKeys: string[] = [];
   const doomedKeys: string[] = [];
   for (let i = 0; i < live; i++) liveKeys.push((await repository.create(bulky(), { ttl: 3600 })).key);
   for (let i = 0; i < doomed; i++) doomedKeys.push((await repository.create(bulky(), { ttl: 10 })).key);
   store.clock.advanceSeconds(60);
-  return { ...store, repository, liveKeys, doomedKeys };
+  return { ...store, repository, sweeper: sweeperOf(repository), liveKeys, doomedKeys };
 }
 
 async function netOutputBytes(): Promise<number> {
@@ -29,9 +27,8 @@ async function netOutputBytes(): Promise<number> {
 
 describe("hash strategy sweep", () => {
   it("removes expired fields, keeps live ones, and reports what it did", async () => {
-    const { repository, config, liveKeys, doomedKeys } = await populated(60, 90);
-    expect(isSweepable(repository)).toBe(true);
-    const report = await repository.sweep();
+    const { repository, sweeper, config, liveKeys, doomedKeys } = await populated(60, 90);
+    const report = await sweeper.sweep();
     expect(report).toMatchObject({
       bucketsScanned: 16,
       fieldsScanned: 150,
@@ -41,11 +38,11 @@ describe("hash strategy sweep", () => {
     });
     for (const key of doomedKeys) expect(await readRaw(redis, config, key)).toBeNull();
     for (const key of liveKeys) expect(await repository.get(key)).not.toBeNull();
-    expect((await repository.sweep()).fieldsRemoved).toBe(0);
+    expect((await sweeper.sweep()).fieldsRemoved).toBe(0);
   });
 
   it("never transfers values to Node: only EVALSHA calls, and reply bytes far below the values' size", async () => {
-    const { repository } = await populated(40, 60);
+    const { sweeper } = await populated(40, 60);
     const monitor = await redis.newClient();
     const commands: string[][] = [];
     await monitor.monitor((line: string) => {
@@ -55,7 +52,7 @@ describe("hash strategy sweep", () => {
       commands.push([source === "lua" ? "lua" : "client", ...words.map((w) => w.toLowerCase())]);
     });
     const bytesBefore = await netOutputBytes();
-    const report = await repository.sweep();
+    const report = await sweeper.sweep();
     const bytesAfter = await netOutputBytes();
     // MONITOR reports commands in the order Redis ran them: once it has shown the INFO that followed the sweep,
     // it has shown every command of the sweep.
@@ -72,11 +69,11 @@ describe("hash strategy sweep", () => {
   });
 
   it("is budgeted: walks buckets in order and resumes where it stopped", async () => {
-    const { repository, doomedKeys } = await populated(20, 50);
+    const { sweeper, doomedKeys } = await populated(20, 50);
     const reports = [];
     let next: number | null = 0;
     while (next !== null) {
-      const report = await repository.sweep({ fromBucket: next, maxBuckets: 5 });
+      const report = await sweeper.sweep({ fromBucket: next, maxBuckets: 5 });
       reports.push(report);
       next = report.nextBucket;
     }
@@ -87,14 +84,14 @@ describe("hash strategy sweep", () => {
   });
 
   it("reports progress as it goes", async () => {
-    const { repository } = await populated(1, 1);
+    const { sweeper } = await populated(1, 1);
     const progress: [number, number][] = [];
-    await repository.sweep({ onProgress: (done, total) => progress.push([done, total]) });
+    await sweeper.sweep({ onProgress: (done, total) => progress.push([done, total]) });
     expect(progress.at(-1)).toEqual([16, 16]);
   });
 
   it("is not stopped by garbage fields or a foreign key where a bucket should be", async () => {
-    const { repository, config, liveKeys, doomedKeys } = await populated(30, 30, 8);
+    const { repository, sweeper, config, liveKeys, doomedKeys } = await populated(30, 30, 8);
     const someBucket = rawLocation(config, liveKeys[0] ?? "").redisKey;
     await redis.raw("HSET", someBucket, "short", "ab", "empty", "", "badformat", Buffer.alloc(20, 7));
     // A key of another type at the position of a bucket holding no test session.
@@ -102,12 +99,12 @@ describe("hash strategy sweep", () => {
       [...liveKeys, ...doomedKeys].map((k) => rawLocation(config, k).redisKey.toString("hex")),
     );
     const freeIndex = Array.from({ length: 256 }, (_, i) => i).find(
-      (i) => !occupied.has(repository.layout.bucketAt(i).toString("hex")),
+      (i) => !occupied.has(sweeper.layout.bucketAt(i).toString("hex")),
     );
     expect(freeIndex).toBeDefined();
-    await redis.raw("SET", repository.layout.bucketAt(freeIndex ?? 0), "not a hash");
+    await redis.raw("SET", sweeper.layout.bucketAt(freeIndex ?? 0), "not a hash");
 
-    const report = await repository.sweep();
+    const report = await sweeper.sweep();
     expect(report.corruptFields).toBe(3);
     expect(report.fieldsRemoved).toBe(30);
     expect(report.nextBucket).toBeNull();

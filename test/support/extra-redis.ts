@@ -2,8 +2,8 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { type RedisServer, startRedisServer } from "../../src/cli/redis-server-process.js";
-import { createRedisClient, type RedisClient } from "../../src/store/redis-connection.js";
-import { RedisLink } from "../../src/store/redis-link.js";
+import { createRedisClient, type RedisClient } from "../../src/store/redis/redis-connection.js";
+import { RedisLink } from "../../src/store/redis/redis-link.js";
 import type { TestCertificates } from "./certificates.js";
 import type { RedisFixture } from "./redis-fixture.js";
 

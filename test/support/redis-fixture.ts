@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, inject } from "vitest";
-import { createRedisClient, type RedisClient } from "../../src/store/redis-connection.js";
-import { RedisLink, type RedisReply } from "../../src/store/redis-link.js";
+import { createRedisClient, type RedisClient } from "../../src/store/redis/redis-connection.js";
+import { RedisLink, type RedisReply } from "../../src/store/redis/redis-link.js";
 
 /** This worker's private Redis (see global-setup.ts). */
 export function workerRedisUrl(): string {

@@ -1,4 +1,4 @@
-import { createRedisClient } from "../../src/store/redis-connection.js";
+import { createRedisClient } from "../../src/store/redis/redis-connection.js";
 
 /**
  * Signals for a `redis-server` a test started itself (src/cli/redis-server-process.ts does not expose the child):

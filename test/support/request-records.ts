@@ -7,7 +7,7 @@ type RawRedis = Pick<RedisFixture, "raw">;
 
 /**
  * Remembered requests (AIP-155 request ids) read and written behind the store's back, from the layout documented
- * in src/store/request-record.ts, written out here again rather than imported: a test that used the store's own
+ * in src/store/requests/request-record.ts, written out here again rather than imported: a test that used the store's own
  * encoder would not notice the format drift.
  */
 

@@ -1,8 +1,10 @@
 import type { CodecName } from "../../src/codec/codec.js";
 import type { StoreConfig } from "../../src/config/config-schema.js";
 import { parseConfig } from "../../src/config/load-config.js";
-import { createSessionRepository } from "../../src/store/create-repository.js";
-import { encodeHeader, payloadOf, type RecordHeader, readHeader } from "../../src/store/record.js";
+import { createSessionRepository } from "../../src/store/create-session-repository.js";
+import { encodeHeader, payloadOf, type RecordHeader, readHeader } from "../../src/store/records/record.js";
+import type { RedisSessionRepository } from "../../src/store/redis-session-repository.js";
+import type { Sweeper } from "../../src/store/session-repository.js";
 import type { StoreLogger } from "../../src/store/store-logger.js";
 import type { RedisFixture } from "./redis-fixture.js";
 
@@ -41,6 +43,12 @@ export function makeStore(redis: RedisFixture, overrides: Record<string, unknown
 }
 
 type AnyRepository = ReturnType<typeof createSessionRepository>;
+
+/** The sweeper of a hash store's repository; a string store has none, and asking for it is the test's mistake. */
+export function sweeperOf(repository: RedisSessionRepository): Sweeper {
+  if (repository.sweeper === null) throw new Error("a string store has no sweeper");
+  return repository.sweeper;
+}
 
 /** Where a session's record lives in Redis, computed independently of the repository's own code paths. */
 export function rawLocation(config: StoreConfig, key: string): { redisKey: Buffer; field?: Buffer } {
