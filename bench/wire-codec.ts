@@ -1,8 +1,8 @@
 /**
- * Micro-benchmark of the compiled wire codec against protobuf-es, on the messages that dominate the service's CPU
- * profile: GetSession responses (~200 B and ~1 KB of session JSON), a BatchGetSessions response of 100 ~200 B
- * sessions (the throughput bench's batch), SaveSession request decoding, and a test message with session data in a
- * oneof; then stored session JSON to Struct bytes, parsed and written against transcoded straight from the text.
+ * Micro-benchmark of the service's wire codec (src/rpc/wire) against protobuf-es, on the messages that dominate the
+ * service's CPU profile: GetSession responses (~200 B and ~1 KB of session JSON), a BatchGetSessions response of 100
+ * ~200 B sessions (the throughput bench's batch), SaveSession request decoding; then stored session JSON to Struct
+ * bytes, parsed and written against transcoded straight from the text.
  * No server:
  *
  *   npm run bench -- --only wire-codec [--quick]   (or node --import tsx bench/wire-codec.ts [--quick])

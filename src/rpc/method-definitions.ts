@@ -6,9 +6,9 @@ import { messageCodec, requestDecoder } from "./wire/message-codec.js";
 /**
  * The bridge between protobuf-es descriptors and grpc-js: everything grpc-js needs to serve or call a method —
  * its path and its (de)serializers — is read from the generated descriptor, so adding an RPC to the proto adds it
- * to the server and the client with no code written per method. (De)serialization is the compiled wire codec's
- * (`wire/message-codec.ts`): its serializers take messages and init objects alike, so handlers' plain results
- * need no `create()` copy before they are written.
+ * to the server and the client with no code written per method. (De)serialization is `wire/message-codec.ts`'s:
+ * protobuf-es, with paths of its own for the messages that carry session data; its serializers take messages and
+ * init objects alike.
  */
 
 /** Any message of any type, as grpc-js sees it. */

@@ -49,8 +49,7 @@ export function reasonName(reason: ErrorReason): string {
   return ErrorReason[reason];
 }
 
-// The compiled wire codec encodes init objects without making messages first (ErrorInfo, with its map field, is
-// left to protobuf-es by the codec itself): a NOT_FOUND is a common answer, and its details should cost little.
+// Made once: a NOT_FOUND is a common answer, and its details should cost little.
 const statusCodec = messageCodec(StatusSchema);
 const errorInfoCodec = messageCodec(ErrorInfoSchema);
 const badRequestCodec = messageCodec(BadRequestSchema);

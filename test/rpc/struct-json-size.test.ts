@@ -29,7 +29,7 @@ import { delimited, double, tag, varint } from "./support/wire-bytes.js";
 /** The depth a request's Struct field is read at (the request is 1). */
 const DEPTH = 2;
 
-/** The Struct's bytes for `object`, as the compiled codec writes them. */
+/** The Struct's bytes for `object`, as the service writes them. */
 function structBytes(object: JsonObject): Buffer {
   const writer = new WireWriter();
   writeStruct(writer, object, DEPTH);
