@@ -1,14 +1,14 @@
 import type { DescMessage, DescMethod, DescService, MessageShape } from "@bufbuild/protobuf";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { decodeRequest } from "./undecodable-request.js";
-import { compileCodec, requestDecoder } from "./wire/message-codec.js";
+import { messageCodec, requestDecoder } from "./wire/message-codec.js";
 
 /**
  * The bridge between protobuf-es descriptors and grpc-js: everything grpc-js needs to serve or call a method —
  * its path and its (de)serializers — is read from the generated descriptor, so adding an RPC to the proto adds it
- * to the server and the client with no code written per method. (De)serialization is the compiled wire codec's
- * (`wire/message-codec.ts`): its serializers take messages and init objects alike, so handlers' plain results
- * need no `create()` copy before they are written.
+ * to the server and the client with no code written per method. (De)serialization is `wire/message-codec.ts`'s:
+ * protobuf-es, with paths of its own for the messages that carry session data; its serializers take messages and
+ * init objects alike.
  */
 
 /** Any message of any type, as grpc-js sees it. */
@@ -40,11 +40,11 @@ export function methodDefinition(
   method: DescMethod,
   options: DefinitionOptions = {},
 ): MethodDefinition<AnyMessage, AnyMessage> {
-  const input = compileCodec(method.input);
+  const input = messageCodec(method.input);
   const decodeInput = options.deferLargeStructs
     ? requestDecoder(method.input)
     : (bytes: Uint8Array) => input.decode(bytes);
-  const output = compileCodec(method.output);
+  const output = messageCodec(method.output);
   return {
     path: methodPath(method),
     originalName: method.localName,

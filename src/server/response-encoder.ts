@@ -1,5 +1,5 @@
 import type { DescMessage, DescMethod, MessageInitShape } from "@bufbuild/protobuf";
-import { compileCodec } from "../rpc/wire/message-codec.js";
+import { messageCodec } from "../rpc/wire/message-codec.js";
 import { ResponseTooLargeError } from "./call-errors.js";
 
 /** A method's responses to their bytes, which the method definition's response serializer passes on as they are. */
@@ -16,7 +16,7 @@ export type ResponseEncoder = (response: MessageInitShape<DescMessage>) => Buffe
  * @throws WireEncodeError for a response that has no encoding; {@link ResponseTooLargeError} over `maxBytes`.
  */
 export function responseEncoder(method: DescMethod, maxBytes = Number.POSITIVE_INFINITY): ResponseEncoder {
-  const codec = compileCodec(method.output);
+  const codec = messageCodec(method.output);
   return (response) => {
     const bytes = codec.encode(response);
     if (bytes.byteLength > maxBytes) throw new ResponseTooLargeError(bytes.byteLength, maxBytes);

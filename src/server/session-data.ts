@@ -1,6 +1,6 @@
 import { EncodedStruct } from "../rpc/wire/encoded-struct.js";
-import { structWire } from "../rpc/wire/json-struct.js";
 import { JsonTextDepthError, JsonTextError, writeJsonTextAsStruct } from "../rpc/wire/json-text-struct.js";
+import { structBytes } from "../rpc/wire/struct-writer.js";
 import { acquireWriter, type WireWriter } from "../rpc/wire/wire-writer.js";
 import { CorruptRecordError } from "../store/errors.js";
 import { parseSessionJson, type SessionDataReader } from "../store/records/session-payload.js";
@@ -66,13 +66,5 @@ function transcoded(writer: WireWriter, json: Buffer, maxDataDepth: number): boo
  * on, or shallower once parsed (a later duplicate key replacing the deep value).
  */
 function parsedSessionData(json: Buffer, maxDataDepth: number): EncodedStruct {
-  const data = parseSessionJson(json, maxDataDepth);
-  const writer = acquireWriter();
-  try {
-    structWire.write(writer, data, SESSION_DATA_DEPTH);
-  } catch (error) {
-    writer.reset();
-    throw error;
-  }
-  return new EncodedStruct(writer.finish());
+  return new EncodedStruct(structBytes(parseSessionJson(json, maxDataDepth), SESSION_DATA_DEPTH));
 }

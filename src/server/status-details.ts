@@ -8,7 +8,7 @@ import {
 } from "../../gen/google/rpc/error_details_pb.js";
 import { file_google_rpc_status, StatusSchema } from "../../gen/google/rpc/status_pb.js";
 import { ErrorReason } from "../../gen/redisession/v1/error_reason_pb.js";
-import { compileCodec } from "../rpc/wire/message-codec.js";
+import { messageCodec } from "../rpc/wire/message-codec.js";
 
 /**
  * The wire form of a failure's machine-readable details (Google's AIP-193): a `google.rpc.Status` with the
@@ -49,11 +49,10 @@ export function reasonName(reason: ErrorReason): string {
   return ErrorReason[reason];
 }
 
-// The compiled wire codec encodes init objects without making messages first (ErrorInfo, with its map field, is
-// left to protobuf-es by the codec itself): a NOT_FOUND is a common answer, and its details should cost little.
-const statusCodec = compileCodec(StatusSchema);
-const errorInfoCodec = compileCodec(ErrorInfoSchema);
-const badRequestCodec = compileCodec(BadRequestSchema);
+// Made once: a NOT_FOUND is a common answer, and its details should cost little.
+const statusCodec = messageCodec(StatusSchema);
+const errorInfoCodec = messageCodec(ErrorInfoSchema);
+const badRequestCodec = messageCodec(BadRequestSchema);
 
 /** An Any's type URL for `schema`, as anyPack makes it. */
 const typeUrl = (schema: DescMessage) => `type.googleapis.com/${schema.typeName}`;

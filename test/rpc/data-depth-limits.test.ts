@@ -8,7 +8,7 @@ import {
   SaveSessionRequestSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
 import { MAX_DATA_DEPTH } from "../../src/config/config-schema.js";
-import { compileCodec } from "../../src/rpc/wire/message-codec.js";
+import { messageCodec } from "../../src/rpc/wire/message-codec.js";
 import { WireEncodeError } from "../../src/rpc/wire/wire-errors.js";
 import { encodedSessionData } from "../../src/server/session-data.js";
 import { sessionMessage } from "../../src/server/session-messages.js";
@@ -93,12 +93,12 @@ describe(`MAX_DATA_DEPTH (${MAX_DATA_DEPTH})`, () => {
       ) as JsonObject;
       for (const data of [deepest, emptyInnermost]) {
         for (const [name, schema, init, dataOf] of carriers(data)) {
-          const codec = compileCodec(schema);
+          const codec = messageCodec(schema);
           expect(dataOf(codec.decode(codec.encode(init)) as Decoded), name).toEqual(data);
         }
         // As GetSession answers it: transcoded from the stored JSON.
         const transcoded = encodedSessionData(Buffer.from(JSON.stringify(data)), MAX_DATA_DEPTH);
-        const response = compileCodec(GetSessionResponseSchema);
+        const response = messageCodec(GetSessionResponseSchema);
         const bytes = response.encode({
           session: sessionMessage(
             sessionOf(
@@ -116,7 +116,7 @@ describe(`MAX_DATA_DEPTH (${MAX_DATA_DEPTH})`, () => {
 
   it.each(SHAPES)("data of %s one level deeper cannot be answered: the maximum cannot be raised", (shape) => {
     const deeper = deepJson(MAX_DATA_DEPTH + 1, shape);
-    expect(() => compileCodec(GetSessionResponseSchema).encode({ session: session(deeper) })).toThrow(
+    expect(() => messageCodec(GetSessionResponseSchema).encode({ session: session(deeper) })).toThrow(
       WireEncodeError,
     );
   });

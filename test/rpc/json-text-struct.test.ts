@@ -2,21 +2,21 @@ import { fromBinary, type JsonObject } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SessionSchema } from "../../gen/redisession/v1/session_service_pb.js";
-import { structWire } from "../../src/rpc/wire/json-struct.js";
 import {
   JsonTextDepthError,
   JsonTextError,
   writeJsonTextAsStruct,
 } from "../../src/rpc/wire/json-text-struct.js";
-import { compileCodec } from "../../src/rpc/wire/message-codec.js";
+import { messageCodec } from "../../src/rpc/wire/message-codec.js";
+import { decodeStruct } from "../../src/rpc/wire/struct-reader.js";
+import { writeStruct } from "../../src/rpc/wire/struct-writer.js";
 import { MAX_MESSAGE_DEPTH, WireEncodeError } from "../../src/rpc/wire/wire-errors.js";
-import { WireReader } from "../../src/rpc/wire/wire-reader.js";
 import { WireWriter } from "../../src/rpc/wire/wire-writer.js";
 import { deepJsonText, SHAPES } from "../support/deep-data.js";
 import { bytes, delimited } from "./support/wire-bytes.js";
 
 /**
- * Stored JSON text straight to Struct bytes, against the path it replaces: `structWire.write` of
+ * Stored JSON text straight to Struct bytes, against the path it replaces: `writeStruct.write` of
  * `JSON.parse(text)`. Byte for byte for any text JSON.stringify writes; for any bytes at all, a JsonTextError
  * exactly where JSON.parse fails (or gives no object), and otherwise bytes that read back as what JSON.parse gives.
  */
@@ -36,11 +36,11 @@ function transcoded(json: Uint8Array | string, depth = DEPTH): string {
   return writer.finish().toString("hex");
 }
 
-/** What the object path writes for `json`: structWire.write of JSON.parse of its UTF-8 decoding, as hex. */
+/** What the object path writes for `json`: writeStruct.write of JSON.parse of its UTF-8 decoding, as hex. */
 function objectPath(json: Uint8Array | string, depth = DEPTH): string {
   const text = typeof json === "string" ? json : Buffer.from(json).toString("utf8");
   const writer = smallWriter();
-  structWire.write(writer, JSON.parse(text), depth);
+  writeStruct(writer, JSON.parse(text), depth);
   return writer.finish().toString("hex");
 }
 
@@ -59,7 +59,7 @@ function parsedObject(json: Uint8Array): JsonObject | undefined {
 
 /** Struct bytes read back by the struct reader. */
 function readStruct(hex: string): JsonObject {
-  return structWire.read(new WireReader(Buffer.from(hex, "hex")), DEPTH, undefined) as JsonObject;
+  return decodeStruct(Buffer.from(hex, "hex"), DEPTH);
 }
 
 /** Rule 2: a JsonTextError exactly when JSON.parse rejects the bytes or gives no object; else the same value. */
@@ -125,7 +125,7 @@ const cases: [string, string][] = [
   ["whitespace everywhere", ' \t\r\n{ "a" : [ 1 , { "b" :\ttrue } , "x" ] ,\n"c":null } \n'],
 ];
 
-describe("bytes as structWire writes JSON.parse's object", () => {
+describe("bytes as writeStruct writes JSON.parse's object", () => {
   it.each(cases)("%s", (_, text) => {
     expect(transcoded(text)).toBe(objectPath(text));
     // Re-stringified (which turns -0 into 0 and ±Infinity into null), indented.
@@ -148,7 +148,7 @@ describe("bytes as structWire writes JSON.parse's object", () => {
       return writer.finish().toString("hex");
     };
     expect(write((writer) => writeJsonTextAsStruct(writer, utf8(text), DEPTH))).toBe(
-      write((writer) => structWire.write(writer, JSON.parse(text), DEPTH)),
+      write((writer) => writeStruct(writer, JSON.parse(text), DEPTH)),
     );
   });
 
@@ -162,7 +162,7 @@ describe("bytes as structWire writes JSON.parse's object", () => {
   it("writes a Struct that Session decoders read back as JSON.parse's object", () => {
     const data = JSON.parse(BIG) as JsonObject;
     const session = bytes(delimited(2, Buffer.from(transcoded(BIG), "hex")));
-    expect(compileCodec(SessionSchema).decode(session).content).toEqual({ case: "data", value: data });
+    expect(messageCodec(SessionSchema).decode(session).content).toEqual({ case: "data", value: data });
     expect(fromBinary(SessionSchema, session).content).toEqual({ case: "data", value: data });
   });
 
@@ -298,7 +298,7 @@ describe("texts JSON.stringify does not write", () => {
     ]) {
       expectAsJsonParse(utf8(text));
       const session = bytes(delimited(2, Buffer.from(transcoded(text), "hex")));
-      expect(compileCodec(SessionSchema).decode(session).content).toEqual({
+      expect(messageCodec(SessionSchema).decode(session).content).toEqual({
         case: "data",
         value: JSON.parse(text),
       });
@@ -420,7 +420,7 @@ describe("depth", () => {
     }
   }
 
-  it("throws a WireEncodeError exactly where structWire does, near MAX_MESSAGE_DEPTH", () => {
+  it("throws a WireEncodeError exactly where writeStruct does, near MAX_MESSAGE_DEPTH", () => {
     let thrown = 0;
     for (const shape of [objects, arrays, mixed]) {
       for (let levels = 20; levels <= 52; levels++) {
@@ -435,7 +435,7 @@ describe("depth", () => {
     expect(thrown).toBeGreaterThan(50);
   });
 
-  it("checks the Struct and each Value's depth at the edge, as structWire does", () => {
+  it("checks the Struct and each Value's depth at the edge, as writeStruct does", () => {
     for (const depth of [
       MAX_MESSAGE_DEPTH - 2,
       MAX_MESSAGE_DEPTH - 1,

@@ -1,18 +1,18 @@
 import { create, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { SessionAdminService } from "../../gen/redisession/v1/admin_service_pb.js";
 import {
+  BatchGetSessionsResponseSchema,
   GetSessionResponseSchema,
+  SaveSessionRequestSchema,
   SessionSchema,
   SessionService,
 } from "../../gen/redisession/v1/session_service_pb.js";
-import { compileCodec } from "../../src/rpc/wire/message-codec.js";
-import { MAX_MESSAGE_DEPTH, WireDecodeError } from "../../src/rpc/wire/wire-errors.js";
+import { messageCodec } from "../../src/rpc/wire/message-codec.js";
+import { MAX_MESSAGE_DEPTH, WireDecodeError, WireDepthError } from "../../src/rpc/wire/wire-errors.js";
 import { initArbitrary } from "./support/message-arbitrary.js";
-import { NestedSchema, OneofsSchema, RepeatedSchema } from "./support/test-schemas.js";
 import { bytes, deepSessionResponse, delimited, double, tag, text, varint } from "./support/wire-bytes.js";
 
 /**
@@ -20,12 +20,12 @@ import { bytes, deepSessionResponse, delimited, double, tag, text, varint } from
  * it into INTERNAL), never another error, a crash or garbage. Unknown fields are skipped, in every wire type.
  */
 
-const session = compileCodec(SessionSchema);
-const response = compileCodec(GetSessionResponseSchema);
+const session = messageCodec(SessionSchema);
+const response = messageCodec(GetSessionResponseSchema);
 
 function decodeFailure(schema: DescMessage, input: Uint8Array): WireDecodeError {
   try {
-    compileCodec(schema).decode(input);
+    messageCodec(schema).decode(input);
   } catch (error) {
     if (error instanceof WireDecodeError) return error;
     throw new Error(`expected a WireDecodeError, got ${String(error)}`);
@@ -62,10 +62,15 @@ describe("malformed bytes", () => {
     ],
     ["an int32 field sent length-delimited", bytes(delimited(3, [1])), /Session.version .* wire type 2/],
     ["invalid UTF-8 in a string", bytes(delimited(1, [0xc3, 0x28])), /invalid UTF-8/],
-  ])("rejects %s", (_, input, message) => {
-    const error = decodeFailure(SessionSchema, input);
-    expect(error.message).toMatch(/^cannot decode redisession\.v1\.Session: /);
-    expect(error.message).toMatch(message);
+  ])("rejects %s", (_, input, reason) => {
+    // Outside session data the reading is protobuf-es's, and so is the reason (the table's were the service's
+    // own reader's, before it left those fields to protobuf-es): what is ours is the error, naming the type.
+    expect(reason).toBeInstanceOf(RegExp);
+    for (const schema of [SessionSchema, GetSessionResponseSchema]) {
+      const wrapped = schema === SessionSchema ? input : bytes(delimited(1, [...input]));
+      const error = decodeFailure(schema, wrapped);
+      expect(error.message).toMatch(new RegExp(`^cannot decode ${schema.typeName.replaceAll(".", "\\.")}: `));
+    }
   });
 
   it.each([
@@ -77,38 +82,20 @@ describe("malformed bytes", () => {
     expect(() => session.decode(bytes(delimited(2, data)))).toThrow(WireDecodeError);
   });
 
-  it.each([
-    ["a Struct member sent as a varint", bytes(tag(2, 0), [1]), /Oneofs\.data .* wire type 0/],
-    ["a string member sent as a varint", bytes(tag(7, 0), [1]), /Oneofs\.data_json .* wire type 0/],
-    ["a bytes member sent as a fixed32", bytes(tag(8, 5), [0, 0, 0, 0]), /Oneofs\.raw .* wire type 5/],
-    ["a message member sent as a fixed64", bytes(tag(9, 1), double(0)), /Oneofs\.scalars .* wire type 1/],
-    ["a wrapper member sent as a varint", bytes(tag(11, 0), [1]), /Oneofs\.wrapped .* wire type 0/],
-    ["an enum member sent length-delimited", bytes(delimited(4, [1])), /Oneofs\.color .* wire type 2/],
-    ["a sint64 member sent as a fixed64", bytes(tag(12, 1), double(0)), /Oneofs\.count .* wire type 1/],
-    ["a double member sent as a varint", bytes(tag(13, 0), [1]), /Oneofs\.ratio .* wire type 0/],
-    ["a fixed32 member sent as a fixed64", bytes(tag(17, 1), double(0)), /Oneofs\.mask .* wire type 1/],
-    ["a member sent as a start-group", bytes(tag(14, 3), tag(14, 4)), /Oneofs\.flag .* wire type 3/],
-    [
-      "the wrong wire type after a valid member",
-      bytes(text(7, "ok"), tag(2, 5), [0, 0, 0, 0]),
-      /Oneofs\.data .* wire type 5/,
-    ],
-  ])("rejects a oneof member with the wrong wire type: %s", (_, input, message) => {
-    const error = decodeFailure(OneofsSchema, input);
-    expect(error.message).toMatch(/^cannot decode wiretest\.v1\.Oneofs: field wiretest\.v1\.Oneofs\./);
-    expect(error.message).toMatch(message);
-  });
-
   it("rejects invalid UTF-8 in Struct keys, as protobuf-es does", () => {
     const input = bytes(delimited(2, delimited(1, delimited(1, [0xff]))));
     expect(() => fromBinary(SessionSchema, input)).toThrow();
     expect(() => session.decode(input)).toThrow(/invalid UTF-8/);
   });
 
-  it("rejects a field that runs past the end of its message, even within the buffer (protobuf-es reads on)", () => {
-    // The session claims 3 bytes; its key claims 5 of them, 2 beyond the session, within the response.
-    const input = bytes(tag(1, 2), [3], tag(1, 2), [5], [0x61, 0x62, 0x63, 0x64, 0x65]);
-    expect(() => response.decode(input)).toThrow(/runs past the end of its message/);
+  it("rejects a field that runs past the end of its message in session data, even within the buffer", () => {
+    // The data claims 2 bytes; its entry claims the 5 after them, beyond the data, within the session (its key).
+    const input = bytes(tag(2, 2), [2], tag(1, 2), [5], text(1, "abc"));
+    expect(() => session.decode(input)).toThrow(/runs past the end of its message/);
+    // A Value's double that ends past its entry.
+    const entry = [...text(1, "k"), ...tag(2, 2), 3, ...tag(2, 1)];
+    const data = bytes(delimited(2, [...tag(1, 2), entry.length, ...entry, ...double(1).slice(1)]));
+    expect(() => session.decode(data)).toThrow(WireDecodeError);
   });
 });
 
@@ -135,7 +122,7 @@ describe("nesting", () => {
   it("rejects nested groups in unknown fields past the same limit", () => {
     const open = Array.from({ length: 120 }, () => tag(15, 3)).flat();
     const close = Array.from({ length: 120 }, () => tag(15, 4)).flat();
-    expect(() => session.decode(bytes(open, close))).toThrow(/groups nested deeper/);
+    expect(() => session.decode(bytes(open, close))).toThrow(WireDepthError);
   });
 });
 
@@ -173,47 +160,16 @@ describe("unknown fields", () => {
   });
 });
 
-describe("repeated scalars", () => {
-  const repeated = compileCodec(RepeatedSchema);
-
-  it("reads packed and unpacked encodings alike, even mixed, whatever the field declares", () => {
-    const packed = delimited(5, [...varint(1), ...varint(-2), ...varint(300)]); // r_int32, packed
-    const unpacked = [...tag(5, 0), ...varint(4), ...tag(5, 0), ...varint(5)];
-    const declaredUnpacked = delimited(20, [...varint(6), ...varint(7)]); // r_unpacked [packed = false], packed
-    const doubles = [...tag(1, 1), ...double(0.5), ...delimited(1, [...double(-0), ...double(2)])];
-    const input = bytes(packed, unpacked, declaredUnpacked, doubles);
-    const decoded = repeated.decode(input);
-    expect(decoded).toEqual(fromBinary(RepeatedSchema, input));
-    expect(decoded).toMatchObject({ rInt32: [1, -2, 300, 4, 5], rUnpacked: [6, 7], rDouble: [0.5, -0, 2] });
-  });
-
-  it("writes packed fields packed and [packed = false] fields unpacked, as protobuf-es", () => {
-    const init = { rInt32: [1, -2], rUnpacked: [3, 4], rString: ["a", "b"] };
-    const ours = repeated.encode(init);
-    expect(ours).toEqual(Buffer.from(toBinary(RepeatedSchema, create(RepeatedSchema, init))));
-    expect([...ours]).toEqual([
-      ...delimited(5, [...varint(1), ...varint(-2)]),
-      ...text(9, "a"),
-      ...text(9, "b"),
-      ...[...tag(20, 0), 3, ...tag(20, 0), 4],
-    ]);
-  });
-
-  it("rejects a packed run that ends inside a value", () => {
-    expect(() => repeated.decode(bytes(delimited(1, [0, 0, 0])))).toThrow(/runs past the end of its message/);
-  });
-});
-
 describe("arbitrary input", () => {
   const schemas = [SessionService, SessionAdminService, Health]
     .flatMap((service) => service.methods.flatMap((method) => [method.input, method.output]))
-    .concat(NestedSchema, RepeatedSchema, OneofsSchema, ValueSchema);
+    .concat(SessionSchema);
 
   it("decodes random bytes or throws a WireDecodeError, for every message type", () => {
     fc.assert(
       fc.property(fc.constantFrom(...schemas), fc.uint8Array({ maxLength: 64 }), (schema, input) => {
         try {
-          compileCodec(schema).decode(input);
+          messageCodec(schema).decode(input);
         } catch (error) {
           expect(error).toBeInstanceOf(WireDecodeError);
         }
@@ -223,7 +179,7 @@ describe("arbitrary input", () => {
   });
 
   const validMessages = fc
-    .constantFrom(GetSessionResponseSchema, NestedSchema, OneofsSchema)
+    .constantFrom(GetSessionResponseSchema, BatchGetSessionsResponseSchema, SaveSessionRequestSchema)
     .chain((schema) =>
       initArbitrary(schema).map((init) => [schema, toBinary(schema, create(schema, init))] as const),
     );
@@ -236,11 +192,11 @@ describe("arbitrary input", () => {
         try {
           theirs = fromBinary(schema, cut);
         } catch {
-          expect(() => compileCodec(schema).decode(cut)).toThrow(WireDecodeError);
+          expect(() => messageCodec(schema).decode(cut)).toThrow(WireDecodeError);
           return;
         }
         // Cut between two fields, the rest is a valid message; cut inside one, ours refuses it too.
-        expect(compileCodec(schema).decode(cut)).toEqual(theirs);
+        expect(messageCodec(schema).decode(cut)).toEqual(theirs);
       }),
       { numRuns: 1000 },
     );
@@ -252,7 +208,7 @@ describe("arbitrary input", () => {
     // round trip.
     fc.assert(
       fc.property(validMessages, fc.nat(), fc.integer({ min: 0, max: 255 }), ([schema, valid], at, byte) => {
-        const codec = compileCodec(schema);
+        const codec = messageCodec(schema);
         const corrupt = Uint8Array.from(valid);
         if (corrupt.length > 0) corrupt[at % corrupt.length] = byte;
         let ours: unknown;

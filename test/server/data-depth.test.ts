@@ -6,7 +6,7 @@ import {
   SaveSessionResponseSchema,
   SessionService,
 } from "../../gen/redisession/v1/session_service_pb.js";
-import { compileCodec } from "../../src/rpc/wire/message-codec.js";
+import { messageCodec } from "../../src/rpc/wire/message-codec.js";
 import { delta, scrape } from "../metrics/prometheus-text.js";
 import {
   createRequestBytes,
@@ -48,8 +48,8 @@ const DEPTHS = [...Array.from({ length: 120 }, (_, i) => i + 1), 1_000, 100_000]
 
 const STORES = SERVED_STORES;
 
-const createResponse = compileCodec(CreateSessionResponseSchema);
-const saveResponse = compileCodec(SaveSessionResponseSchema);
+const createResponse = messageCodec(CreateSessionResponseSchema);
+const saveResponse = messageCodec(SaveSessionResponseSchema);
 const newKey = () => randomBytes(16).toString("hex");
 
 /** The Struct bytes of each depth and shape, made once for both stores (100,000 levels take a while). */

@@ -6,7 +6,7 @@ import {
   GetSessionResponseSchema,
   type SessionSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
-import { compileCodec } from "../../src/rpc/wire/message-codec.js";
+import { messageCodec } from "../../src/rpc/wire/message-codec.js";
 import { encodedSessionData } from "../../src/server/session-data.js";
 import { sessionMessage } from "../../src/server/session-messages.js";
 import { CorruptRecordError } from "../../src/store/errors.js";
@@ -20,8 +20,8 @@ import { deepJsonText, SHAPES } from "../support/deep-data.js";
  * bytes corrupt.
  */
 
-const getResponse = compileCodec(GetSessionResponseSchema);
-const batchResponse = compileCodec(BatchGetSessionsResponseSchema);
+const getResponse = messageCodec(GetSessionResponseSchema);
+const batchResponse = messageCodec(BatchGetSessionsResponseSchema);
 const KEY = "0123456789abcdef0123456789abcdef";
 /** The default store's limit. */
 const MAX_DEPTH = 32;

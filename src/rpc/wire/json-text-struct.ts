@@ -1,3 +1,21 @@
+/**
+ * Stored session JSON straight to `google.protobuf.Struct` bytes, without building the object, for the responses
+ * that carry sessions (GetSession, BatchGetSessions, RotateSessionKey). The UTF-8 text is read once, front
+ * to back, each entry written as it is read: entries in text order (which is Object.keys order for any text
+ * JSON.stringify writes), strings as UTF-8 (lone surrogates as U+FFFD), numbers as doubles; so the bytes are
+ * protobuf-es's for `JSON.parse(text)`. Strings without escapes, nearly all of them, are copied as they are rather
+ * than decoded and re-encoded: most of the saving. Short ASCII ones, the common case, are copied in the same loop
+ * that finds their end; the rare string with escapes is read by JSON.parse itself.
+ *
+ * The text is read by JSON's strict grammar (RFC 8259, as JSON.parse reads it), so that exactly the texts
+ * JSON.parse rejects are rejected. Bytes are read as `Buffer#toString("utf8")` decodes them: invalid UTF-8
+ * inside a string becomes U+FFFD; anywhere else it is a syntax error either way (no JSON token outside a
+ * string holds a byte >= 0x80).
+ *
+ * Nesting too deep for a message is left to the object path: the text is then parsed and written by `writeStruct`,
+ * which throws where it always does (or JSON.parse first, if the text is invalid further on). Nesting deeper than
+ * the caller's own limit on levels of objects and lists is thrown as it is met.
+ */
 import { isUtf8 } from "node:buffer";
 import type { JsonObject } from "@bufbuild/protobuf";
 import {
@@ -11,32 +29,11 @@ import {
   STRING_VALUE,
   STRUCT,
   STRUCT_VALUE,
-  structWire,
   VALUE,
-  writeByte,
-} from "./json-struct.js";
-import { checkWriteDepth } from "./message-wire.js";
+} from "./struct-wire.js";
+import { checkWriteDepth, writeStruct } from "./struct-writer.js";
 import { WireEncodeError } from "./wire-errors.js";
 import type { WireWriter } from "./wire-writer.js";
-
-/**
- * Stored session JSON straight to `google.protobuf.Struct` bytes, without building the object: the UTF-8 text
- * is read once, front to back, each entry written as it is read. The bytes are those `structWire.write` gives
- * for `JSON.parse(text)` (see json-struct.ts): entries in text order (which is Object.keys order for any text
- * JSON.stringify writes), strings as `WireWriter.string` writes them (lone surrogates as U+FFFD), numbers as
- * doubles. Strings without escapes, nearly all of them, are copied as they are rather than decoded and
- * re-encoded: most of the saving. Short ASCII ones, the common case, are copied in the same loop that finds
- * their end.
- *
- * The text is read by JSON's strict grammar (RFC 8259, as JSON.parse reads it), so that exactly the texts
- * JSON.parse rejects are rejected. Bytes are read as `Buffer#toString("utf8")` decodes them: invalid UTF-8
- * inside a string becomes U+FFFD; anywhere else it is a syntax error either way (no JSON token outside a
- * string holds a byte >= 0x80).
- *
- * Nesting too deep for a message is left to the object path: the text is then parsed and written by
- * structWire, which throws where it always does (or JSON.parse first, if the text is invalid further on).
- * Nesting deeper than the caller's own limit on levels of objects and lists is thrown as it is met.
- */
 
 /** Thrown when the bytes are not JSON text whose top-level value is an object. Never quotes the input. */
 export class JsonTextError extends Error {
@@ -65,34 +62,25 @@ const PLUS = 0x2b;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
-const SLASH = 0x2f;
 const DIGIT_0 = 0x30;
 const DIGIT_1 = 0x31;
 const DIGIT_9 = 0x39;
 const COLON = 0x3a;
-const UPPER_A = 0x41;
 const UPPER_E = 0x45;
-const UPPER_F = 0x46;
 const OPEN_BRACKET = 0x5b;
 const BACKSLASH = 0x5c;
 const CLOSE_BRACKET = 0x5d;
-const LOWER_A = 0x61;
-const LOWER_B = 0x62;
 const LOWER_E = 0x65;
 const LOWER_F = 0x66;
-const LOWER_L = 0x6c;
 const LOWER_N = 0x6e;
-const LOWER_R = 0x72;
-const LOWER_S = 0x73;
 const LOWER_T = 0x74;
-const LOWER_U = 0x75;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
 // The literals' bytes.
-const TRUE: readonly number[] = [LOWER_T, LOWER_R, LOWER_U, LOWER_E];
-const FALSE: readonly number[] = [LOWER_F, LOWER_A, LOWER_L, LOWER_S, LOWER_E];
-const NULL: readonly number[] = [LOWER_N, LOWER_U, LOWER_L, LOWER_L];
+const TRUE = Buffer.from("true");
+const FALSE = Buffer.from("false");
+const NULL = Buffer.from("null");
 
 /** 1 for the bytes copied as they are without a second look: ASCII from space up but quote and backslash. */
 const ORDINARY = new Uint8Array(256);
@@ -139,22 +127,6 @@ function skipDigits(json: Buffer, p: number): number {
   return i;
 }
 
-/** The value of the four hex digits at `p` (before `end`), or -1 if they are not four hex digits. */
-function hex4(json: Buffer, p: number, end: number): number {
-  if (p + 4 > end) return -1;
-  let value = 0;
-  for (let i = p; i < p + 4; i++) {
-    const c = json[i] as number;
-    let digit: number;
-    if (c >= DIGIT_0 && c <= DIGIT_9) digit = c - DIGIT_0;
-    else if (c >= LOWER_A && c <= LOWER_F) digit = c - LOWER_A + 10;
-    else if (c >= UPPER_A && c <= UPPER_F) digit = c - UPPER_A + 10;
-    else return -1;
-    value = (value << 4) | digit;
-  }
-  return value;
-}
-
 /** The value of the integer in `json[start, end)` (an optional minus, then digits): exact below 2^53. */
 function integerValue(json: Buffer, start: number, end: number): number {
   const negative = json[start] === MINUS;
@@ -173,17 +145,6 @@ function syntaxError(json: Buffer, p: number): never {
   );
 }
 
-/**
- * A tag, then a length to come: returns where the content starts, for `writer.join` (a one-byte tag and
- * `writer.fork()`, with one capacity check).
- */
-function forkField(writer: WireWriter, tag: number): number {
-  writer.ensure(2);
-  writer.buf[writer.pos] = tag;
-  writer.pos += 2;
-  return writer.pos;
-}
-
 /** `json[start, end)` as it is, at `writer.buf[at]` (which has room for it). */
 function copyBytes(writer: WireWriter, at: number, json: Buffer, start: number, end: number): void {
   const buf = writer.buf;
@@ -195,13 +156,6 @@ function copyBytes(writer: WireWriter, at: number, json: Buffer, start: number, 
   }
 }
 
-/** `json[start, end)` as it is, without a length. */
-function writeRaw(writer: WireWriter, json: Buffer, start: number, end: number): void {
-  writer.ensure(end - start);
-  copyBytes(writer, writer.pos, json, start, end);
-  writer.pos += end - start;
-}
-
 /** `json[start, end)` as it is, after its length: a length-delimited string that needs no re-encoding. */
 function writeDelimitedRaw(writer: WireWriter, json: Buffer, start: number, end: number): void {
   const length = end - start;
@@ -210,47 +164,6 @@ function writeDelimitedRaw(writer: WireWriter, json: Buffer, start: number, end:
   if (length < 0x80) writer.buf[writer.pos++] = length;
   copyBytes(writer, writer.pos, json, start, end);
   writer.pos += length;
-}
-
-/** The UTF-8 of a code point; a (lone: pairs come combined) surrogate as U+FFFD, as writer.string does. */
-function writeCodePoint(writer: WireWriter, codePoint: number): void {
-  const c = codePoint >= 0xd800 && codePoint <= 0xdfff ? 0xfffd : codePoint;
-  writer.ensure(4);
-  const buf = writer.buf;
-  let p = writer.pos;
-  if (c < 0x80) {
-    buf[p++] = c;
-  } else if (c < 0x800) {
-    buf[p++] = 0xc0 | (c >> 6);
-    buf[p++] = 0x80 | (c & 0x3f);
-  } else if (c < 0x10000) {
-    buf[p++] = 0xe0 | (c >> 12);
-    buf[p++] = 0x80 | ((c >> 6) & 0x3f);
-    buf[p++] = 0x80 | (c & 0x3f);
-  } else {
-    buf[p++] = 0xf0 | (c >> 18);
-    buf[p++] = 0x80 | ((c >> 12) & 0x3f);
-    buf[p++] = 0x80 | ((c >> 6) & 0x3f);
-    buf[p++] = 0x80 | (c & 0x3f);
-  }
-  writer.pos = p;
-}
-
-/**
- * Unescaped text of `json[start, end)`, without a length. `valid` says whether those bytes are valid UTF-8:
- * if not, each stretch between escapes is decoded (invalid sequences becoming U+FFFD) and re-encoded.
- * Stretches can be decoded apart because escapes are ASCII, and the decoder never takes an ASCII byte into an
- * invalid sequence.
- */
-function writeStretch(writer: WireWriter, json: Buffer, start: number, end: number, valid: boolean): void {
-  if (start === end) return;
-  if (valid) {
-    writeRaw(writer, json, start, end);
-    return;
-  }
-  const text = json.toString("utf8", start, end);
-  writer.ensure(text.length * 3);
-  writer.pos += writer.buf.write(text, writer.pos, "utf8");
 }
 
 /** Reads and writes a whole JSON text whose top-level value is an object, as Struct fields. */
@@ -291,12 +204,12 @@ class Transcoder {
     const writer = this.writer;
     for (let p = this.first(CLOSE_BRACE); p !== END; p = this.next(CLOSE_BRACE)) {
       if (byteAt(json, p) !== QUOTE) syntaxError(json, p);
-      const entry = forkField(writer, FIELD_1_LEN);
+      const entry = writer.forkField(FIELD_1_LEN);
       this.pos = p;
       this.string(FIELD_1_LEN);
       const colon = skipWhitespace(json, this.pos);
       if (byteAt(json, colon) !== COLON) syntaxError(json, colon);
-      const value = forkField(writer, FIELD_2_LEN);
+      const value = writer.forkField(FIELD_2_LEN);
       this.pos = skipWhitespace(json, colon + 1);
       this.value(depth + 1);
       writer.join(value);
@@ -310,7 +223,7 @@ class Transcoder {
     checkWriteDepth(depth, LIST);
     const writer = this.writer;
     for (let p = this.first(CLOSE_BRACKET); p !== END; p = this.next(CLOSE_BRACKET)) {
-      const value = forkField(writer, FIELD_1_LEN);
+      const value = writer.forkField(FIELD_1_LEN);
       this.pos = p;
       this.value(depth + 1);
       writer.join(value);
@@ -353,14 +266,14 @@ class Transcoder {
         this.string(STRING_VALUE);
         return;
       case OPEN_BRACE: {
-        const start = forkField(writer, STRUCT_VALUE);
+        const start = writer.forkField(STRUCT_VALUE);
         this.pos++;
         this.object(depth + 1);
         writer.join(start);
         return;
       }
       case OPEN_BRACKET: {
-        const start = forkField(writer, LIST_VALUE);
+        const start = writer.forkField(LIST_VALUE);
         this.pos++;
         this.list(depth + 1);
         writer.join(start);
@@ -368,27 +281,27 @@ class Transcoder {
       }
       case LOWER_T:
         this.literal(TRUE);
-        writeByte(writer, BOOL_VALUE);
-        writeByte(writer, 1);
+        writer.byte(BOOL_VALUE);
+        writer.byte(1);
         return;
       case LOWER_F:
         this.literal(FALSE);
-        writeByte(writer, BOOL_VALUE);
-        writeByte(writer, 0);
+        writer.byte(BOOL_VALUE);
+        writer.byte(0);
         return;
       case LOWER_N:
         this.literal(NULL);
-        writeByte(writer, NULL_VALUE);
-        writeByte(writer, 0);
+        writer.byte(NULL_VALUE);
+        writer.byte(0);
         return;
       default:
-        writeByte(writer, NUMBER_VALUE);
+        writer.byte(NUMBER_VALUE);
         writer.double(this.number());
     }
   }
 
   /** Steps over `true`, `false` or `null` at `pos`, or throws. */
-  private literal(bytes: readonly number[]): void {
+  private literal(bytes: Buffer): void {
     const json = this.json;
     const p = this.pos;
     for (let i = 0; i < bytes.length; i++) {
@@ -479,7 +392,7 @@ class Transcoder {
       const c = json[p] as number;
       if (c === QUOTE) break;
       if (c === BACKSLASH) {
-        // The escape itself is checked when written; here only its second byte (maybe a quote) is skipped.
+        // The escape itself is checked by JSON.parse; here only its second byte (maybe a quote) is skipped.
         escaped = true;
         p += 2;
       } else if (c < SPACE) {
@@ -490,88 +403,18 @@ class Transcoder {
       }
     }
     this.pos = p + 1;
-    const valid = ascii || isUtf8(json.subarray(start, p));
-    const writer = this.writer;
-    if (!escaped && valid) {
-      writeDelimitedRaw(writer, json, start, p);
-    } else {
-      const content = writer.fork();
-      this.unescaped(start, p, valid);
-      writer.join(content);
+    if (!escaped && (ascii || isUtf8(json.subarray(start, p)))) {
+      writeDelimitedRaw(this.writer, json, start, p);
+      return;
     }
-  }
-
-  /** The text of the string content `json[start, end)`, escapes replaced, without a length. */
-  private unescaped(start: number, end: number, valid: boolean): void {
-    const json = this.json;
-    const writer = this.writer;
-    let stretch = start;
-    let p = start;
-    while (p < end) {
-      if (json[p] !== BACKSLASH) {
-        p++;
-        continue;
-      }
-      writeStretch(writer, json, stretch, p, valid);
-      p = this.escape(p + 1, end);
-      stretch = p;
+    // Escapes, or invalid UTF-8 (read as U+FFFD): rare, so JSON.parse reads the string, by the same grammar.
+    let text: string;
+    try {
+      text = JSON.parse(json.toString("utf8", start - 1, p + 1));
+    } catch {
+      syntaxError(json, start - 1);
     }
-    writeStretch(writer, json, stretch, end, valid);
-  }
-
-  /** Writes the escape whose backslash is before `p`, in a string ending at `end`; returns where it ends. */
-  private escape(p: number, end: number): number {
-    const json = this.json;
-    const writer = this.writer;
-    // The string scan skipped the byte after each backslash, so it is inside the string.
-    const c = json[p] as number;
-    switch (c) {
-      case QUOTE:
-      case BACKSLASH:
-      case SLASH:
-        writeByte(writer, c);
-        return p + 1;
-      case LOWER_B:
-        writeByte(writer, 0x08);
-        return p + 1;
-      case LOWER_F:
-        writeByte(writer, 0x0c);
-        return p + 1;
-      case LOWER_N:
-        writeByte(writer, LF);
-        return p + 1;
-      case LOWER_R:
-        writeByte(writer, CR);
-        return p + 1;
-      case LOWER_T:
-        writeByte(writer, TAB);
-        return p + 1;
-      case LOWER_U:
-        return this.unicodeEscape(p + 1, end);
-      default:
-        syntaxError(json, p);
-    }
-  }
-
-  /**
-   * Writes the `\uXXXX` whose digits start at `p`, combined with a `\uXXXX` right after it when the two are a
-   * surrogate pair (the only way a pair can occur: raw UTF-8 cannot encode a surrogate). Returns where it
-   * ends.
-   */
-  private unicodeEscape(p: number, end: number): number {
-    const json = this.json;
-    const unit = hex4(json, p, end);
-    if (unit < 0) syntaxError(json, p);
-    const after = p + 4;
-    if (unit >= 0xd800 && unit <= 0xdbff && json[after] === BACKSLASH && json[after + 1] === LOWER_U) {
-      const low = hex4(json, after + 2, end);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        writeCodePoint(this.writer, 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
-        return after + 6;
-      }
-    }
-    writeCodePoint(this.writer, unit);
-    return after;
+    this.writer.string(text);
   }
 }
 
@@ -591,12 +434,12 @@ function parseObject(json: Buffer): JsonObject {
 }
 
 /**
- * Writes the JSON object in `json` (UTF-8 bytes) as the fields of a `google.protobuf.Struct`, without a tag
- * or a length, as `structWire.write(writer, JSON.parse(text), depth)` would; `depth` is the Struct's message
- * depth. For any text JSON.stringify writes (indented or not) the bytes are the same; for texts with
- * duplicate keys or integer-like keys out of order the entries are those of the text, in its order (a reader
- * keeps the last of duplicate keys, as JSON.parse does). On success the writer is left after the Struct's
- * last byte; after a throw, the caller resets it.
+ * Writes the JSON object in `json` (UTF-8 bytes) as the fields of a `google.protobuf.Struct`, without a tag or a
+ * length, at the writer's position; `depth` is the Struct's message depth. For any text JSON.stringify writes
+ * (indented or not) the bytes are protobuf-es's for `JSON.parse(text)`; for texts with duplicate keys or
+ * integer-like keys out of order the entries are those of the text, in its order (a reader keeps the last of
+ * duplicate keys, as JSON.parse does). On success the writer is left after the Struct's last byte; after a throw,
+ * the caller resets it.
  *
  * @param maxLevels - the most levels of objects and arrays the text may nest, the top-level object being 1.
  *   Counted in the text as written, as it is read: a text whose duplicate keys hide its deepest value from
@@ -606,8 +449,7 @@ function parseObject(json: Buffer): JsonObject {
  *   that is not an object.
  * @throws JsonTextDepthError when the text nests deeper than `maxLevels` (possibly before an invalid byte
  *   further on).
- * @throws WireEncodeError when the object nests deeper than MAX_MESSAGE_DEPTH, exactly where
- *   `structWire.write` would throw.
+ * @throws WireEncodeError when the object nests deeper than MAX_MESSAGE_DEPTH.
  */
 export function writeJsonTextAsStruct(
   writer: WireWriter,
@@ -617,15 +459,15 @@ export function writeJsonTextAsStruct(
 ): void {
   const text = Buffer.isBuffer(json) ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength);
   const start = writer.pos;
+  // Each level of objects or arrays below the top one costs two messages: a Value, and its Struct or ListValue.
+  const deepestContainer = depth + 2 * (maxLevels - 1);
   try {
-    // Each level of objects or arrays below the top one costs two messages: a Value, and its Struct or ListValue.
-    new Transcoder(text, writer, maxLevels, depth + 2 * (maxLevels - 1)).document(depth);
+    new Transcoder(text, writer, maxLevels, deepestContainer).document(depth);
   } catch (error) {
     if (!(error instanceof WireEncodeError)) throw error;
-    // Too deep: rare, and then the object path decides. The text might still be invalid further on
-    // (JSON.parse throws first), or shallower than it looked (a later duplicate key replacing the deep
-    // value).
+    // Too deep: rare, and then the object path decides. The text might still be invalid further on (JSON.parse
+    // throws first), or shallower than it looked (a later duplicate key replacing the deep value).
     writer.pos = start;
-    structWire.write(writer, parseObject(text), depth);
+    writeStruct(writer, parseObject(text), depth);
   }
 }

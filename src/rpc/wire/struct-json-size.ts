@@ -1,19 +1,6 @@
-import {
-  BOOL_VALUE,
-  FIELD_1_LEN,
-  FIELD_2_LEN,
-  LIST_VALUE,
-  NULL_VALUE,
-  NUMBER_VALUE,
-  STRING_VALUE,
-  STRUCT_VALUE,
-} from "./json-struct.js";
-import { MAX_MESSAGE_DEPTH, WireDecodeError, WireDepthError } from "./wire-errors.js";
-import { WireReader } from "./wire-reader.js";
-
 /**
  * How many bytes `JSON.stringify` would at least make, in UTF-8, of the `google.protobuf.Struct` in some bytes, as
- * the compiled codec decodes it (json-struct.ts), found without decoding it: no string, no object, one pass over
+ * the Struct reader decodes it (struct-reader.ts), found without decoding it: no string, no object, one pass over
  * the bytes. It serves to refuse session data that cannot fit a store's `maxSessionBytes` before paying for its
  * decoding (a 4 MB Struct of 300,000 fields takes hundreds of milliseconds to decode, then to serialize).
  *
@@ -42,6 +29,24 @@ import { WireReader } from "./wire-reader.js";
  * a value or both as well (the tightest: an empty entry, 2 bytes, counts `"":null,`, 8). An array element is at
  * least 2 + w bytes and counts V + 1. Fields that are skipped, replaced or merged only add wire bytes.
  */
+import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import {
+  BOOL_VALUE,
+  checkReadDepth,
+  delimitedEnd,
+  FIELD_1_LEN,
+  FIELD_2_LEN,
+  LIST,
+  LIST_VALUE,
+  NULL_VALUE,
+  NUMBER_VALUE,
+  STRING_VALUE,
+  STRUCT,
+  STRUCT_VALUE,
+  VALUE,
+  wireReader,
+} from "./struct-wire.js";
+import { MAX_MESSAGE_DEPTH } from "./wire-errors.js";
 
 /** What the bound may be at most, per byte of the Struct's fields, plus {@link MAX_BYTES_CONSTANT}. */
 export const MAX_JSON_BYTES_PER_WIRE_BYTE = 4;
@@ -58,9 +63,9 @@ const BOOL_JSON = 4;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-function hashBytes(buf: Buffer, start: number, end: number): number {
+function hashBytes(bytes: Uint8Array): number {
   let hash = FNV_OFFSET;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ (buf[i] as number), FNV_PRIME);
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ (bytes[i] as number), FNV_PRIME);
   return hash >>> 0;
 }
 
@@ -95,117 +100,88 @@ class ObjectCount {
   }
 }
 
-function checkDepth(depth: number): void {
-  if (depth > MAX_MESSAGE_DEPTH)
-    throw new WireDepthError(`Struct nested deeper than ${MAX_MESSAGE_DEPTH} messages`);
+const NO_KEY: Uint8Array = new Uint8Array(0);
+
+/** Skips a field the count does not read (malformed fields are the decoder's to refuse). */
+function skip(reader: BinaryReader, tag: number, depth: number): void {
+  reader.skip(tag & 7, tag >>> 3, MAX_MESSAGE_DEPTH - depth);
 }
 
 /**
- * The Struct fields from `reader.pos` to `reader.limit`, into `object`. With `stopAbove` (the outermost object
+ * The Struct fields from the reader's position to `end`, into `object`. With `stopAbove` (the outermost object
  * only), the count stops once the object's keys alone pass it.
  */
-function countStruct(reader: WireReader, depth: number, object: ObjectCount, stopAbove?: number): number {
-  checkDepth(depth);
-  const buf = reader.buf;
-  while (reader.pos < reader.limit) {
-    const tag = reader.tag();
+function countStruct(
+  reader: BinaryReader,
+  end: number,
+  depth: number,
+  object: ObjectCount,
+  stopAbove?: number,
+): number {
+  checkReadDepth(depth, STRUCT);
+  while (reader.pos < end) {
+    const tag = reader.uint32();
     if (tag !== FIELD_1_LEN) {
-      reader.skip(tag, depth);
+      skip(reader, tag, depth);
       continue;
     }
-    const end = reader.delimitedEnd();
-    const outer = reader.limit;
-    reader.limit = end;
+    const entryEnd = delimitedEnd(reader, end);
     // A missing key is "", a missing value null; the last of each wins.
-    let keyStart = 0;
-    let keyEnd = 0;
+    let key = NO_KEY;
     let value = NULL_JSON;
-    while (reader.pos < end) {
-      const entryTag = reader.tag();
+    while (reader.pos < entryEnd) {
+      const entryTag = reader.uint32();
       if (entryTag === FIELD_1_LEN) {
-        keyEnd = reader.delimitedEnd();
-        keyStart = reader.pos;
-        reader.pos = keyEnd;
+        key = reader.bytes();
       } else if (entryTag === FIELD_2_LEN) {
-        value = countDelimited(reader, depth + 1, countValue);
+        value = countValue(reader, delimitedEnd(reader, entryEnd), depth + 1);
       } else {
-        reader.skip(entryTag, depth + 1);
+        skip(reader, entryTag, depth + 1);
       }
     }
-    reader.limit = outer;
-    object.member(hashBytes(buf, keyStart, keyEnd), keyEnd - keyStart, value);
+    object.member(hashBytes(key), key.length, value);
     if (stopAbove !== undefined && object.keysOnly() > stopAbove) throw new Exceeded(object.keysOnly());
   }
   return object.total();
 }
 
-function countList(reader: WireReader, depth: number): number {
-  checkDepth(depth);
+function countList(reader: BinaryReader, end: number, depth: number): number {
+  checkReadDepth(depth, LIST);
   let elements = 0;
   let bytes = 2;
-  while (reader.pos < reader.limit) {
-    const tag = reader.tag();
+  while (reader.pos < end) {
+    const tag = reader.uint32();
     if (tag === FIELD_1_LEN) {
-      bytes += countDelimited(reader, depth + 1, countValue);
+      bytes += countValue(reader, delimitedEnd(reader, end), depth + 1);
       elements++;
     } else {
-      reader.skip(tag, depth);
+      skip(reader, tag, depth);
     }
   }
   return bytes + Math.max(0, elements - 1);
 }
 
-function countValue(reader: WireReader, depth: number): number {
-  checkDepth(depth);
+function countValue(reader: BinaryReader, end: number, depth: number): number {
+  checkReadDepth(depth, VALUE);
   // The last kind on the wire wins; none at all is null.
   let bytes = NULL_JSON;
-  while (reader.pos < reader.limit) {
-    const tag = reader.tag();
-    switch (tag) {
-      case NULL_VALUE:
-        reader.varint64();
-        bytes = NULL_JSON;
-        break;
-      case NUMBER_VALUE:
-        reader.double();
-        bytes = NUMBER_JSON;
-        break;
-      case STRING_VALUE: {
-        const end = reader.delimitedEnd();
-        bytes = end - reader.pos + 2;
-        reader.pos = end;
-        break;
-      }
-      case BOOL_VALUE:
-        reader.varint64();
-        bytes = BOOL_JSON;
-        break;
-      case STRUCT_VALUE:
-        bytes = countDelimited(reader, depth + 1, (inner, innerDepth) =>
-          countStruct(inner, innerDepth, new ObjectCount()),
-        );
-        break;
-      case LIST_VALUE:
-        bytes = countDelimited(reader, depth + 1, countList);
-        break;
-      default:
-        reader.skip(tag, depth);
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === STRING_VALUE) {
+      const stringEnd = delimitedEnd(reader, end);
+      bytes = stringEnd - reader.pos + 2;
+      reader.pos = stringEnd;
+    } else if (tag === STRUCT_VALUE) {
+      bytes = countStruct(reader, delimitedEnd(reader, end), depth + 1, new ObjectCount());
+    } else if (tag === LIST_VALUE) {
+      bytes = countList(reader, delimitedEnd(reader, end), depth + 1);
+    } else {
+      skip(reader, tag, depth);
+      if (tag === NUMBER_VALUE) bytes = NUMBER_JSON;
+      else if (tag === NULL_VALUE) bytes = NULL_JSON;
+      else if (tag === BOOL_VALUE) bytes = BOOL_JSON;
     }
   }
-  return bytes;
-}
-
-/** Counts the length-delimited message at the reader's position with `count`, its reads bounded by its length. */
-function countDelimited(
-  reader: WireReader,
-  depth: number,
-  count: (reader: WireReader, depth: number) => number,
-): number {
-  const end = reader.delimitedEnd();
-  const outer = reader.limit;
-  reader.limit = end;
-  const bytes = count(reader, depth);
-  reader.limit = outer;
   return bytes;
 }
 
@@ -216,11 +192,11 @@ function countDelimited(
 export function structJsonBytesAtLeast(bytes: Buffer, depth: number, stopAbove: number): number {
   const object = new ObjectCount();
   try {
-    return countStruct(new WireReader(bytes), depth, object, stopAbove);
+    return countStruct(wireReader(bytes), bytes.length, depth, object, stopAbove);
   } catch (error) {
     if (error instanceof Exceeded) return error.bytes;
-    // Bytes that do not decode: the keys counted before them stand (the request is refused either way).
-    if (error instanceof WireDecodeError) return object.keysOnly();
-    throw error;
+    // Bytes that do not decode (whatever the reader threw for them): the keys counted before them stand, the
+    // request is refused either way.
+    return object.keysOnly();
   }
 }

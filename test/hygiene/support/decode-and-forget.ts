@@ -10,7 +10,7 @@ import {
   GetSessionRequestSchema,
   SaveSessionRequestSchema,
 } from "../../../gen/redisession/v1/session_service_pb.js";
-import { compileCodec } from "../../../src/rpc/wire/message-codec.js";
+import { messageCodec } from "../../../src/rpc/wire/message-codec.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("run with --expose-gc");
@@ -27,12 +27,12 @@ const delimited = (field: number, ...parts: Uint8Array[]) => {
 const requests = {
   // GetSessionRequest { store: value, key: "k" }
   store: () =>
-    compileCodec(GetSessionRequestSchema).decode(
+    messageCodec(GetSessionRequestSchema).decode(
       Buffer.concat([delimited(1, value), delimited(2, Buffer.from("k"))]),
     ),
   // SaveSessionRequest { data: { "k": value } }: Struct.fields entry { key: "k", value: Value { string_value } }
   data: () =>
-    compileCodec(SaveSessionRequestSchema).decode(
+    messageCodec(SaveSessionRequestSchema).decode(
       delimited(3, delimited(1, delimited(1, Buffer.from("k")), delimited(2, delimited(3, value)))),
     ),
 };

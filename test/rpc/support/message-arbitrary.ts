@@ -5,7 +5,7 @@ import fc from "fast-check";
 /**
  * fast-check arbitraries of init objects for any message type, derived from its descriptor: each field present or
  * missing, each oneof absent, unset or set to any of its members, scalars across their whole range (extremes, NaN, -0, unknown enum numbers, any Unicode), Struct fields
- * as arbitrary JSON. Two inputs are kept out, because the compiled codec reads them differently from protobuf-es on
+ * as arbitrary JSON. Two inputs are kept out, because the service's Struct reader reads them differently from protobuf-es on
  * purpose (each has its own test): strings that start with U+FEFF, and Struct keys named "__proto__".
  */
 

@@ -1,0 +1,81 @@
+/**
+ * The wire format of `google.protobuf.Struct`, `Value` and `ListValue`, which carry session data: their tags, and
+ * the bounded reading that the Struct reader and the Struct size counter share. protobuf-es's `BinaryReader` checks
+ * reads against the end of the whole buffer only; here every message is read up to its own end, so that a field
+ * cannot run past the message that holds it.
+ */
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { decodeUtf8 } from "./utf8-text.js";
+import { MAX_MESSAGE_DEPTH, WireDecodeError, WireDepthError } from "./wire-errors.js";
+
+export const STRUCT = "google.protobuf.Struct";
+export const VALUE = "google.protobuf.Value";
+export const LIST = "google.protobuf.ListValue";
+
+// Tags: field number << 3 | wire type.
+export const FIELD_1_LEN = (1 << 3) | WireType.LengthDelimited; // Struct.fields entry, entry key, ListValue.values
+export const FIELD_2_LEN = (2 << 3) | WireType.LengthDelimited; // entry value
+export const NULL_VALUE = (1 << 3) | WireType.Varint;
+export const NUMBER_VALUE = (2 << 3) | WireType.Bit64;
+export const STRING_VALUE = (3 << 3) | WireType.LengthDelimited;
+export const BOOL_VALUE = (4 << 3) | WireType.Varint;
+export const STRUCT_VALUE = (5 << 3) | WireType.LengthDelimited;
+export const LIST_VALUE = (6 << 3) | WireType.LengthDelimited;
+
+/** A reader of received bytes, with the service's UTF-8 decoder (see `utf8-text.ts`). */
+export function wireReader(bytes: Uint8Array): BinaryReader {
+  // Over a Buffer, the strings' bytes are Buffers too, which Node decodes fastest (see utf8-text.ts).
+  const buffer = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return new BinaryReader(buffer, decodeUtf8);
+}
+
+/** Throws when a message being read is deeper than {@link MAX_MESSAGE_DEPTH}. */
+export function checkReadDepth(depth: number, typeName: string): void {
+  if (depth > MAX_MESSAGE_DEPTH) {
+    throw new WireDepthError(`${typeName} nested deeper than ${MAX_MESSAGE_DEPTH} messages`);
+  }
+}
+
+/** A field's tag, as a number: `fieldNumber << 3 | wireType`. */
+export function readTag(reader: BinaryReader): number {
+  const tag = reader.uint32();
+  if (tag >>> 3 === 0 || (tag & 7) > 5) {
+    throw new WireDecodeError(`invalid tag: field ${tag >>> 3}, wire type ${tag & 7}`);
+  }
+  return tag;
+}
+
+/** Reads the length of a length-delimited value and returns where it ends, which must be within `end`. */
+export function delimitedEnd(reader: BinaryReader, end: number): number {
+  const length = reader.uint32();
+  if (length > end - reader.pos) {
+    throw new WireDecodeError(`length ${length} at byte ${reader.pos} runs past the end of its message`);
+  }
+  return reader.pos + length;
+}
+
+/** Throws unless the message read up to `end` ended there: its last field did not run past it. */
+export function ended(reader: BinaryReader, end: number): void {
+  if (reader.pos !== end)
+    throw new WireDecodeError(`a field runs past the end of its message at byte ${end}`);
+}
+
+/**
+ * Skips a field that is not one of the message's, or throws for one of its fields that came with the wrong wire
+ * type: `known` is the highest field number the message has (its fields are numbered from 1).
+ */
+export function skipField(
+  reader: BinaryReader,
+  tag: number,
+  known: number,
+  typeName: string,
+  depth: number,
+): void {
+  if (tag >>> 3 <= known) {
+    throw new WireDecodeError(`field ${tag >>> 3} of ${typeName} arrived with wire type ${tag & 7}`);
+  }
+  // Groups count as messages towards the depth limit, as protobuf-es counts them.
+  reader.skip(tag & 7, tag >>> 3, MAX_MESSAGE_DEPTH - depth);
+}

@@ -1,0 +1,95 @@
+/**
+ * Session data given as an object (a request's, or a response's read back from an object) to
+ * `google.protobuf.Struct` bytes, straight from the object: no Struct or Value message is built on the way, as
+ * protobuf-es builds them.
+ */
+import type { JsonObject } from "@bufbuild/protobuf";
+import {
+  BOOL_VALUE,
+  FIELD_1_LEN,
+  FIELD_2_LEN,
+  LIST,
+  LIST_VALUE,
+  NULL_VALUE,
+  NUMBER_VALUE,
+  STRING_VALUE,
+  STRUCT,
+  STRUCT_VALUE,
+  VALUE,
+} from "./struct-wire.js";
+import { MAX_MESSAGE_DEPTH, WireEncodeError } from "./wire-errors.js";
+import { acquireWriter, type WireWriter } from "./wire-writer.js";
+
+/** Throws when a message being written would be deeper than any decoder accepts. */
+export function checkWriteDepth(depth: number, typeName: string): void {
+  if (depth > MAX_MESSAGE_DEPTH) {
+    throw new WireEncodeError(`cannot encode ${typeName}: nested deeper than ${MAX_MESSAGE_DEPTH} messages`);
+  }
+}
+
+/**
+ * An object's Struct fields, as protobuf-es writes them: entries in `Object.keys` order (a `"__proto__"` key too,
+ * which protobuf-es drops), `null` as `null_value`, and anything that is not JSON (`undefined`, a function, a
+ * bigint) as a Value with no kind, which reads back as null. NaN and ±Infinity are written as they are: the server
+ * refuses them, as JSON cannot hold them.
+ */
+export function writeStruct(writer: WireWriter, object: JsonObject, depth: number): void {
+  checkWriteDepth(depth, STRUCT);
+  for (const key of Object.keys(object)) {
+    const entry = writer.forkField(FIELD_1_LEN);
+    writer.byte(FIELD_1_LEN);
+    writer.string(key);
+    const value = writer.forkField(FIELD_2_LEN);
+    writeValue(writer, object[key], depth + 1);
+    writer.join(value);
+    writer.join(entry);
+  }
+}
+
+function writeValue(writer: WireWriter, value: unknown, depth: number): void {
+  checkWriteDepth(depth, VALUE);
+  if (typeof value === "number") {
+    writer.byte(NUMBER_VALUE);
+    writer.double(value);
+  } else if (typeof value === "string") {
+    writer.byte(STRING_VALUE);
+    writer.string(value);
+  } else if (typeof value === "boolean" || value === null) {
+    writer.byte(value === null ? NULL_VALUE : BOOL_VALUE);
+    writer.byte(value === true ? 1 : 0);
+  } else if (Array.isArray(value)) {
+    const start = writer.forkField(LIST_VALUE);
+    checkWriteDepth(depth + 1, LIST);
+    for (const element of value) {
+      const at = writer.forkField(FIELD_1_LEN);
+      writeValue(writer, element, depth + 2);
+      writer.join(at);
+    }
+    writer.join(start);
+  } else if (typeof value === "object") {
+    const start = writer.forkField(STRUCT_VALUE);
+    writeStruct(writer, value as JsonObject, depth + 1);
+    writer.join(start);
+  }
+}
+
+/**
+ * The Struct fields (without tag or length) of a request's or response's session data given as an object, at
+ * message depth `depth` (see {@link writeStruct}).
+ *
+ * @throws WireEncodeError for a value that is not a JSON object, or data nested deeper than MAX_MESSAGE_DEPTH
+ *   (cycles included).
+ */
+export function structBytes(value: unknown, depth: number): Buffer {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new WireEncodeError(`cannot encode ${STRUCT}: not a JSON object`);
+  }
+  const writer = acquireWriter();
+  try {
+    writeStruct(writer, value as JsonObject, depth);
+  } catch (error) {
+    writer.reset();
+    throw error;
+  }
+  return writer.finish();
+}
