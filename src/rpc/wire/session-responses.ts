@@ -1,15 +1,13 @@
 /**
  * The responses that carry sessions (GetSession, BatchGetSessions, RotateSessionKey), encoded by hand around session
- * data already in wire form: the service's hottest path; and, as cheaply, the other answers of every call the
- * throughput bench measures (the writes' SessionInfo, Health.Check), where protobuf-es's `create` then `toBinary`
- * cost 15 to 20% of a call's throughput. The data comes transcoded from the stored JSON
+ * data already in wire form: the service's hottest path; and, as cheaply, the writes' answers (SessionInfo), where
+ * protobuf-es's `create` then `toBinary` cost 10 to 15% of a call's throughput. The data comes transcoded from the stored JSON
  * (`EncodedStruct`) and is written as it is; protobuf-es's `toBinary` would first build a Struct message and a
  * Value per field, 20 to 30 times slower (bench/wire-codec.ts). Field numbers are those of
  * `proto/redisession/v1/session_service.proto`; the bytes are protobuf-es's, which a property test checks for
  * random sessions (test/rpc/session-codec.test.ts).
  */
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
-import { HealthCheckResponseSchema } from "../../../gen/grpc/health/v1/health_pb.js";
 import {
   BatchGetSessionsResponseSchema,
   CreateSessionResponseSchema,
@@ -120,15 +118,6 @@ const encodeBatchResponse = (response: MessageInitShape<typeof BatchGetSessionsR
     writeStrings(writer, CORRUPT_KEYS, response.corruptKeys);
   });
 
-/** Health.Check's answer, `ServingStatus status = 1`: the throughput bench's ceiling, and load balancers' probe. */
-const encodeHealthResponse = (response: MessageInitShape<typeof HealthCheckResponseSchema>) =>
-  encoded((writer) => {
-    if (response.status) {
-      writer.byte(FIELD_1_VARINT);
-      writer.int32(response.status);
-    }
-  });
-
 /** The hand-written encoders, by message type. */
 export const SESSION_RESPONSE_ENCODERS: ReadonlyMap<DescMessage, (response: never) => Uint8Array> = new Map<
   DescMessage,
@@ -139,6 +128,5 @@ export const SESSION_RESPONSE_ENCODERS: ReadonlyMap<DescMessage, (response: neve
   [CreateSessionResponseSchema, encodeSessionResponse],
   [SaveSessionResponseSchema, encodeSessionResponse],
   [TouchSessionResponseSchema, encodeSessionResponse],
-  [HealthCheckResponseSchema, encodeHealthResponse],
   [BatchGetSessionsResponseSchema, encodeBatchResponse],
 ]);
