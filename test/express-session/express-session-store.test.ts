@@ -8,12 +8,12 @@ import {
   toSeconds,
 } from "@redisession/client";
 import { RedisessionStore } from "@redisession/express-session";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { failureOf } from "../support/call-helpers.js";
 import { useRedis } from "../support/redis-fixture.js";
 import { useServer } from "../support/server-fixture.js";
 import { CookieBrowser } from "./cookie-browser.js";
-import { COOKIE_MAX_AGE_MS, type SessionAppOptions, startSessionApp } from "./session-app.js";
+import { COOKIE_MAX_AGE_MS, REMEMBER_ME_MS, type SessionAppOptions, startSessionApp } from "./session-app.js";
 
 // A string store that records creation times; sessions are read back behind the app's back through the client.
 const STORE = "strings";
@@ -40,6 +40,20 @@ async function appWith(options: SessionAppOptions & { compareAndSet?: boolean; t
 }
 
 /** The session as the service holds it. */
+/**
+ * Checks the idle TTL the store gave a session: its cookie's maxAge in whole seconds, rounded up. express-session
+ * derives the cookie's `originalMaxAge` from its expiry and the clock (`expires - Date.now()`, in its Cookie
+ * constructor), so it falls short of the configured hour by the milliseconds that passed meanwhile: never more than
+ * the time since `started`, however slow the machine.
+ */
+function expectCookieIdleTtl(session: Awaited<ReturnType<typeof stored>>, started: number): void {
+  const cookie = sessionData(session)?.cookie as { originalMaxAge?: number } | undefined;
+  const maxAge = cookie?.originalMaxAge ?? 0;
+  expect(maxAge).toBeLessThanOrEqual(COOKIE_MAX_AGE_MS);
+  expect(maxAge).toBeGreaterThanOrEqual(COOKIE_MAX_AGE_MS - (Date.now() - started));
+  expect(toSeconds(session?.idleTtl)).toBe(Math.ceil(maxAge / 1000));
+}
+
 async function stored(key: string | undefined) {
   const { session } = await served.client.getSession({ store: STORE, key: key ?? "" });
   return session;
@@ -53,6 +67,7 @@ describe("RedisessionStore behind a real express app", () => {
 
   it("logs in, keeps a counter across requests, and stores the session under a key the service accepts", async () => {
     const browser = app.browser();
+    const started = Date.now();
     expect(await browser.request("POST", "/login/ada")).toMatchObject({ status: 200, body: { user: "ada" } });
     expect(browser.sessionKey).toMatch(/^[0-9a-f]{32}$/);
     for (const count of [1, 2, 3]) {
@@ -61,14 +76,10 @@ describe("RedisessionStore behind a real express app", () => {
     expect((await browser.request("GET", "/me")).body).toEqual({ user: "ada", count: 3 });
 
     const session = await stored(browser.sessionKey);
-    expect(sessionData(session)).toMatchObject({
-      user: "ada",
-      count: 3,
-      cookie: { originalMaxAge: COOKIE_MAX_AGE_MS },
-    });
+    expect(sessionData(session)).toMatchObject({ user: "ada", count: 3 });
     // Created by the login's save, then three saves of the counter.
     expect(session?.version).toBe(4);
-    expect(toSeconds(session?.idleTtl)).toBe(COOKIE_MAX_AGE_MS / 1000);
+    expectCookieIdleTtl(session, started);
   });
 
   it("writes nothing for a request that changes nothing, and keeps the data as exact JSON", async () => {
@@ -126,10 +137,11 @@ describe("RedisessionStore behind a real express app", () => {
     const browser = app.browser();
     await browser.request("POST", "/login/edsger");
     const key = browser.sessionKey ?? "";
-    // Expire it in Redis behind everyone's back, and wait until Redis has.
+    // Expire it in Redis behind everyone's back: an expiry time in the past expires the key at once, so there is
+    // nothing to wait for.
     const redisKey = Buffer.concat([Buffer.from(`${STORE}:`), Buffer.from(key, "hex")]);
-    expect(await redis.raw("PEXPIRE", redisKey, 1)).toBe(1);
-    await expect.poll(() => redis.raw("EXISTS", redisKey)).toBe(0);
+    expect(await redis.raw("PEXPIREAT", redisKey, 1)).toBe(1);
+    expect(await redis.raw("EXISTS", redisKey)).toBe(0);
 
     expect(await browser.request("GET", "/me")).toMatchObject({
       status: 200,
@@ -150,17 +162,19 @@ describe("touch", () => {
   it("with rolling, slides the expiry and resets the idle TTL without writing the data", async () => {
     const { browser: open } = await appWith({ rolling: true });
     const browser = open();
+    const started = Date.now();
     await browser.request("POST", "/login/donald");
     const key = browser.sessionKey ?? "";
-    // Shorten it behind the app's back: a touch from the app must restore the cookie's maxAge.
-    const shortened = await served.client.touchSession({ store: STORE, key, idleTtl: duration("5s") });
+    // Shorten it behind the app's back (to 10 minutes: still alive at the next request however slow the machine,
+    // yet shorter than the cookie's hour): a touch from the app must restore the cookie's maxAge.
+    const shortened = await served.client.touchSession({ store: STORE, key, idleTtl: duration("10m") });
     const before = await stored(key);
 
     const response = await browser.request("GET", "/me");
     expect(response).toMatchObject({ status: 200, setCookie: true, body: { user: "donald" } });
     const after = await stored(key);
     expect(after?.version).toBe(before?.version);
-    expect(toSeconds(after?.idleTtl)).toBe(COOKIE_MAX_AGE_MS / 1000);
+    expectCookieIdleTtl(after, started);
     expect(toDate(after?.expireTime)?.getTime()).toBeGreaterThan(
       toDate(shortened.session?.expireTime)?.getTime() ?? 0,
     );
@@ -169,14 +183,46 @@ describe("touch", () => {
   it("with resave: true, touches an unchanged session instead of saving it again", async () => {
     const { browser: open } = await appWith({ resave: true });
     const browser = open();
+    const started = Date.now();
     await browser.request("POST", "/login/ken");
     const key = browser.sessionKey ?? "";
-    await served.client.touchSession({ store: STORE, key, idleTtl: duration("5s") });
+    // Shortened to 10 minutes (alive at the next request however slow the machine, shorter than the cookie's hour).
+    await served.client.touchSession({ store: STORE, key, idleTtl: duration("10m") });
     const before = await stored(key);
     await browser.request("GET", "/me");
     const after = await stored(key);
     expect(after?.version).toBe(before?.version);
-    expect(toSeconds(after?.idleTtl)).toBe(COOKIE_MAX_AGE_MS / 1000);
+    expectCookieIdleTtl(after, started);
+  });
+
+  it("with resave: true, touches an unchanged session even when the clock moves while express-session reads it", async () => {
+    const { browser: open } = await appWith({ resave: true });
+    const browser = open();
+    await browser.request("POST", "/login/grace");
+    const before = await stored(browser.sessionKey);
+    // A slow machine, made certain: each reading of the clock is a millisecond after the one before, so
+    // express-session's cookie recomputes its originalMaxAge short of what was stored (see fingerprintOf).
+    let now = Date.now();
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => ++now);
+    try {
+      expect(await browser.request("GET", "/me")).toMatchObject({ status: 200, body: { user: "grace" } });
+    } finally {
+      clock.mockRestore();
+    }
+    const after = await stored(browser.sessionKey);
+    expect(after?.version).toBe(before?.version);
+    expect(toSeconds(after?.idleTtl)).toBe(toSeconds(before?.idleTtl));
+  });
+
+  it("with resave: true, saves a session whose cookie maxAge the application changed", async () => {
+    const { browser: open } = await appWith({ resave: true });
+    const browser = open();
+    await browser.request("POST", "/login/barbara");
+    const before = await stored(browser.sessionKey);
+    expect(await browser.request("POST", "/remember-me")).toMatchObject({ status: 200 });
+    const after = await stored(browser.sessionKey);
+    expect(after?.version).toBe((before?.version ?? 0) + 1);
+    expect(toSeconds(after?.idleTtl)).toBe(REMEMBER_ME_MS / 1000);
   });
 });
 

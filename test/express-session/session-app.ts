@@ -23,6 +23,9 @@ export interface SessionAppOptions {
   readonly cookieMaxAgeMs?: number | null;
 }
 
+/** A "remember me" cookie's maxAge: two hours (within the test stores' maxTtl). */
+export const REMEMBER_ME_MS = 2 * 3600 * 1000;
+
 /** The cookie's maxAge: one hour, so sessions get an idle TTL of 3600 s. */
 export const COOKIE_MAX_AGE_MS = 3_600_000;
 
@@ -62,6 +65,11 @@ export async function startSessionApp(store: RedisessionStore, options: SessionA
       req.session.user = user;
       saved(req, res, next, { user });
     });
+  });
+  app.post("/remember-me", (req, res) => {
+    // Changes the cookie only, as a "remember me" does; express-session saves it (resave) or touches it.
+    req.session.cookie.maxAge = REMEMBER_ME_MS;
+    res.json({ remembered: true });
   });
   app.post("/logout", (req, res, next) => {
     req.session.destroy((err) => (err ? next(err) : res.json({ user: null })));

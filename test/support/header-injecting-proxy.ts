@@ -1,4 +1,4 @@
-import { type AddressInfo, connect as connectTcp, createServer, type Server, type Socket } from "node:net";
+import { startTcpRelay, type TcpRelay } from "./tcp-relay.js";
 
 const PREFACE_LENGTH = 24;
 const FRAME_HEADER_LENGTH = 9;
@@ -78,10 +78,7 @@ class HeaderAppender {
 }
 
 /** A local TCP proxy to a server; see {@link headerInjectingProxy}. */
-export interface HeaderInjectingProxy {
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type HeaderInjectingProxy = TcpRelay;
 
 /**
  * A plaintext TCP proxy to `127.0.0.1:targetPort` that appends the header `name: value` to every request's headers,
@@ -93,30 +90,11 @@ export async function headerInjectingProxy(
   name: string,
   value: string,
 ): Promise<HeaderInjectingProxy> {
-  const sockets = new Set<Socket>();
   const extra = literalHeaderField(name, value);
-  const server: Server = createServer((client) => {
-    const upstream = connectTcp({ port: targetPort, host: "127.0.0.1" });
+  return startTcpRelay(targetPort, (client, upstream) => {
     const appender = new HeaderAppender(extra);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
     client.on("data", (chunk: Buffer) => upstream.write(appender.push(chunk)));
     client.on("end", () => upstream.end());
     upstream.pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

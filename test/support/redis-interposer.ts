@@ -1,6 +1,3 @@
-import { once } from "node:events";
-import { createConnection, createServer, type Server, type Socket } from "node:net";
-
 /**
  * A TCP relay between the service and a real Redis that lets a test act between two of the service's commands:
  * the exact interleaving a race needs, made deterministic. Every command the service sends (a RESP array of bulk
@@ -9,6 +6,7 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
  * Nothing is mocked: every command reaches Redis, and what the test does meanwhile it does to Redis too (on a
  * connection of its own, not through the relay, whose held connection would otherwise wait for itself).
  */
+import { startTcpRelay } from "./tcp-relay.js";
 
 /** Decides, per command, whether the test acts before Redis sees it. */
 export type BeforeCommand = (command: readonly Buffer[]) => Promise<void> | undefined;
@@ -35,17 +33,7 @@ export interface RedisInterposer {
 export async function startInterposer(redisPort: number): Promise<RedisInterposer> {
   let hook: BeforeCommand | undefined;
   let observer: CommandObserver | undefined;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = createConnection({ host: "127.0.0.1", port: redisPort });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+  const relay = await startTcpRelay(redisPort, (client, upstream) => {
     upstream.pipe(client);
     const parser = new CommandParser();
     // One chain per connection: commands reach Redis in the order they were sent, each after its hook settled.
@@ -61,22 +49,15 @@ export async function startInterposer(redisPort: number): Promise<RedisInterpose
     });
     client.on("end", () => upstream.end());
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("interposer: no port");
   return {
-    url: `redis://127.0.0.1:${address.port}`,
+    url: `redis://127.0.0.1:${relay.port}`,
     setHook(next) {
       hook = next;
     },
     setObserver(next) {
       observer = next;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => relay.close(),
   };
 }
 

@@ -234,12 +234,17 @@ export class RedisessionStore extends Store {
 
 /**
  * The session's data as compared to decide between a save and a touch: its JSON without the cookie's `expires`,
- * which express-session moves on every request (`rolling`) though nothing the application wrote changed.
+ * which express-session moves on every request (`rolling`) though nothing the application wrote changed, and with
+ * the cookie's `originalMaxAge` in whole seconds, as the idle TTL has it: express-session recomputes it from the
+ * clock each time it moves `expires` (`expires - Date.now()`), so it comes out a few milliseconds short whenever
+ * the clock ticks in between, on a busy machine often. A maxAge the application changes still tells.
  */
 function fingerprintOf(text: string): string {
   const { cookie, ...data } = JSON.parse(text) as { cookie?: Record<string, unknown> };
-  const { expires: _expires, ...settings } = cookie ?? {};
-  return JSON.stringify([data, settings]);
+  const { expires: _expires, originalMaxAge, ...settings } = cookie ?? {};
+  const maxAgeSeconds =
+    typeof originalMaxAge === "number" ? Math.ceil(originalMaxAge / 1000) : originalMaxAge;
+  return JSON.stringify([data, settings, maxAgeSeconds]);
 }
 
 /** A missing or expired session, or an id that cannot be a session key: no session, not a failure. */
