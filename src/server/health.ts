@@ -86,12 +86,19 @@ export class HealthMonitor {
   }
 }
 
+/** Check's answers, one per status: frozen, so that each is encoded once (see `responseEncoder`). */
+const CHECK_ANSWERS = new Map(
+  Object.values(ServingStatus)
+    .filter((status): status is ServingStatus => typeof status === "number")
+    .map((status) => [status, Object.freeze({ status })]),
+);
+
 /** grpc.health.v1.Health over a {@link HealthMonitor}. */
 export function healthHandlers(monitor: HealthMonitor): ServiceImpl<typeof Health> {
   return {
     async check(request) {
       if (!CHECKED_SERVICES.has(request.service)) throw new UnknownServiceError("unknown service");
-      return { status: monitor.status };
+      return CHECK_ANSWERS.get(monitor.status) ?? { status: monitor.status };
     },
     async *watch(request, context) {
       if (!CHECKED_SERVICES.has(request.service)) {
