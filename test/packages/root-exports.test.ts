@@ -31,7 +31,9 @@ describe("the redisession package's exports", () => {
   });
 
   it("still has every type it exported before", () => {
-    expectTypeOf<redisession.SessionClient>().toEqualTypeOf<redisession.ServiceClient<typeof redisession.SessionService>>();
+    expectTypeOf<redisession.SessionClient>().toEqualTypeOf<
+      redisession.ServiceClient<typeof redisession.SessionService>
+    >();
     expectTypeOf<
       [
         redisession.BatchGetSessionsRequest,

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GetSessionResponseSchema, SessionSchema } from "../../gen/redisession/v1/session_service_pb.js";
 import { messageCodec } from "../../src/rpc/wire/message-codec.js";
-import { decodeUtf8 } from "../../src/rpc/wire/utf8-text.js";
+import { readUtf8 } from "../../src/rpc/wire/utf8-text.js";
 import { WireDecodeError } from "../../src/rpc/wire/wire-errors.js";
 import { bytes, delimited } from "./support/wire-bytes.js";
 
@@ -63,11 +63,11 @@ describe("strings", () => {
         try {
           expected = fatal.decode(Uint8Array.from(content));
         } catch {
-          expect(() => decodeUtf8(Buffer.from(content), true)).toThrow(WireDecodeError);
+          expect(() => readUtf8(Buffer.from(content), 0, content.length, true)).toThrow(WireDecodeError);
           expect(() => session.decode(input)).toThrow(WireDecodeError);
           return;
         }
-        expect(decodeUtf8(Buffer.from(content), true)).toBe(expected);
+        expect(readUtf8(Buffer.from(content), 0, content.length, true)).toBe(expected);
         expect(session.decode(input).content).toEqual({ case: "data", value: { k: expected } });
       }),
       { numRuns: 5000 },

@@ -17,8 +17,7 @@ import {
   type SessionSchema,
   TouchSessionResponseSchema,
 } from "../../../gen/redisession/v1/session_service_pb.js";
-import { EncodedStruct } from "./encoded-struct.js";
-import { structBytes } from "./struct-writer.js";
+import { writeStructField } from "./struct-writer.js";
 import { acquireWriter, type WireWriter } from "./wire-writer.js";
 
 type SessionInit = MessageInitShape<typeof SessionSchema>;
@@ -64,11 +63,7 @@ function writeSession(writer: WireWriter, session: SessionInit): void {
     writer.string(session.key);
   }
   const content = session.content;
-  if (content?.case === "data") {
-    const data: unknown = content.value;
-    writer.byte(DATA);
-    writer.bytes(data instanceof EncodedStruct ? data.bytes : structBytes(data, DATA_DEPTH));
-  }
+  if (content?.case === "data") writeStructField(writer, DATA, content.value, DATA_DEPTH);
   if (session.version) {
     writer.byte(VERSION);
     writer.int32(session.version);

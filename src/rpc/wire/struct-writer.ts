@@ -4,6 +4,7 @@
  * protobuf-es builds them.
  */
 import type { JsonObject } from "@bufbuild/protobuf";
+import { EncodedStruct } from "./encoded-struct.js";
 import {
   BOOL_VALUE,
   FIELD_1_LEN,
@@ -73,20 +74,42 @@ function writeValue(writer: WireWriter, value: unknown, depth: number): void {
   }
 }
 
+function checkObject(value: unknown): asserts value is JsonObject {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new WireEncodeError(`cannot encode ${STRUCT}: not a JSON object`);
+  }
+}
+
 /**
- * The Struct fields (without tag or length) of a request's or response's session data given as an object, at
- * message depth `depth` (see {@link writeStruct}).
+ * A Struct field (tag `tag`, at message depth `depth`) holding session data: an `EncodedStruct` as it is, an object
+ * written straight into the writer (see {@link writeStruct}).
+ *
+ * @throws WireEncodeError as {@link structBytes}.
+ */
+export function writeStructField(writer: WireWriter, tag: number, value: unknown, depth: number): void {
+  if (value instanceof EncodedStruct) {
+    writer.byte(tag);
+    writer.bytes(value.bytes);
+    return;
+  }
+  checkObject(value);
+  const start = writer.forkField(tag);
+  writeStruct(writer, value, depth);
+  writer.join(start);
+}
+
+/**
+ * The Struct fields (without tag or length) of session data given as an object, at message depth `depth` (see
+ * {@link writeStruct}).
  *
  * @throws WireEncodeError for a value that is not a JSON object, or data nested deeper than MAX_MESSAGE_DEPTH
  *   (cycles included).
  */
 export function structBytes(value: unknown, depth: number): Buffer {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new WireEncodeError(`cannot encode ${STRUCT}: not a JSON object`);
-  }
+  checkObject(value);
   const writer = acquireWriter();
   try {
-    writeStruct(writer, value as JsonObject, depth);
+    writeStruct(writer, value, depth);
   } catch (error) {
     writer.reset();
     throw error;
