@@ -1,7 +1,10 @@
-import { create, fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMessage, fromBinary, type JsonObject, toBinary } from "@bufbuild/protobuf";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  BatchGetSessionsResponseSchema,
   GetSessionResponseSchema,
+  RotateSessionKeyResponseSchema,
   SaveCondition,
   SaveSessionRequestSchema,
 } from "../../gen/redisession/v1/session_service_pb.js";
@@ -9,12 +12,14 @@ import { EncodedStruct } from "../../src/rpc/wire/encoded-struct.js";
 import { messageCodec, requestDecoder } from "../../src/rpc/wire/message-codec.js";
 import { structBytes } from "../../src/rpc/wire/struct-writer.js";
 import { WireDecodeError, WireEncodeError } from "../../src/rpc/wire/wire-errors.js";
+import { initArbitrary } from "./support/message-arbitrary.js";
 import { bytes, delimited, tag, text, varint } from "./support/wire-bytes.js";
 
 /**
  * The paths of the messages that carry session data, where the random messages of codec-equivalence.test.ts do not
  * reach: an EncodedStruct written as it is, the oneof of a request's data read as protobuf reads it (the last member
- * on the wire wins, a Struct given twice merges, a member starts afresh after another), and what is refused.
+ * on the wire wins, a Struct given twice merges, a member starts afresh after another), responses given in parts
+ * read as protobuf merges them, and what is refused.
  */
 
 const response = messageCodec(GetSessionResponseSchema);
@@ -54,6 +59,41 @@ describe("responses around sessions", () => {
     expect(response.encode({ session: { key: "k" } })).toEqual(
       Buffer.from(bytes(delimited(1, text(1, "k")))),
     );
+  });
+});
+
+describe("responses around sessions, read by the client", () => {
+  const schemas: DescMessage[] = [
+    GetSessionResponseSchema,
+    RotateSessionKeyResponseSchema,
+    BatchGetSessionsResponseSchema,
+  ];
+  // Messages in parts: protobuf reads the concatenation of two encodings as the first merged with the second.
+  const inParts = fc
+    .constantFrom(...schemas)
+    .chain((schema) =>
+      fc
+        .array(initArbitrary(schema), { minLength: 2, maxLength: 3 })
+        .map((inits) => [schema, inits.map((init) => toBinary(schema, create(schema, init)))] as const),
+    );
+
+  it("reads a response given in parts as protobuf-es merges them: sessions, times, data, the oneof's last member", () => {
+    fc.assert(
+      fc.property(inParts, ([schema, parts]) => {
+        const input = Buffer.concat(parts);
+        expect(messageCodec(schema).decode(input)).toEqual(fromBinary(schema, input));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("refuses a known field of a session with another wire type, and a field running past its session", () => {
+    const get = (...session: number[][]) => response.decode(bytes(delimited(1, bytes(...session))));
+    expect(() => get(tag(3, 2), [0])).toThrow(/field 3 of redisession\.v1\.Session arrived with wire type 2/);
+    expect(() => get(tag(4, 0), [1])).toThrow(WireDecodeError);
+    // A key whose length runs past the Session into the bytes after it (ASCII: an unknown field 15).
+    const input = bytes(delimited(1, bytes(tag(1, 2), [3], [0x61])), text(15, "x"));
+    expect(() => response.decode(input)).toThrow(/runs past the end/);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * The binary codec of each message type, as the gRPC method definitions use it: protobuf-es's `toBinary` and
- * `fromBinary`, except for the messages that carry session data, which have faster paths of their own (hand-written
- * response encoders, `session-responses.ts`; Struct fields set aside and read by the service's Struct reader,
- * `struct-lifting.ts`). Unknown fields are dropped, not kept.
+ * `fromBinary`, except for the messages that carry session data, which have faster paths of their own (responses
+ * around sessions written and read by hand, `session-responses.ts`; requests' Struct fields set aside and read by the
+ * service's Struct reader, `struct-lifting.ts`). Unknown fields are dropped, not kept.
  */
 import {
   create,
@@ -12,8 +12,8 @@ import {
   type MessageShape,
   toBinary,
 } from "@bufbuild/protobuf";
-import { SESSION_RESPONSE_ENCODERS } from "./session-responses.js";
-import { dataFieldsOf, decodeCarrying, encodeCarrying } from "./struct-lifting.js";
+import { SESSION_RESPONSE_DECODERS, SESSION_RESPONSE_ENCODERS } from "./session-responses.js";
+import { decodeCarrying, encodeCarrying, hasStructFields } from "./struct-lifting.js";
 import { asDecodeError, WireDecodeError, WireDepthError, WireEncodeError } from "./wire-errors.js";
 
 /** The binary codec of one message type. */
@@ -49,7 +49,7 @@ function decodeError(schema: DescMessage, error: unknown): WireDecodeError {
 function encoderOf(schema: DescMessage): (value: never) => Uint8Array {
   const handWritten = SESSION_RESPONSE_ENCODERS.get(schema);
   if (handWritten !== undefined) return handWritten;
-  if (dataFieldsOf(schema).carrying.size > 0) return (value) => encodeCarrying(schema, value);
+  if (hasStructFields(schema)) return (value) => encodeCarrying(schema, value);
   return (value) => toBinary(schema, create(schema, value as MessageInitShape<DescMessage>));
 }
 
@@ -61,10 +61,14 @@ function decoderOf<Desc extends DescMessage>(
   schema: Desc,
   defer: boolean,
 ): (bytes: Uint8Array) => MessageShape<Desc> {
-  const carrying = dataFieldsOf(schema).carrying.size > 0;
+  const handWritten = SESSION_RESPONSE_DECODERS.get(schema) as
+    | ((bytes: Uint8Array) => MessageShape<Desc>)
+    | undefined;
+  const carrying = hasStructFields(schema);
   return (bytes) => {
     try {
-      if (carrying) return decodeCarrying(schema, bytes, 1, defer);
+      if (handWritten !== undefined) return handWritten(bytes);
+      if (carrying) return decodeCarrying(schema, bytes, defer);
       return fromBinary(schema, bytes, { readUnknownFields: false });
     } catch (error) {
       throw decodeError(schema, error);

@@ -1,14 +1,14 @@
 /**
- * The messages that carry session data, other than the responses encoded by hand: Create and SaveSession requests
- * (a Struct field of their own) on both sides, and on the client's side the Session responses (a message field that
- * carries one). protobuf-es does every other field; the data goes through the service's Struct reader and writer.
- * protobuf-es would build a Struct message and a Value per field (decoding a SaveSession request 4 to 10 times
- * slower, see bench/wire-codec.ts), and it drops a "__proto__" key and a leading U+FEFF (see struct-reader.ts).
+ * The messages with Struct fields of their own (Create and SaveSession requests), on both sides: protobuf-es does
+ * every other field; the data goes through the service's Struct reader and writer. protobuf-es would build a Struct
+ * message and a Value per field (decoding a SaveSession request 4 to 10 times slower, see bench/wire-codec.ts), and
+ * it drops a "__proto__" key and a leading U+FEFF (see struct-reader.ts). The responses around sessions have
+ * readers and writers of their own (`session-responses.ts`).
  *
- * Decoding reads the message's bytes once, field by field, without decoding them: the fields that carry data are
- * set aside, the other fields' bytes go to `fromBinary` as one message. The parts set aside are decoded after,
- * every occurrence of a field merged as protobuf merges a message field given twice (their bytes concatenated),
- * and the last member of a oneof on the wire winning.
+ * Decoding reads the message's bytes once, field by field, without decoding them: the Struct fields are set aside,
+ * the other fields' bytes go to `fromBinary` as one message. The parts set aside are decoded after, every occurrence
+ * of a field merged as protobuf merges a message field given twice (their bytes concatenated), and the last member
+ * of a oneof on the wire winning.
  */
 import {
   create,
@@ -28,39 +28,27 @@ import { WireDecodeError } from "./wire-errors.js";
 
 type FieldRecord = Record<string, unknown>;
 
-function isStructField(field: DescField): boolean {
-  return field.fieldKind === "message" && field.message.typeName === STRUCT;
-}
-
-function messageOf(field: DescField): DescMessage | undefined {
-  return field.fieldKind === "message" || field.fieldKind === "list" ? field.message : undefined;
-}
-
-/** Which fields of a type carry session data, and what each field of a oneof with such a member replaces. */
-interface DataFields {
-  /** The type's Struct fields, and its message fields (singular or repeated) whose type carries data. */
-  readonly carrying: ReadonlyMap<number, DescField>;
-  /** For each field of a oneof that has carrying members: those members (but itself), which it replaces. */
+/** A type's Struct fields, and what each field of a oneof with a Struct member replaces. */
+interface StructFields {
+  /** The Struct fields, by number. */
+  readonly structs: ReadonlyMap<number, DescField>;
+  /** For each field of a oneof that has Struct members: those members (but itself), which it replaces. */
   readonly replaces: ReadonlyMap<number, readonly DescField[]>;
 }
 
-const plans = new WeakMap<DescMessage, DataFields>();
+const plans = new WeakMap<DescMessage, StructFields>();
 
-/** The fields of `schema` that carry session data (none for most types), found once per type. */
-export function dataFieldsOf(schema: DescMessage, seen = new Set<DescMessage>()): DataFields {
+/** The Struct fields of `schema` (none for most types), found once per type. */
+function structFieldsOf(schema: DescMessage): StructFields {
   const known = plans.get(schema);
   if (known !== undefined) return known;
-  seen.add(schema);
-  const carrying = new Map<number, DescField>();
+  const structs = new Map<number, DescField>();
   for (const field of schema.fields) {
-    const message = messageOf(field);
-    if (message === undefined || seen.has(message)) continue;
-    if (isStructField(field) || dataFieldsOf(message, seen).carrying.size > 0)
-      carrying.set(field.number, field);
+    if (field.fieldKind === "message" && field.message.typeName === STRUCT) structs.set(field.number, field);
   }
   const replaces = new Map<number, DescField[]>();
   for (const oneof of schema.oneofs) {
-    const members = oneof.fields.filter((field) => carrying.has(field.number));
+    const members = oneof.fields.filter((field) => structs.has(field.number));
     if (members.length === 0) continue;
     for (const field of oneof.fields)
       replaces.set(
@@ -68,9 +56,14 @@ export function dataFieldsOf(schema: DescMessage, seen = new Set<DescMessage>())
         members.filter((member) => member !== field),
       );
   }
-  const plan = { carrying, replaces };
+  const plan = { structs, replaces };
   plans.set(schema, plan);
   return plan;
+}
+
+/** Whether `schema` has Struct fields of its own, which this module's codec reads and writes. */
+export function hasStructFields(schema: DescMessage): boolean {
+  return structFieldsOf(schema).structs.size > 0;
 }
 
 function joined(chunks: readonly Uint8Array[]): Buffer {
@@ -79,29 +72,18 @@ function joined(chunks: readonly Uint8Array[]): Buffer {
   return Buffer.concat(chunks);
 }
 
-/** A data-carrying field's value out of the bytes of its occurrences. */
-function fieldValue(field: DescField, chunks: Uint8Array[], depth: number, defer: boolean): unknown {
-  const message = messageOf(field) as DescMessage;
-  if (field.fieldKind === "list") return chunks.map((chunk) => decodeCarrying(message, chunk, depth, false));
-  const bytes = joined(chunks);
-  if (!isStructField(field)) return decodeCarrying(message, bytes, depth, false);
-  if (defer && bytes.length >= DEFER_MIN_BYTES) return new DeferredStruct(bytes, depth).asFieldValue();
-  return decodeStruct(bytes, depth);
-}
-
 /**
- * A message of a type that carries session data (see {@link dataFieldsOf}), at message depth `depth`. With `defer`,
- * its own Struct fields of at least `DEFER_MIN_BYTES` are left as `DeferredStruct`s (see `deferred-struct.ts`).
+ * A top-level message of a type with Struct fields (see {@link hasStructFields}). With `defer`, its Struct fields of
+ * at least `DEFER_MIN_BYTES` are left as `DeferredStruct`s (see `deferred-struct.ts`).
  *
  * @throws WireDecodeError or whatever protobuf-es throws, for bytes that are not the type's.
  */
 export function decodeCarrying<Desc extends DescMessage>(
   schema: Desc,
   bytes: Uint8Array,
-  depth: number,
   defer: boolean,
 ): MessageShape<Desc> {
-  const { carrying, replaces } = dataFieldsOf(schema);
+  const { structs, replaces } = structFieldsOf(schema);
   const reader = wireReader(bytes);
   const others: Uint8Array[] = [];
   const parts = new Map<DescField, Uint8Array[]>();
@@ -111,7 +93,7 @@ export function decodeCarrying<Desc extends DescMessage>(
     const tag = reader.uint32();
     const number = tag >>> 3;
     for (const member of replaces.get(number) ?? []) parts.delete(member);
-    const field = carrying.get(number);
+    const field = structs.get(number);
     if (field === undefined) {
       reader.skip(tag & 7, number);
       continue;
@@ -131,7 +113,12 @@ export function decodeCarrying<Desc extends DescMessage>(
   const rest = others.length === 0 ? new Uint8Array(0) : joined(others);
   const message = fromBinary(schema, rest, { readUnknownFields: false }) as FieldRecord;
   for (const [field, chunks] of parts) {
-    const value = fieldValue(field, chunks, depth + 1, defer);
+    // A Struct field of a top-level message is at message depth 2.
+    const data = joined(chunks);
+    const value =
+      defer && data.length >= DEFER_MIN_BYTES
+        ? new DeferredStruct(data, 2).asFieldValue()
+        : decodeStruct(data, 2);
     if (field.oneof === undefined) message[field.localName] = value;
     else message[field.oneof.localName] = { case: field.localName, value };
   }
@@ -139,16 +126,13 @@ export function decodeCarrying<Desc extends DescMessage>(
 }
 
 /**
- * A message with Struct fields of its own (Create and SaveSession requests): protobuf-es writes the others, the
- * transcoder the data (see `structBytes`), after them: fields may come in any order, the last of a oneof wins.
+ * A message with Struct fields of its own: protobuf-es writes the others, the transcoder the data (see
+ * `structBytes`), after them: fields may come in any order, the last of a oneof wins.
  */
 export function encodeCarrying(schema: DescMessage, value: FieldRecord): Uint8Array {
   const others: FieldRecord = { ...value };
   const data: [number, unknown][] = [];
-  for (const field of dataFieldsOf(schema).carrying.values()) {
-    // Message fields that carry data are protobuf-es's to write: the responses around sessions have encoders of
-    // their own (session-responses.ts).
-    if (!isStructField(field)) continue;
+  for (const field of structFieldsOf(schema).structs.values()) {
     if (field.oneof === undefined) {
       if (value[field.localName] === undefined) continue;
       data.push([field.number, value[field.localName]]);

@@ -54,15 +54,6 @@ export function checkReadDepth(depth: number, typeName: string): void {
   }
 }
 
-/** A field's tag, as a number: `fieldNumber << 3 | wireType`. */
-export function readTag(reader: BinaryReader): number {
-  const tag = reader.uint32();
-  if (tag >>> 3 === 0 || (tag & 7) > 5) {
-    throw new WireDecodeError(`invalid tag: field ${tag >>> 3}, wire type ${tag & 7}`);
-  }
-  return tag;
-}
-
 /** Reads the length of a length-delimited value and returns where it ends, which must be within `end`. */
 export function delimitedEnd(reader: BinaryReader, end: number): number {
   const length = reader.uint32();
