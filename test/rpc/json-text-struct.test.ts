@@ -140,8 +140,7 @@ describe("bytes as writeStruct writes JSON.parse's object", () => {
     const write = (body: (writer: WireWriter) => void) => {
       const writer = smallWriter();
       writer.string("before");
-      writer.uint32((2 << 3) | 2);
-      const start = writer.fork();
+      const start = writer.forkField((2 << 3) | 2);
       body(writer);
       writer.join(start);
       writer.string("after");

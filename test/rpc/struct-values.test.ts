@@ -124,7 +124,7 @@ describe("deliberate differences from protobuf-es", () => {
     expect((decoded as { admin?: unknown }).admin).toBeUndefined();
   });
 
-  it("keeps a leading U+FEFF in session data's strings (protobuf-es's TextDecoder drops it)", () => {
+  it("keeps a leading U+FEFF in a session's strings, its key's and its data's (protobuf-es's TextDecoder drops it)", () => {
     const input = session.encode({ key: "\uFEFFkey", ...withData({ "\uFEFFk": "\uFEFFv" }) });
     expect(input).toEqual(
       Buffer.from(
@@ -134,8 +134,8 @@ describe("deliberate differences from protobuf-es", () => {
         ),
       ),
     );
-    // The data is the service's to read; the other fields are protobuf-es's (a session key is hex anyway).
-    expect(session.decode(input)).toMatchObject({ key: "key", ...withData({ "\uFEFFk": "\uFEFFv" }) });
+    // Every string the service reads keeps it, a session's key too.
+    expect(session.decode(input)).toMatchObject({ key: "\uFEFFkey", ...withData({ "\uFEFFk": "\uFEFFv" }) });
     expect(fromBinary(SessionSchema, input)).toMatchObject({ key: "key", ...withData({ k: "v" }) });
   });
 });

@@ -19,6 +19,7 @@
 import { isUtf8 } from "node:buffer";
 import type { JsonObject } from "@bufbuild/protobuf";
 import {
+  asBuffer,
   BOOL_VALUE,
   FIELD_1_LEN,
   FIELD_2_LEN,
@@ -457,7 +458,7 @@ export function writeJsonTextAsStruct(
   depth: number,
   maxLevels = Number.POSITIVE_INFINITY,
 ): void {
-  const text = Buffer.isBuffer(json) ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+  const text = asBuffer(json);
   const start = writer.pos;
   // Each level of objects or arrays below the top one costs two messages: a Value, and its Struct or ListValue.
   const deepestContainer = depth + 2 * (maxLevels - 1);

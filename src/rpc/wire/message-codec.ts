@@ -1,8 +1,7 @@
 /**
  * The binary codec of each message type, as the gRPC method definitions use it: protobuf-es's `toBinary` and
- * `fromBinary`, except for the messages that carry session data, which have faster paths of their own (responses
- * around sessions written and read by hand, `session-responses.ts`; requests' Struct fields set aside and read by the
- * service's Struct reader, `struct-lifting.ts`). Unknown fields are dropped, not kept.
+ * `fromBinary`, except for the messages that carry session data, written and read by hand around it
+ * (`session-responses.ts`, `session-requests.ts`). Unknown fields are dropped, not kept.
  */
 import {
   create,
@@ -12,8 +11,9 @@ import {
   type MessageShape,
   toBinary,
 } from "@bufbuild/protobuf";
+import { SESSION_REQUEST_DECODERS, SESSION_REQUEST_ENCODERS } from "./session-requests.js";
 import { SESSION_RESPONSE_DECODERS, SESSION_RESPONSE_ENCODERS } from "./session-responses.js";
-import { decodeCarrying, encodeCarrying, hasStructFields } from "./struct-lifting.js";
+import { asBuffer } from "./struct-wire.js";
 import { asDecodeError, WireDecodeError, WireDepthError, WireEncodeError } from "./wire-errors.js";
 
 /** The binary codec of one message type. */
@@ -46,30 +46,33 @@ function decodeError(schema: DescMessage, error: unknown): WireDecodeError {
   return new Type(`cannot decode ${schema.typeName}: ${cause.message}`, { cause: error });
 }
 
+/** The hand-written encoders and decoders, by message type; `defer` is only for requests. */
+const ENCODERS = new Map([...SESSION_RESPONSE_ENCODERS, ...SESSION_REQUEST_ENCODERS]);
+const DECODERS = new Map<DescMessage, (bytes: Uint8Array, defer: boolean) => unknown>([
+  ...SESSION_RESPONSE_DECODERS,
+  ...SESSION_REQUEST_DECODERS,
+]);
+
 function encoderOf(schema: DescMessage): (value: never) => Uint8Array {
-  const handWritten = SESSION_RESPONSE_ENCODERS.get(schema);
-  if (handWritten !== undefined) return handWritten;
-  if (hasStructFields(schema)) return (value) => encodeCarrying(schema, value);
-  return (value) => toBinary(schema, create(schema, value as MessageInitShape<DescMessage>));
+  return (
+    ENCODERS.get(schema) ??
+    ((value) => toBinary(schema, create(schema, value as MessageInitShape<DescMessage>)))
+  );
 }
 
 /**
- * A decoder of `schema`'s messages; with `defer`, the message's own large Struct fields are left undecoded (see
+ * A decoder of `schema`'s messages; with `defer`, the large data of a request is left undecoded (see
  * `deferred-struct.ts`).
  */
 function decoderOf<Desc extends DescMessage>(
   schema: Desc,
   defer: boolean,
 ): (bytes: Uint8Array) => MessageShape<Desc> {
-  const handWritten = SESSION_RESPONSE_DECODERS.get(schema) as
-    | ((bytes: Uint8Array) => MessageShape<Desc>)
-    | undefined;
-  const carrying = hasStructFields(schema);
+  const decode =
+    DECODERS.get(schema) ?? ((bytes: Uint8Array) => fromBinary(schema, bytes, { readUnknownFields: false }));
   return (bytes) => {
     try {
-      if (handWritten !== undefined) return handWritten(bytes);
-      if (carrying) return decodeCarrying(schema, bytes, defer);
-      return fromBinary(schema, bytes, { readUnknownFields: false });
+      return decode(bytes, defer) as MessageShape<Desc>;
     } catch (error) {
       throw decodeError(schema, error);
     }
@@ -102,7 +105,7 @@ export function messageCodec<Desc extends DescMessage>(schema: Desc): MessageCod
         // No cause: the log shows an error's cause in its place, and this one says all there is.
         throw new WireEncodeError(`cannot encode ${schema.typeName}: ${reason}`);
       }
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return asBuffer(bytes);
     },
     decode: decoderOf(schema, false),
   };

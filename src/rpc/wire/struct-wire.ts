@@ -4,6 +4,7 @@
  * reads against the end of the whole buffer only; here every message is read up to its own end, so that a field
  * cannot run past the message that holds it.
  */
+import type { DescField } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { readUtf8 } from "./utf8-text.js";
 import { MAX_MESSAGE_DEPTH, WireDecodeError, WireDepthError } from "./wire-errors.js";
@@ -40,12 +41,28 @@ class WireReader extends BinaryReader {
   }
 }
 
+/** The bytes as a Buffer: the same memory, not a copy. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** A reader of received bytes (see {@link WireReader}). */
 export function wireReader(bytes: Uint8Array): BinaryReader {
-  return new WireReader(
-    Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-  );
+  return new WireReader(asBuffer(bytes));
 }
+
+function oneByteTag(field: DescField, wireType: WireType): number {
+  // The hand-written paths read and write tags as one byte: fields numbered 1 to 15.
+  if (field.number > 15)
+    throw new Error(`${field.parent.typeName}.${field.name}: a tag of more than one byte`);
+  return (field.number << 3) | wireType;
+}
+
+/** The tag of a length-delimited field (a string, a message), taken from its descriptor: one byte. */
+export const lengthTag = (field: DescField): number => oneByteTag(field, WireType.LengthDelimited);
+
+/** The tag of a varint field (an int32, an enum), taken from its descriptor: one byte. */
+export const varintTag = (field: DescField): number => oneByteTag(field, WireType.Varint);
 
 /** Throws when a message being read is deeper than {@link MAX_MESSAGE_DEPTH}. */
 export function checkReadDepth(depth: number, typeName: string): void {

@@ -15,7 +15,7 @@ const INITIAL_BYTES = 16 * 1024;
 const RETAINED_BYTES = 1024 * 1024;
 
 /** The number of bytes of `value` (an unsigned 32-bit integer) as a varint. */
-export function varintSize(value: number): number {
+function varintSize(value: number): number {
   if (value < 0x80) return 1;
   if (value < 0x4000) return 2;
   if (value < 0x200000) return 3;
@@ -137,6 +137,23 @@ export class WireWriter {
     this.pos += this.buf.write(text, this.pos, length, "utf8");
   }
 
+  /**
+   * A string field (one-byte tag `tag`): left out when empty, as proto3 leaves out a field at its default, unless
+   * `always` (a oneof's member, present even when empty).
+   */
+  stringField(tag: number, text: string | undefined, always = false): void {
+    if (text === undefined || (text === "" && !always)) return;
+    this.byte(tag);
+    this.string(text);
+  }
+
+  /** An int32 or enum field (one-byte tag `tag`): left out at 0, as proto3 leaves it out. */
+  int32Field(tag: number, value: number | undefined): void {
+    if (!value) return;
+    this.byte(tag);
+    this.int32(value);
+  }
+
   /** A tag, then a length to come: returns where the content starts, for {@link join}. */
   forkField(tag: number): number {
     this.ensure(2);
@@ -145,13 +162,7 @@ export class WireWriter {
     return this.pos;
   }
 
-  /** Starts a length-delimited value of unknown length; returns where its content starts, for {@link join}. */
-  fork(): number {
-    this.ensure(1);
-    return ++this.pos;
-  }
-
-  /** Ends the value {@link fork} started: writes its length before it, moving it right if that takes > 1 byte. */
+  /** Ends the value {@link forkField} started: writes its length before it, moving it right if that takes > 1 byte. */
   join(start: number): void {
     const length = this.pos - start;
     if (length < 0x80) {
@@ -198,4 +209,16 @@ export function acquireWriter(): WireWriter {
   const writer = shared.busy ? new WireWriter(256) : shared;
   writer.busy = true;
   return writer;
+}
+
+/** Runs `write` on the shared writer and returns its bytes; the writer is reset whatever happens. */
+export function encodedBy(write: (writer: WireWriter) => void): Buffer {
+  const writer = acquireWriter();
+  try {
+    write(writer);
+  } catch (error) {
+    writer.reset();
+    throw error;
+  }
+  return writer.finish();
 }
