@@ -13,6 +13,7 @@
  */
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
+import type { DurationSchema } from "@bufbuild/protobuf/wkt";
 import {
   CreateSessionRequestSchema,
   SaveSessionRequestSchema,
@@ -27,6 +28,7 @@ import { encodedBy } from "./wire-writer.js";
 type CreateRequest = MessageShape<typeof CreateSessionRequestSchema>;
 type SaveRequest = MessageShape<typeof SaveSessionRequestSchema>;
 type Content = SaveRequest["content"];
+type Duration = MessageShape<typeof DurationSchema>;
 
 const CREATE = CreateSessionRequestSchema.field;
 const CREATE_STORE = lengthTag(CREATE.store);
@@ -49,31 +51,62 @@ const FIELD_DEPTH = 2;
 const DURATION = "google.protobuf.Duration";
 
 /**
- * A request's `content` oneof as its members arrive: a Struct given again merges (its parts' bytes concatenated, as
- * protobuf merges them), a member after the other starts afresh, the last one wins.
+ * Reads a request's bytes field by field, and keeps its `content` oneof as its members arrive: a Struct given again
+ * merges (its parts' bytes concatenated, as protobuf merges them), a member after the other starts afresh, the last
+ * one wins.
  */
-class ContentParts {
+class RequestReader {
+  readonly reader: BinaryReader;
+  private readonly bytes: Buffer;
   private structParts: Buffer[] = [];
   private json: string | undefined;
 
-  constructor(private readonly reader: BinaryReader) {}
+  constructor(
+    bytes: Uint8Array,
+    private readonly typeName: string,
+    /** The highest field number of the request. */
+    private readonly known: number,
+  ) {
+    this.bytes = asBuffer(bytes);
+    this.reader = wireReader(this.bytes);
+  }
 
-  /** A `data` field at the reader's position: its bytes are kept, not decoded. */
-  data(bytes: Buffer): void {
-    const end = delimitedEnd(this.reader, bytes.length);
-    this.structParts.push(bytes.subarray(this.reader.pos, end));
+  /** The next field's tag, or undefined at the end of the request. */
+  nextTag(): number | undefined {
+    return this.reader.pos < this.bytes.length ? this.reader.uint32() : undefined;
+  }
+
+  /** A string field's value. */
+  string(): string {
+    return this.reader.string(true);
+  }
+
+  /** An `idle_ttl` field's value, merged into `into` when the field came before. */
+  idleTtl(into: Duration | undefined): Duration {
+    return readTime(this.reader, delimitedEnd(this.reader, this.bytes.length), FIELD_DEPTH, DURATION, into);
+  }
+
+  /** A `data` field: its bytes are kept, not decoded. */
+  data(): void {
+    const end = delimitedEnd(this.reader, this.bytes.length);
+    this.structParts.push(this.bytes.subarray(this.reader.pos, end));
     this.reader.pos = end;
     this.json = undefined;
   }
 
-  /** A `data_json` field at the reader's position. */
+  /** A `data_json` field. */
   dataJson(): void {
-    this.json = this.reader.string(true);
+    this.json = this.string();
     this.structParts = [];
   }
 
+  /** A field the request does not have (or one it has, with another wire type: refused). */
+  other(tag: number): void {
+    skipField(this.reader, tag, this.known, this.typeName, 1);
+  }
+
   /** The oneof's value; with `defer`, data of at least `DEFER_MIN_BYTES` as a `DeferredStruct`. */
-  value(defer: boolean): Content {
+  content(defer: boolean): Content {
     if (this.json !== undefined) return { case: "dataJson", value: this.json };
     const parts = this.structParts;
     if (parts.length === 0) return { case: undefined };
@@ -87,54 +120,34 @@ class ContentParts {
 }
 
 function decodeCreate(bytes: Uint8Array, defer: boolean): CreateRequest {
-  const buffer = asBuffer(bytes);
-  const reader = wireReader(buffer);
   const request = create(CreateSessionRequestSchema);
-  const content = new ContentParts(reader);
-  while (reader.pos < buffer.length) {
-    const tag = reader.uint32();
-    if (tag === CREATE_STORE) request.store = reader.string(true);
-    else if (tag === CREATE_DATA) content.data(buffer);
-    else if (tag === CREATE_IDLE_TTL)
-      request.idleTtl = readTime(
-        reader,
-        delimitedEnd(reader, buffer.length),
-        FIELD_DEPTH,
-        DURATION,
-        request.idleTtl,
-      );
-    else if (tag === CREATE_REQUEST_ID) request.requestId = reader.string(true);
-    else if (tag === CREATE_DATA_JSON) content.dataJson();
-    else skipField(reader, tag, CREATE.dataJson.number, CreateSessionRequestSchema.typeName, 1);
+  const fields = new RequestReader(bytes, request.$typeName, CREATE.dataJson.number);
+  for (let tag = fields.nextTag(); tag !== undefined; tag = fields.nextTag()) {
+    if (tag === CREATE_STORE) request.store = fields.string();
+    else if (tag === CREATE_DATA) fields.data();
+    else if (tag === CREATE_IDLE_TTL) request.idleTtl = fields.idleTtl(request.idleTtl);
+    else if (tag === CREATE_REQUEST_ID) request.requestId = fields.string();
+    else if (tag === CREATE_DATA_JSON) fields.dataJson();
+    else fields.other(tag);
   }
-  request.content = content.value(defer);
+  request.content = fields.content(defer);
   return request;
 }
 
 function decodeSave(bytes: Uint8Array, defer: boolean): SaveRequest {
-  const buffer = asBuffer(bytes);
-  const reader = wireReader(buffer);
   const request = create(SaveSessionRequestSchema);
-  const content = new ContentParts(reader);
-  while (reader.pos < buffer.length) {
-    const tag = reader.uint32();
-    if (tag === SAVE_STORE) request.store = reader.string(true);
-    else if (tag === SAVE_KEY) request.key = reader.string(true);
-    else if (tag === SAVE_DATA) content.data(buffer);
-    else if (tag === SAVE_IDLE_TTL)
-      request.idleTtl = readTime(
-        reader,
-        delimitedEnd(reader, buffer.length),
-        FIELD_DEPTH,
-        DURATION,
-        request.idleTtl,
-      );
-    else if (tag === SAVE_CONDITION) request.condition = reader.int32();
-    else if (tag === SAVE_EXPECTED_VERSION) request.expectedVersion = reader.int32();
-    else if (tag === SAVE_DATA_JSON) content.dataJson();
-    else skipField(reader, tag, SAVE.dataJson.number, SaveSessionRequestSchema.typeName, 1);
+  const fields = new RequestReader(bytes, request.$typeName, SAVE.dataJson.number);
+  for (let tag = fields.nextTag(); tag !== undefined; tag = fields.nextTag()) {
+    if (tag === SAVE_STORE) request.store = fields.string();
+    else if (tag === SAVE_KEY) request.key = fields.string();
+    else if (tag === SAVE_DATA) fields.data();
+    else if (tag === SAVE_IDLE_TTL) request.idleTtl = fields.idleTtl(request.idleTtl);
+    else if (tag === SAVE_CONDITION) request.condition = fields.reader.int32();
+    else if (tag === SAVE_EXPECTED_VERSION) request.expectedVersion = fields.reader.int32();
+    else if (tag === SAVE_DATA_JSON) fields.dataJson();
+    else fields.other(tag);
   }
-  request.content = content.value(defer);
+  request.content = fields.content(defer);
   return request;
 }
 

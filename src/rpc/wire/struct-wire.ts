@@ -1,8 +1,9 @@
 /**
- * The wire format of `google.protobuf.Struct`, `Value` and `ListValue`, which carry session data: their tags, and
- * the bounded reading that the Struct reader and the Struct size counter share. protobuf-es's `BinaryReader` checks
- * reads against the end of the whole buffer only; here every message is read up to its own end, so that a field
- * cannot run past the message that holds it.
+ * The wire format of `google.protobuf.Struct`, `Value` and `ListValue`, which carry session data: their tags; and
+ * what every hand-written reader shares (the Struct reader, the Struct size counter, the readers of the messages
+ * around sessions): the reader, bounded reading, one-byte tags taken from descriptors. protobuf-es's `BinaryReader`
+ * checks reads against the end of the whole buffer only; here every message is read up to its own end, so that a
+ * field cannot run past the message that holds it.
  */
 import type { DescField } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";

@@ -19,7 +19,7 @@ import {
   VALUE,
 } from "./struct-wire.js";
 import { MAX_MESSAGE_DEPTH, WireEncodeError } from "./wire-errors.js";
-import { acquireWriter, type WireWriter } from "./wire-writer.js";
+import { encodedBy, type WireWriter } from "./wire-writer.js";
 
 /** Throws when a message being written would be deeper than any decoder accepts. */
 export function checkWriteDepth(depth: number, typeName: string): void {
@@ -107,12 +107,5 @@ export function writeStructField(writer: WireWriter, tag: number, value: unknown
  */
 export function structBytes(value: unknown, depth: number): Buffer {
   checkObject(value);
-  const writer = acquireWriter();
-  try {
-    writeStruct(writer, value, depth);
-  } catch (error) {
-    writer.reset();
-    throw error;
-  }
-  return writer.finish();
+  return encodedBy((writer) => writeStruct(writer, value, depth));
 }
