@@ -2,8 +2,8 @@
  * The requests that carry session data (CreateSession and SaveSession), read by hand on the server and written by
  * hand on the client. protobuf-es would build a Struct message and a Value per field of the data (decoding a
  * SaveSession request 4 to 10 times slower, see bench/wire-codec.ts), and it drops a "__proto__" key and a leading
- * U+FEFF (see struct-reader.ts); setting the data aside and handing the rest to `fromBinary` cost as much as
- * reading the data itself.
+ * U+FEFF (see struct-reader.ts); setting the data aside and handing the rest to `fromBinary` made the throughput
+ * bench's SaveSession request cost 5.2 µs to decode, against 3.3 µs read by hand.
  *
  * The data is set aside as it is read and decoded once the request's end is reached: on the server, data of at
  * least `DEFER_MIN_BYTES` is left undecoded (`DeferredStruct`) until its store's limits are known. Messages are read
