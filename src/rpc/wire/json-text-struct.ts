@@ -18,20 +18,8 @@
  */
 import { isUtf8 } from "node:buffer";
 import type { JsonObject } from "@bufbuild/protobuf";
-import {
-  asBuffer,
-  BOOL_VALUE,
-  FIELD_1_LEN,
-  FIELD_2_LEN,
-  LIST,
-  LIST_VALUE,
-  NULL_VALUE,
-  NUMBER_VALUE,
-  STRING_VALUE,
-  STRUCT,
-  STRUCT_VALUE,
-  VALUE,
-} from "./struct-wire.js";
+import * as format from "./struct-format.js";
+import { asBuffer } from "./struct-wire.js";
 import { checkWriteDepth, writeStruct } from "./struct-writer.js";
 import { WireEncodeError } from "./wire-errors.js";
 import type { WireWriter } from "./wire-writer.js";
@@ -200,17 +188,17 @@ class Transcoder {
   /** An object's members from after its `{` to after its `}`, as a Struct's entries (as writeStruct does). */
   private object(depth: number): void {
     if (depth > this.deepestContainer) throw new JsonTextDepthError(this.maxLevels);
-    checkWriteDepth(depth, STRUCT);
+    checkWriteDepth(depth, format.STRUCT);
     const json = this.json;
     const writer = this.writer;
     for (let p = this.first(CLOSE_BRACE); p !== END; p = this.next(CLOSE_BRACE)) {
       if (byteAt(json, p) !== QUOTE) syntaxError(json, p);
-      const entry = writer.forkField(FIELD_1_LEN);
+      const entry = writer.forkField(format.FIELD_1_LEN);
       this.pos = p;
-      this.string(FIELD_1_LEN);
+      this.string(format.FIELD_1_LEN);
       const colon = skipWhitespace(json, this.pos);
       if (byteAt(json, colon) !== COLON) syntaxError(json, colon);
-      const value = writer.forkField(FIELD_2_LEN);
+      const value = writer.forkField(format.FIELD_2_LEN);
       this.pos = skipWhitespace(json, colon + 1);
       this.value(depth + 1);
       writer.join(value);
@@ -221,10 +209,10 @@ class Transcoder {
   /** An array's elements from after its `[` to after its `]`, as a ListValue's values (writeList). */
   private list(depth: number): void {
     if (depth > this.deepestContainer) throw new JsonTextDepthError(this.maxLevels);
-    checkWriteDepth(depth, LIST);
+    checkWriteDepth(depth, format.LIST);
     const writer = this.writer;
     for (let p = this.first(CLOSE_BRACKET); p !== END; p = this.next(CLOSE_BRACKET)) {
-      const value = writer.forkField(FIELD_1_LEN);
+      const value = writer.forkField(format.FIELD_1_LEN);
       this.pos = p;
       this.value(depth + 1);
       writer.join(value);
@@ -260,21 +248,21 @@ class Transcoder {
 
   /** The value starting at `pos` (not whitespace), as a Value's fields (writeValue). */
   private value(depth: number): void {
-    checkWriteDepth(depth, VALUE);
+    checkWriteDepth(depth, format.VALUE);
     const writer = this.writer;
     switch (byteAt(this.json, this.pos)) {
       case QUOTE:
-        this.string(STRING_VALUE);
+        this.string(format.STRING_VALUE);
         return;
       case OPEN_BRACE: {
-        const start = writer.forkField(STRUCT_VALUE);
+        const start = writer.forkField(format.STRUCT_VALUE);
         this.pos++;
         this.object(depth + 1);
         writer.join(start);
         return;
       }
       case OPEN_BRACKET: {
-        const start = writer.forkField(LIST_VALUE);
+        const start = writer.forkField(format.LIST_VALUE);
         this.pos++;
         this.list(depth + 1);
         writer.join(start);
@@ -282,21 +270,21 @@ class Transcoder {
       }
       case LOWER_T:
         this.literal(TRUE);
-        writer.byte(BOOL_VALUE);
+        writer.byte(format.BOOL_VALUE);
         writer.byte(1);
         return;
       case LOWER_F:
         this.literal(FALSE);
-        writer.byte(BOOL_VALUE);
+        writer.byte(format.BOOL_VALUE);
         writer.byte(0);
         return;
       case LOWER_N:
         this.literal(NULL);
-        writer.byte(NULL_VALUE);
+        writer.byte(format.NULL_VALUE);
         writer.byte(0);
         return;
       default:
-        writer.byte(NUMBER_VALUE);
+        writer.byte(format.NUMBER_VALUE);
         writer.double(this.number());
     }
   }

@@ -30,22 +30,8 @@
  * least 2 + w bytes and counts V + 1. Fields that are skipped, replaced or merged only add wire bytes.
  */
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
-import {
-  BOOL_VALUE,
-  checkReadDepth,
-  delimitedEnd,
-  FIELD_1_LEN,
-  FIELD_2_LEN,
-  LIST,
-  LIST_VALUE,
-  NULL_VALUE,
-  NUMBER_VALUE,
-  STRING_VALUE,
-  STRUCT,
-  STRUCT_VALUE,
-  VALUE,
-  wireReader,
-} from "./struct-wire.js";
+import * as format from "./struct-format.js";
+import { checkReadDepth, delimitedEnd, wireReader } from "./struct-wire.js";
 import { MAX_MESSAGE_DEPTH } from "./wire-errors.js";
 
 /** What the bound may be at most, per byte of the Struct's fields, plus {@link MAX_BYTES_CONSTANT}. */
@@ -118,10 +104,10 @@ function countStruct(
   object: ObjectCount,
   stopAbove?: number,
 ): number {
-  checkReadDepth(depth, STRUCT);
+  checkReadDepth(depth, format.STRUCT);
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag !== FIELD_1_LEN) {
+    if (tag !== format.FIELD_1_LEN) {
       skip(reader, tag, depth);
       continue;
     }
@@ -131,9 +117,9 @@ function countStruct(
     let value = NULL_JSON;
     while (reader.pos < entryEnd) {
       const entryTag = reader.uint32();
-      if (entryTag === FIELD_1_LEN) {
+      if (entryTag === format.FIELD_1_LEN) {
         key = reader.bytes();
-      } else if (entryTag === FIELD_2_LEN) {
+      } else if (entryTag === format.FIELD_2_LEN) {
         value = countValue(reader, delimitedEnd(reader, entryEnd), depth + 1);
       } else {
         skip(reader, entryTag, depth + 1);
@@ -146,12 +132,12 @@ function countStruct(
 }
 
 function countList(reader: BinaryReader, end: number, depth: number): number {
-  checkReadDepth(depth, LIST);
+  checkReadDepth(depth, format.LIST);
   let elements = 0;
   let bytes = 2;
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === FIELD_1_LEN) {
+    if (tag === format.FIELD_1_LEN) {
       bytes += countValue(reader, delimitedEnd(reader, end), depth + 1);
       elements++;
     } else {
@@ -162,24 +148,24 @@ function countList(reader: BinaryReader, end: number, depth: number): number {
 }
 
 function countValue(reader: BinaryReader, end: number, depth: number): number {
-  checkReadDepth(depth, VALUE);
+  checkReadDepth(depth, format.VALUE);
   // The last kind on the wire wins; none at all is null.
   let bytes = NULL_JSON;
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === STRING_VALUE) {
+    if (tag === format.STRING_VALUE) {
       const stringEnd = delimitedEnd(reader, end);
       bytes = stringEnd - reader.pos + 2;
       reader.pos = stringEnd;
-    } else if (tag === STRUCT_VALUE) {
+    } else if (tag === format.STRUCT_VALUE) {
       bytes = countStruct(reader, delimitedEnd(reader, end), depth + 1, new ObjectCount());
-    } else if (tag === LIST_VALUE) {
+    } else if (tag === format.LIST_VALUE) {
       bytes = countList(reader, delimitedEnd(reader, end), depth + 1);
     } else {
       skip(reader, tag, depth);
-      if (tag === NUMBER_VALUE) bytes = NUMBER_JSON;
-      else if (tag === NULL_VALUE) bytes = NULL_JSON;
-      else if (tag === BOOL_VALUE) bytes = BOOL_JSON;
+      if (tag === format.NUMBER_VALUE) bytes = NUMBER_JSON;
+      else if (tag === format.NULL_VALUE) bytes = NULL_JSON;
+      else if (tag === format.BOOL_VALUE) bytes = BOOL_JSON;
     }
   }
   return bytes;

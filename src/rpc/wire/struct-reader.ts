@@ -10,24 +10,8 @@
  */
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import type { BinaryReader } from "@bufbuild/protobuf/wire";
-import {
-  BOOL_VALUE,
-  checkReadDepth,
-  delimitedEnd,
-  ended,
-  FIELD_1_LEN,
-  FIELD_2_LEN,
-  LIST,
-  LIST_VALUE,
-  NULL_VALUE,
-  NUMBER_VALUE,
-  STRING_VALUE,
-  STRUCT,
-  STRUCT_VALUE,
-  skipField,
-  VALUE,
-  wireReader,
-} from "./struct-wire.js";
+import * as format from "./struct-format.js";
+import { checkReadDepth, delimitedEnd, ended, skipField, wireReader } from "./struct-wire.js";
 import { asDecodeError } from "./wire-errors.js";
 
 /** Sets `object[key]`, as an own property even for "__proto__" (which an assignment would take as the prototype). */
@@ -49,12 +33,12 @@ export function readStruct(
   depth: number,
   target?: JsonObject,
 ): JsonObject {
-  checkReadDepth(depth, STRUCT);
+  checkReadDepth(depth, format.STRUCT);
   const object: JsonObject = target ?? {};
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag !== FIELD_1_LEN) {
-      skipField(reader, tag, 1, STRUCT, depth);
+    if (tag !== format.FIELD_1_LEN) {
+      skipField(reader, tag, 1, format.STRUCT, depth);
       continue;
     }
     const entryEnd = delimitedEnd(reader, end);
@@ -63,9 +47,10 @@ export function readStruct(
     let value: JsonValue = null;
     while (reader.pos < entryEnd) {
       const entryTag = reader.uint32();
-      if (entryTag === FIELD_1_LEN) key = reader.string(true);
-      else if (entryTag === FIELD_2_LEN) value = readValue(reader, delimitedEnd(reader, entryEnd), depth + 1);
-      else skipField(reader, entryTag, 2, `${STRUCT}.fields entry`, depth + 1);
+      if (entryTag === format.FIELD_1_LEN) key = reader.string(true);
+      else if (entryTag === format.FIELD_2_LEN)
+        value = readValue(reader, delimitedEnd(reader, entryEnd), depth + 1);
+      else skipField(reader, entryTag, 2, `${format.STRUCT}.fields entry`, depth + 1);
     }
     ended(reader, entryEnd);
     setKey(object, key, value);
@@ -75,45 +60,45 @@ export function readStruct(
 }
 
 function readList(reader: BinaryReader, end: number, depth: number, target?: JsonValue[]): JsonValue[] {
-  checkReadDepth(depth, LIST);
+  checkReadDepth(depth, format.LIST);
   const list: JsonValue[] = target ?? [];
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === FIELD_1_LEN) list.push(readValue(reader, delimitedEnd(reader, end), depth + 1));
-    else skipField(reader, tag, 1, LIST, depth);
+    if (tag === format.FIELD_1_LEN) list.push(readValue(reader, delimitedEnd(reader, end), depth + 1));
+    else skipField(reader, tag, 1, format.LIST, depth);
   }
   ended(reader, end);
   return list;
 }
 
 function readValue(reader: BinaryReader, end: number, depth: number): JsonValue {
-  checkReadDepth(depth, VALUE);
+  checkReadDepth(depth, format.VALUE);
   // The last kind on the wire wins (a oneof); none at all reads as null. A second struct or list value merges into
   // the one before it, as protobuf merges a message field given twice; any other kind starts afresh.
   let value: JsonValue = null;
-  let merging: typeof STRUCT_VALUE | typeof LIST_VALUE | undefined;
+  let merging: typeof format.STRUCT_VALUE | typeof format.LIST_VALUE | undefined;
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === STRUCT_VALUE) {
-      const into = merging === STRUCT_VALUE ? (value as JsonObject) : undefined;
+    if (tag === format.STRUCT_VALUE) {
+      const into = merging === format.STRUCT_VALUE ? (value as JsonObject) : undefined;
       value = readStruct(reader, delimitedEnd(reader, end), depth + 1, into);
-    } else if (tag === LIST_VALUE) {
-      const into = merging === LIST_VALUE ? (value as JsonValue[]) : undefined;
+    } else if (tag === format.LIST_VALUE) {
+      const into = merging === format.LIST_VALUE ? (value as JsonValue[]) : undefined;
       value = readList(reader, delimitedEnd(reader, end), depth + 1, into);
-    } else if (tag === NUMBER_VALUE) {
+    } else if (tag === format.NUMBER_VALUE) {
       value = reader.double();
-    } else if (tag === STRING_VALUE) {
+    } else if (tag === format.STRING_VALUE) {
       value = reader.string(true);
-    } else if (tag === BOOL_VALUE) {
+    } else if (tag === format.BOOL_VALUE) {
       value = reader.bool();
-    } else if (tag === NULL_VALUE) {
+    } else if (tag === format.NULL_VALUE) {
       reader.uint32();
       value = null;
     } else {
-      skipField(reader, tag, 6, VALUE, depth);
+      skipField(reader, tag, 6, format.VALUE, depth);
       continue;
     }
-    merging = tag === STRUCT_VALUE || tag === LIST_VALUE ? tag : undefined;
+    merging = tag === format.STRUCT_VALUE || tag === format.LIST_VALUE ? tag : undefined;
   }
   ended(reader, end);
   return value;

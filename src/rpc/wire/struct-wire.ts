@@ -10,20 +10,6 @@ import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { readUtf8 } from "./utf8-text.js";
 import { MAX_MESSAGE_DEPTH, WireDecodeError, WireDepthError } from "./wire-errors.js";
 
-export const STRUCT = "google.protobuf.Struct";
-export const VALUE = "google.protobuf.Value";
-export const LIST = "google.protobuf.ListValue";
-
-// Tags: field number << 3 | wire type.
-export const FIELD_1_LEN = (1 << 3) | WireType.LengthDelimited; // Struct.fields entry, entry key, ListValue.values
-export const FIELD_2_LEN = (2 << 3) | WireType.LengthDelimited; // entry value
-export const NULL_VALUE = (1 << 3) | WireType.Varint;
-export const NUMBER_VALUE = (2 << 3) | WireType.Bit64;
-export const STRING_VALUE = (3 << 3) | WireType.LengthDelimited;
-export const BOOL_VALUE = (4 << 3) | WireType.Varint;
-export const STRUCT_VALUE = (5 << 3) | WireType.LengthDelimited;
-export const LIST_VALUE = (6 << 3) | WireType.LengthDelimited;
-
 /**
  * protobuf-es's reader, its strings decoded where they lie in the buffer (see `utf8-text.ts`): a Struct's keys and
  * strings are many and short, and the view of each that `BinaryReader#string` makes cost a quarter of the decoding.

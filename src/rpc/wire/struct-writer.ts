@@ -5,19 +5,7 @@
  */
 import type { JsonObject } from "@bufbuild/protobuf";
 import { EncodedStruct } from "./encoded-struct.js";
-import {
-  BOOL_VALUE,
-  FIELD_1_LEN,
-  FIELD_2_LEN,
-  LIST,
-  LIST_VALUE,
-  NULL_VALUE,
-  NUMBER_VALUE,
-  STRING_VALUE,
-  STRUCT,
-  STRUCT_VALUE,
-  VALUE,
-} from "./struct-wire.js";
+import * as format from "./struct-format.js";
 import { MAX_MESSAGE_DEPTH, WireEncodeError } from "./wire-errors.js";
 import { encodedBy, type WireWriter } from "./wire-writer.js";
 
@@ -35,12 +23,12 @@ export function checkWriteDepth(depth: number, typeName: string): void {
  * refuses them, as JSON cannot hold them.
  */
 export function writeStruct(writer: WireWriter, object: JsonObject, depth: number): void {
-  checkWriteDepth(depth, STRUCT);
+  checkWriteDepth(depth, format.STRUCT);
   for (const key of Object.keys(object)) {
-    const entry = writer.forkField(FIELD_1_LEN);
-    writer.byte(FIELD_1_LEN);
+    const entry = writer.forkField(format.FIELD_1_LEN);
+    writer.byte(format.FIELD_1_LEN);
     writer.string(key);
-    const value = writer.forkField(FIELD_2_LEN);
+    const value = writer.forkField(format.FIELD_2_LEN);
     writeValue(writer, object[key], depth + 1);
     writer.join(value);
     writer.join(entry);
@@ -48,27 +36,27 @@ export function writeStruct(writer: WireWriter, object: JsonObject, depth: numbe
 }
 
 function writeValue(writer: WireWriter, value: unknown, depth: number): void {
-  checkWriteDepth(depth, VALUE);
+  checkWriteDepth(depth, format.VALUE);
   if (typeof value === "number") {
-    writer.byte(NUMBER_VALUE);
+    writer.byte(format.NUMBER_VALUE);
     writer.double(value);
   } else if (typeof value === "string") {
-    writer.byte(STRING_VALUE);
+    writer.byte(format.STRING_VALUE);
     writer.string(value);
   } else if (typeof value === "boolean" || value === null) {
-    writer.byte(value === null ? NULL_VALUE : BOOL_VALUE);
+    writer.byte(value === null ? format.NULL_VALUE : format.BOOL_VALUE);
     writer.byte(value === true ? 1 : 0);
   } else if (Array.isArray(value)) {
-    const start = writer.forkField(LIST_VALUE);
-    checkWriteDepth(depth + 1, LIST);
+    const start = writer.forkField(format.LIST_VALUE);
+    checkWriteDepth(depth + 1, format.LIST);
     for (const element of value) {
-      const at = writer.forkField(FIELD_1_LEN);
+      const at = writer.forkField(format.FIELD_1_LEN);
       writeValue(writer, element, depth + 2);
       writer.join(at);
     }
     writer.join(start);
   } else if (typeof value === "object") {
-    const start = writer.forkField(STRUCT_VALUE);
+    const start = writer.forkField(format.STRUCT_VALUE);
     writeStruct(writer, value as JsonObject, depth + 1);
     writer.join(start);
   }
@@ -76,7 +64,7 @@ function writeValue(writer: WireWriter, value: unknown, depth: number): void {
 
 function checkObject(value: unknown): asserts value is JsonObject {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new WireEncodeError(`cannot encode ${STRUCT}: not a JSON object`);
+    throw new WireEncodeError(`cannot encode ${format.STRUCT}: not a JSON object`);
   }
 }
 
